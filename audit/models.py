@@ -1,0 +1,55 @@
+"""AuditEvent: append-only. Rows hold ids, codes and pseudonyms; never personal data."""
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_REVEALED = "customer.revealed"
+    PURCHASES_RECORDED = "purchases.recorded"
+    PRODUCT_SAVED = "product.saved"
+    INTERACTION_RECORDED = "interaction.recorded"
+    CONSENT_GRANTED = "consent.granted"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    DEMO_SEEDED = "demo.seeded"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.CharField(max_length=100, help_text='"staff:<id>", "api-key:<prefix>", "system"')
+    action = models.CharField(max_length=50, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=100)
+    subject_id = models.UUIDField(null=True, blank=True, db_index=True)
+    purpose = models.CharField(max_length=50, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")

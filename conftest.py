@@ -1,0 +1,14 @@
+"""Loaded before pytest-django reads settings: gives each test run fresh vault keys
+(unless the environment already sets them, as CI does for its Celery worker)."""
+
+import base64
+import os
+
+
+def _fresh_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+os.environ.setdefault("VAULT_MASTER_KEYS", _fresh_key())
+os.environ.setdefault("VAULT_INDEX_KEY", _fresh_key())
+os.environ.setdefault("SECRET_KEY", "test-only-" + _fresh_key())

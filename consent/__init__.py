@@ -1,0 +1,1 @@
+"""Consent: purposes, versioned notices and the append-only ledger of consent events."""

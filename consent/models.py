@@ -1,0 +1,103 @@
+"""Purposes, their versioned notices, the consent ledger and its current-state table."""
+
+import hashlib
+
+from django.db import models
+
+
+class LawfulBasis(models.TextChoices):
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+
+
+class ConsentSource(models.TextChoices):
+    PORTAL = "portal"
+    API = "api"
+    STAFF = "staff"
+    IMPORT = "import"
+
+
+class Purpose(models.Model):
+    code = models.SlugField(max_length=50, primary_key=True)
+    name = models.CharField(max_length=100)
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Notice(models.Model):
+    """The text a customer was shown when deciding; versions are never edited."""
+
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="notices")
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="notice_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose_id} v{self.version}"
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ConsentEvent(models.Model):
+    """One grant or withdrawal. Append-only: the ledger is evidence."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="consent_events"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    actor = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["customer", "purpose", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose_id} {'granted' if self.granted else 'withdrawn'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Consent events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class ConsentState(models.Model):
+    """The latest event per (customer, purpose), kept in the same transaction as the
+    ledger so that segment queries are one join instead of a latest-per-group scan."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="consent_states"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
+    granted = models.BooleanField()
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
+    event = models.OneToOneField(ConsentEvent, on_delete=models.PROTECT)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "purpose"], name="consent_state_unique")
+        ]
+        indexes = [models.Index(fields=["purpose", "granted"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose_id}={'yes' if self.granted else 'no'}"

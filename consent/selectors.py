@@ -1,0 +1,45 @@
+"""Consent reads shared by the surfaces."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from consent.models import ConsentState, Notice, Purpose
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    granted: bool
+    notice_version: int | None
+    updated_at: datetime | None
+
+
+def current_notices() -> dict[str, Notice]:
+    """The latest notice of every purpose, by purpose code."""
+    latest: dict[str, Notice] = {}
+    for notice in Notice.objects.order_by("purpose_id", "-version"):
+        latest.setdefault(notice.purpose_id, notice)
+    return latest
+
+
+def current_consents(customer_id: uuid.UUID) -> dict[str, ConsentStatus]:
+    """Every purpose with the customer's current choice (not asked yet: not granted)."""
+    states = {
+        state.purpose_id: state
+        for state in ConsentState.objects.filter(customer_id=customer_id).select_related("notice")
+    }
+    result = {}
+    for code in Purpose.objects.values_list("code", flat=True):
+        state = states.get(code)
+        result[code] = (
+            ConsentStatus(state.granted, state.notice.version, state.updated_at)
+            if state
+            else ConsentStatus(False, None, None)
+        )
+    return result
+
+
+def has_consent(customer_id: uuid.UUID, purpose: str) -> bool:
+    return ConsentState.objects.filter(
+        customer_id=customer_id, purpose_id=purpose, granted=True
+    ).exists()

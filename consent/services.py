@@ -1,0 +1,100 @@
+"""Consent writes: every grant or withdrawal appends to the ledger, updates the current
+state and writes an audit event, in one transaction."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import record_event
+from consent.models import ConsentEvent, ConsentSource, ConsentState
+from consent.selectors import current_notices
+
+ACCOUNT = "account"
+
+# Called (on commit) with the customer id when `account` consent is withdrawn; the
+# disposal app registers the erasure here, so consent need not import upward.
+_account_withdrawal_handlers: list[Callable] = []
+
+
+def register_account_withdrawal_handler(handler: Callable) -> None:
+    if handler not in _account_withdrawal_handlers:
+        _account_withdrawal_handlers.append(handler)
+
+
+def clean_consent_choices(consents, *, require_account: bool = True) -> dict[str, bool]:
+    """Validate {"purpose": bool} against the known purposes, or raise ValidationError
+    under the `consents` key."""
+    if not isinstance(consents, dict):
+        raise ValidationError({"consents": ['Expected an object like {"account": true}.']})
+    notices = current_notices()
+    errors = [
+        f"Unknown purpose: {code}." for code in sorted(map(str, consents)) if code not in notices
+    ]
+    errors += [
+        f"The choice for {code} must be true or false."
+        for code, granted in consents.items()
+        if code in notices and not isinstance(granted, bool)
+    ]
+    if require_account and consents.get(ACCOUNT) is not True:
+        errors.append("A customer cannot be stored without account consent.")
+    if errors:
+        raise ValidationError({"consents": errors})
+    return dict(consents)
+
+
+def record_consents(
+    *, customer, choices: dict[str, bool], source: ConsentSource, actor: str
+) -> None:
+    """Append one ledger event per choice and bring the current state in line."""
+    notices = current_notices()
+    now = timezone.now()
+    events = ConsentEvent.objects.bulk_create(
+        ConsentEvent(
+            customer=customer,
+            purpose_id=code,
+            notice=notices[code],
+            granted=granted,
+            source=source,
+            actor=actor,
+        )
+        for code, granted in choices.items()
+    )
+    for event in events:
+        ConsentState.objects.update_or_create(
+            customer=customer,
+            purpose_id=event.purpose_id,
+            defaults={
+                "granted": event.granted,
+                "notice": event.notice,
+                "event": event,
+                "updated_at": event.occurred_at or now,
+            },
+        )
+        record_event(
+            actor=actor,
+            action=AuditAction.CONSENT_GRANTED if event.granted else AuditAction.CONSENT_WITHDRAWN,
+            object_type="consent.purpose",
+            object_id=event.purpose_id,
+            subject_id=customer.pk,
+            purpose=event.purpose_id,
+            metadata={"source": source, "notice_version": event.notice.version},
+        )
+
+
+@transaction.atomic
+def set_consent(
+    *, customer, purpose: str, granted: bool, source: ConsentSource, actor: str
+) -> ConsentState:
+    """Grant or withdraw one purpose. Withdrawing `account` hands the customer to the
+    registered account-withdrawal handlers (erasure) once the change is committed."""
+    clean_consent_choices({purpose: granted}, require_account=False)
+    record_consents(customer=customer, choices={purpose: granted}, source=source, actor=actor)
+    if purpose == ACCOUNT and not granted:
+        for handler in _account_withdrawal_handlers:
+            transaction.on_commit(
+                lambda handler=handler: handler(customer_id=customer.pk, actor=actor)
+            )
+    return ConsentState.objects.select_related("notice").get(customer=customer, purpose_id=purpose)

@@ -1,0 +1,13 @@
+"""Top-level URLs: the staff admin for now; the API, portal and dashboard join later."""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Custodian"
+admin.site.site_title = "Custodian staff"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+]

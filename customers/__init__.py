@@ -1,0 +1,1 @@
+"""Customers: the customer record, products, purchases and service interactions."""

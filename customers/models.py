@@ -1,0 +1,103 @@
+"""Customer records and what customers buy. Personal fields are encrypted (vault)."""
+
+import uuid
+
+from django.db import models
+
+from customers.normalization import normalize_email, normalize_external_id
+from vault.fields import BlindIndexField, EncryptedTextField
+
+
+class Customer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = EncryptedTextField(help_text="The storefront's own id for the customer.")
+    email = EncryptedTextField()
+    full_name = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(null=True, blank=True, help_text="E.164, e.g. +442079460000.")
+    postal_address = EncryptedTextField(null=True, blank=True)
+    email_index = BlindIndexField(source="email", normalizer=normalize_email, unique=True)
+    external_id_index = BlindIndexField(
+        source="external_id", normalizer=normalize_external_id, unique=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        # Never the name or email: str() ends up in logs and admin messages.
+        return f"Customer {self.pk}"
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=64, db_index=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="product_price_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Purchase(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="purchases")
+    order_id = models.CharField(max_length=100)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="purchases")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    purchased_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-purchased_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_id", "product"], name="purchase_order_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="purchase_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="purchase_unit_price_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "purchased_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} / {self.product_id}"
+
+
+class InteractionChannel(models.TextChoices):
+    EMAIL = "email"
+    PHONE = "phone"
+    CHAT = "chat"
+    STORE = "store"
+    OTHER = "other"
+
+
+class Interaction(models.Model):
+    """A service interaction (ticket, call, note). The note is free text: encrypted."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    channel = models.CharField(max_length=10, choices=InteractionChannel.choices)
+    note = EncryptedTextField(subject="customer_id")
+    occurred_at = models.DateTimeField()
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} interaction {self.pk}"

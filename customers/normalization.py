@@ -1,0 +1,9 @@
+"""Normal forms of identifying values: what is stored, indexed and compared."""
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def normalize_external_id(value: str) -> str:
+    return value.strip()

@@ -1,0 +1,305 @@
+"""Customer writes: create and update customers, products, purchases, interactions.
+
+Each function validates first (every problem as a field message), then writes in one
+transaction, then records its audit event. Personal values never appear in messages.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import AuditAction, AuditEvent
+from audit.services import record_event
+from consent.models import ConsentSource
+from consent.services import clean_consent_choices, record_consents
+from customers import validation
+from customers.exceptions import BatchValidationError, DuplicateCustomer
+from customers.models import Customer, Interaction, InteractionChannel, Product, Purchase
+from vault.routers import KEYS_DB
+from vault.services import create_data_key
+
+_UNSET = object()
+
+PROFILE_CLEANERS = {
+    "external_id": validation.clean_external_id,
+    "email": validation.clean_email,
+    "full_name": validation.clean_full_name,
+    "phone": validation.clean_phone,
+    "postal_address": validation.clean_postal_address,
+}
+INDEXED = {"email": "email_index", "external_id": "external_id_index"}
+
+
+def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
+    cleaned, errors = {}, {}
+    for name, value in values.items():
+        try:
+            cleaned[name] = PROFILE_CLEANERS[name](value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    return cleaned, errors
+
+
+def _check_unique(customer: Customer, fields: list[str]) -> None:
+    for name in fields:
+        index_name = INDEXED[name]
+        digest = Customer._meta.get_field(index_name).digest(getattr(customer, name))
+        if Customer.objects.filter(**{index_name: digest}).exclude(pk=customer.pk).exists():
+            raise DuplicateCustomer(name)
+
+
+def _save_unique(customer: Customer, fields: list[str], **save_kwargs) -> None:
+    """Save; a unique-index race lost to a concurrent writer becomes DuplicateCustomer."""
+    try:
+        with transaction.atomic():
+            customer.save(**save_kwargs)
+    except IntegrityError:
+        _check_unique(customer, fields)
+        raise
+
+
+def create_customer(
+    *,
+    external_id: str,
+    email: str,
+    consents: dict[str, bool],
+    actor: str,
+    full_name: str = "",
+    phone: str | None = None,
+    postal_address: str | None = None,
+    source: ConsentSource = ConsentSource.API,
+) -> Customer:
+    """Store a new customer with their first consents; refused without `account`."""
+    cleaned, errors = _clean_profile(
+        {
+            "external_id": external_id,
+            "email": email,
+            "full_name": full_name,
+            "phone": phone,
+            "postal_address": postal_address,
+        }
+    )
+    try:
+        choices = clean_consent_choices(consents)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    customer = Customer(**cleaned)
+    # The key store commits first: data is never committed without the key to read it.
+    with transaction.atomic(), transaction.atomic(using=KEYS_DB):
+        create_data_key(subject_id=customer.pk)
+        _check_unique(customer, list(INDEXED))
+        _save_unique(customer, list(INDEXED), force_insert=True)
+        record_consents(customer=customer, choices=choices, source=source, actor=actor)
+        record_event(
+            actor=actor,
+            action=AuditAction.CUSTOMER_CREATED,
+            object_type="customers.customer",
+            object_id=customer.pk,
+            subject_id=customer.pk,
+            purpose="account",
+            metadata={"source": source},
+        )
+    return customer
+
+
+@transaction.atomic
+def update_customer(
+    *,
+    customer: Customer,
+    actor: str,
+    email=_UNSET,
+    full_name=_UNSET,
+    phone=_UNSET,
+    postal_address=_UNSET,
+) -> Customer:
+    """Correct a customer's profile; only the given fields change."""
+    given = {
+        name: value
+        for name, value in {
+            "email": email,
+            "full_name": full_name,
+            "phone": phone,
+            "postal_address": postal_address,
+        }.items()
+        if value is not _UNSET
+    }
+    cleaned, errors = _clean_profile(given)
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name, value in cleaned.items() if getattr(customer, name) != value]
+    if not changed:
+        return customer
+    for name in changed:
+        setattr(customer, name, cleaned[name])
+    indexed = [name for name in changed if name in INDEXED]
+    _check_unique(customer, indexed)
+    update_fields = [*changed, *(INDEXED[name] for name in indexed), "updated_at"]
+    _save_unique(customer, indexed, update_fields=update_fields)
+    record_event(
+        actor=actor,
+        action=AuditAction.CUSTOMER_UPDATED,
+        object_type="customers.customer",
+        object_id=customer.pk,
+        subject_id=customer.pk,
+        purpose="account",
+        metadata={"fields": ",".join(sorted(changed))},
+    )
+    return customer
+
+
+@transaction.atomic
+def upsert_product(
+    *, sku: str, name: str, category: str, price: Decimal, actor: str
+) -> tuple[Product, bool]:
+    """Create the product, or update it when the sku exists; returns (product, created)."""
+    # Field rules (lengths, decimal places) from the model; the sku may already exist.
+    Product(sku=sku, name=name, category=category, price=price).full_clean(
+        validate_unique=False, validate_constraints=False
+    )
+    if price < 0:
+        raise ValidationError({"price": ["Ensure this value is greater than or equal to 0."]})
+    product, created = Product.objects.update_or_create(
+        sku=sku, defaults={"name": name, "category": category, "price": price}
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.PRODUCT_SAVED,
+        object_type="customers.product",
+        object_id=product.pk,
+        metadata={"created": created},
+    )
+    return product, created
+
+
+@dataclass(frozen=True)
+class PurchaseLine:
+    customer_id: uuid.UUID
+    order_id: str
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    purchased_at: datetime
+
+
+@dataclass(frozen=True)
+class PurchaseBatchResult:
+    created: int
+    duplicates: int
+
+
+def _line_errors(line: PurchaseLine, customers: set, products: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if line.customer_id not in customers:
+        errors["customer"] = ["No customer with this id."]
+    if line.sku not in products:
+        errors["sku"] = ["No product with this sku."]
+    if not line.order_id or len(line.order_id) > 100:
+        errors["order_id"] = ["Enter an order id of 1 to 100 characters."]
+    if line.quantity < 1:
+        errors["quantity"] = ["Ensure this value is at least 1."]
+    if line.unit_price < 0:
+        errors["unit_price"] = ["Ensure this value is greater than or equal to 0."]
+    if timezone.is_naive(line.purchased_at):
+        errors["purchased_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
+    return errors
+
+
+@transaction.atomic
+def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBatchResult:
+    """Store purchase lines idempotently on (order_id, sku): a line already stored, or
+    repeated in the batch, counts as a duplicate. Any invalid line rejects the batch."""
+    customers = set(
+        Customer.objects.filter(pk__in={line.customer_id for line in lines}).values_list(
+            "pk", flat=True
+        )
+    )
+    products = dict(
+        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", "pk")
+    )
+    errors = {
+        index: line_errors
+        for index, line in enumerate(lines)
+        if (line_errors := _line_errors(line, customers, products))
+    }
+    if errors:
+        raise BatchValidationError(errors)
+
+    existing = set(
+        Purchase.objects.filter(
+            order_id__in={line.order_id for line in lines}, product_id__in=set(products.values())
+        ).values_list("order_id", "product_id")
+    )
+    new: dict[tuple[str, int], Purchase] = {}
+    for line in lines:
+        key = (line.order_id, products[line.sku])
+        if key in existing or key in new:
+            continue
+        new[key] = Purchase(
+            customer_id=line.customer_id,
+            order_id=line.order_id,
+            product_id=key[1],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            purchased_at=line.purchased_at,
+        )
+    Purchase.objects.bulk_create(new.values(), batch_size=500, ignore_conflicts=True)
+    per_customer: dict[uuid.UUID, int] = {}
+    for purchase in new.values():
+        per_customer[purchase.customer_id] = per_customer.get(purchase.customer_id, 0) + 1
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=AuditAction.PURCHASES_RECORDED,
+            object_type="customers.customer",
+            object_id=str(customer_id),
+            subject_id=customer_id,
+            purpose="account",
+            metadata={"lines": count},
+        )
+        for customer_id, count in per_customer.items()
+    )
+    return PurchaseBatchResult(created=len(new), duplicates=len(lines) - len(new))
+
+
+@transaction.atomic
+def record_interaction(
+    *,
+    customer: Customer,
+    channel: InteractionChannel,
+    note: str,
+    actor: str,
+    occurred_at: datetime | None = None,
+) -> Interaction:
+    errors = {}
+    if channel not in InteractionChannel.values:
+        errors["channel"] = [f"Choose one of: {', '.join(InteractionChannel.values)}."]
+    if not isinstance(note, str) or not note.strip():
+        errors["note"] = ["This field is required."]
+    if errors:
+        raise ValidationError(errors)
+    interaction = Interaction.objects.create(
+        customer=customer,
+        channel=channel,
+        note=note.strip(),
+        occurred_at=occurred_at or timezone.now(),
+        created_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.INTERACTION_RECORDED,
+        object_type="customers.interaction",
+        object_id=interaction.pk,
+        subject_id=customer.pk,
+        purpose="account",
+        metadata={"channel": channel},
+    )
+    return interaction

@@ -1,0 +1,30 @@
+"""Blind indexes: HMAC-SHA256 of a normalized value under a per-column subkey.
+
+They let the data database answer "is there a customer with this email?" and enforce
+uniqueness without holding the email. Never index a low-cardinality field alone.
+"""
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from vault.keyring import index_key
+
+
+@lru_cache(maxsize=64)
+def _column_key(root: bytes, column: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=b"custodian/blind-index/" + column.encode(),
+    ).derive(root)
+
+
+def blind_index(column: str, normalized_value: str) -> str:
+    """Hex HMAC of an already-normalized value for `column` ("app.model.field")."""
+    key = _column_key(index_key(), column)
+    return hmac.new(key, normalized_value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,171 @@
+"""Model fields that keep personal data encrypted at rest.
+
+`EncryptedTextField` stores AES-GCM ciphertext under the row's subject's data key, with
+"<subject id>|<app.model.field>" as associated data. Code reads and assigns plain
+strings; only `pre_save` encrypts and only the descriptor decrypts, so no other code
+handles ciphertext and no plaintext reaches the data database.
+
+`BlindIndexField` keeps the HMAC of its source field's normalized value up to date.
+"""
+
+import base64
+import uuid
+from collections.abc import Callable
+
+from django import forms
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+from vault import ciphers
+from vault.blind_index import blind_index
+from vault.exceptions import DecryptionFailed, VaultError
+from vault.keys import data_cipher
+
+
+class Sealed(bytes):
+    """Ciphertext as stored; opened only by the vault."""
+
+    def __repr__(self) -> str:
+        return f"<Sealed {len(self)} bytes>"
+
+
+def _plain_cache_key(attname: str) -> str:
+    return f"_vault_plain_{attname}"
+
+
+class EncryptedAttribute(DeferredAttribute):
+    """Decrypts on read (once per instance) and accepts only str or None on write."""
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        raw = super().__get__(instance, cls)
+        if not isinstance(raw, Sealed):
+            return raw
+        cached = instance.__dict__.get(_plain_cache_key(self.field.attname))
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        plain = self.field.open(instance, raw)
+        instance.__dict__[_plain_cache_key(self.field.attname)] = (raw, plain)
+        return plain
+
+    def __set__(self, instance, value):
+        if value is not None and not isinstance(value, (str, Sealed)):
+            raise TypeError(f"{self.field.label} takes a str or None, not {type(value).__name__}.")
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedTextField(models.BinaryField):
+    """Text encrypted under the data key of the row's subject (`subject` names the
+    attribute holding the customer id: "pk" on Customer, "customer_id" elsewhere)."""
+
+    descriptor_class = EncryptedAttribute
+
+    def __init__(self, *args, subject: str = "pk", **kwargs):
+        self.subject = subject
+        kwargs["editable"] = kwargs.get("editable", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["subject"] = self.subject
+        if kwargs.get("editable") is True:
+            del kwargs["editable"]
+        return name, path, args, kwargs
+
+    @property
+    def label(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def subject_id(self, instance) -> uuid.UUID:
+        value = getattr(instance, self.subject)
+        if value is None:
+            raise VaultError(f"{self.label} has no subject to encrypt under.")
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+    def associated_data(self, subject_id: uuid.UUID) -> bytes:
+        return f"{subject_id}|{self.label}".encode()
+
+    def seal(self, instance, plain: str) -> Sealed:
+        subject_id = self.subject_id(instance)
+        cipher = data_cipher(subject_id)
+        return Sealed(ciphers.seal(cipher, plain.encode(), self.associated_data(subject_id)))
+
+    def open(self, instance, sealed: Sealed) -> str:
+        subject_id = self.subject_id(instance)
+        cipher = data_cipher(subject_id)
+        try:
+            return ciphers.open_sealed(cipher, sealed, self.associated_data(subject_id)).decode()
+        except ciphers.AuthenticationFailed as error:
+            raise DecryptionFailed(subject_id, self.label) from error
+
+    def get_default(self):
+        return None if self.null else ""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Sealed(bytes(value))
+
+    def to_python(self, value):
+        return value
+
+    def pre_save(self, model_instance, add):
+        raw = model_instance.__dict__.get(self.attname)
+        if raw is None or isinstance(raw, Sealed):
+            return raw
+        sealed = self.seal(model_instance, raw)
+        model_instance.__dict__[self.attname] = sealed
+        model_instance.__dict__[_plain_cache_key(self.attname)] = (sealed, raw)
+        return sealed
+
+    def get_prep_value(self, value):
+        if isinstance(value, str):
+            raise TypeError(
+                f"{self.label} is encrypted: it cannot be filtered or bulk-updated with a "
+                "plain value (look up through its blind index; save through the model)."
+            )
+        return super().get_prep_value(value)
+
+    def value_to_string(self, obj):
+        raw = obj.__dict__.get(self.attname)
+        return base64.b64encode(raw).decode() if isinstance(raw, Sealed) else None
+
+    def formfield(self, **kwargs):
+        defaults = {"form_class": forms.CharField, "max_length": self.max_length}
+        defaults.update(kwargs)
+        return models.Field.formfield(self, **defaults)
+
+
+class BlindIndexField(models.CharField):
+    """HMAC-SHA256 (hex) of `source`'s normalized value, kept in step with the source on
+    every save. Look up with `Model._meta.get_field("<name>").digest(value)`."""
+
+    def __init__(
+        self, *args, source: str, normalizer: Callable[[str], str] | None = None, **kwargs
+    ):
+        self.source = source
+        self.normalizer = normalizer or (lambda value: value)
+        kwargs["max_length"] = 64
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        del kwargs["max_length"]
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    @property
+    def column_label(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.source}"
+
+    def digest(self, value: str) -> str:
+        return blind_index(self.column_label, self.normalizer(value))
+
+    def pre_save(self, model_instance, add):
+        # Recomputed from the source's plain value on every save, whatever the field
+        # order, so that the index can never drift from the value it stands for.
+        plain = getattr(model_instance, self.source)
+        value = None if plain is None else self.digest(plain)
+        setattr(model_instance, self.attname, value)
+        return value

@@ -1,0 +1,66 @@
+"""Master keys and the blind-index key, read from settings and checked.
+
+Kept free of models so that settings.py can call `check_key_settings` at start-up.
+"""
+
+import base64
+import binascii
+import hashlib
+from functools import lru_cache
+
+from django.core.exceptions import ImproperlyConfigured
+
+KEY_BYTES = 32
+KEY_HINT = (
+    'each key is 32 random bytes in URL-safe base64, e.g. the output of python -c "import '
+    'base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+)
+
+
+def decode_key(name: str, value: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value.strip().encode())
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != KEY_BYTES:
+        raise ImproperlyConfigured(f"{name} is malformed: {KEY_HINT}.")
+    return raw
+
+
+def check_key_settings(master_keys: list[str], index_key: str) -> None:
+    """Raise ImproperlyConfigured with a clear message unless both settings are usable."""
+    if not master_keys:
+        raise ImproperlyConfigured(f"VAULT_MASTER_KEYS is not set: {KEY_HINT}.")
+    for position, value in enumerate(master_keys, start=1):
+        decode_key(f"VAULT_MASTER_KEYS (key {position})", value)
+    if not index_key:
+        raise ImproperlyConfigured(f"VAULT_INDEX_KEY is not set: {KEY_HINT}.")
+    decode_key("VAULT_INDEX_KEY", index_key)
+
+
+def fingerprint(key: bytes) -> str:
+    """A short public id of a master key, stored beside each data key it wraps."""
+    return hashlib.sha256(b"custodian/master-key-id/" + key).hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _decoded_master_keys(values: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    if not values:
+        raise ImproperlyConfigured(f"VAULT_MASTER_KEYS is not set: {KEY_HINT}.")
+    keys = [decode_key("VAULT_MASTER_KEYS", value) for value in values]
+    return tuple((fingerprint(key), key) for key in keys)
+
+
+def master_keys() -> tuple[tuple[str, bytes], ...]:
+    """(fingerprint, key) pairs in settings order; the first one wraps new data keys."""
+    from django.conf import settings
+
+    return _decoded_master_keys(tuple(settings.VAULT_MASTER_KEYS))
+
+
+def index_key() -> bytes:
+    from django.conf import settings
+
+    if not settings.VAULT_INDEX_KEY:
+        raise ImproperlyConfigured(f"VAULT_INDEX_KEY is not set: {KEY_HINT}.")
+    return decode_key("VAULT_INDEX_KEY", settings.VAULT_INDEX_KEY)

@@ -1,0 +1,137 @@
+"""Data-key lifecycle: create, load (cached for one request or task), destroy, rotate.
+
+Unwrapped keys live only inside a `key_scope()` (the middleware opens one per request,
+tasks and commands open their own); outside a scope every use loads the key afresh.
+"""
+
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import transaction
+from django.utils import timezone
+
+from vault import ciphers
+from vault.exceptions import KeyDestroyed, KeyMissing, MasterKeyUnavailable
+from vault.keyring import master_keys
+from vault.models import DataKey
+from vault.routers import KEYS_DB
+
+_scope: ContextVar[dict | None] = ContextVar("vault_key_scope", default=None)
+
+
+@contextmanager
+def key_scope() -> Iterator[None]:
+    """Keep unwrapped keys in memory until the block ends, then forget them."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def _wrap_ad(subject_id: uuid.UUID) -> bytes:
+    return b"custodian/dek/" + subject_id.bytes
+
+
+def wrap(subject_id: uuid.UUID, key: bytes) -> tuple[str, bytes]:
+    key_id, master = master_keys()[0]
+    return key_id, ciphers.seal(master, key, _wrap_ad(subject_id))
+
+
+def _unwrap(row: DataKey) -> bytes:
+    candidates = sorted(master_keys(), key=lambda pair: pair[0] != row.master_key_id)
+    for _key_id, master in candidates:
+        try:
+            return ciphers.open_sealed(master, bytes(row.wrapped_key), _wrap_ad(row.subject_id))
+        except ciphers.AuthenticationFailed:
+            continue
+    raise MasterKeyUnavailable(row.subject_id)
+
+
+def new_data_key(subject_id: uuid.UUID) -> DataKey:
+    """An unsaved DataKey row with a fresh random key (for bulk_create in bulk paths)."""
+    key = ciphers.new_key()
+    key_id, wrapped = wrap(subject_id, key)
+    cache = _scope.get()
+    if cache is not None:
+        cache[subject_id] = AESGCM(key)
+    return DataKey(subject_id=subject_id, wrapped_key=wrapped, master_key_id=key_id)
+
+
+def create_data_key(*, subject_id: uuid.UUID) -> None:
+    new_data_key(subject_id).save(using=KEYS_DB, force_insert=True)
+
+
+def _cipher_from_row(row: DataKey) -> AESGCM:
+    if row.is_destroyed:
+        raise KeyDestroyed(row.subject_id)
+    return AESGCM(_unwrap(row))
+
+
+def data_cipher(subject_id: uuid.UUID) -> AESGCM:
+    """The AEAD for a subject's data key; raises KeyDestroyed after erasure."""
+    cache = _scope.get()
+    if cache is not None and subject_id in cache:
+        return cache[subject_id]
+    row = DataKey.objects.filter(subject_id=subject_id).first()
+    if row is None:
+        raise KeyMissing(subject_id)
+    cipher = _cipher_from_row(row)
+    if cache is not None:
+        cache[subject_id] = cipher
+    return cipher
+
+
+def preload(subject_ids: Iterable[uuid.UUID]) -> None:
+    """Load many subjects' keys in one query into the current scope (list pages)."""
+    cache = _scope.get()
+    if cache is None:
+        return
+    wanted = {subject_id for subject_id in subject_ids if subject_id not in cache}
+    for row in DataKey.objects.filter(subject_id__in=wanted, destroyed_at__isnull=True):
+        cache[row.subject_id] = _cipher_from_row(row)
+
+
+def is_destroyed(subject_id: uuid.UUID) -> bool:
+    return DataKey.objects.filter(subject_id=subject_id, destroyed_at__isnull=False).exists()
+
+
+def destroy_key(*, subject_id: uuid.UUID) -> bool:
+    """Crypto-shred: forget the subject's data key. Idempotent; True if it was live."""
+    cache = _scope.get()
+    if cache is not None:
+        cache.pop(subject_id, None)
+    now = timezone.now()
+    updated = DataKey.objects.filter(subject_id=subject_id, destroyed_at__isnull=True).update(
+        wrapped_key=None, destroyed_at=now
+    )
+    if not updated and not DataKey.objects.filter(subject_id=subject_id).exists():
+        # Never had a key (or the key store was restored from before it existed):
+        # leave a tombstone so that later reads still say "erased".
+        DataKey.objects.create(subject_id=subject_id, destroyed_at=now)
+    return bool(updated)
+
+
+def rotate_master_key(*, batch_size: int = 1000, progress=None) -> int:
+    """Re-wrap every live data key under the first master key; returns how many."""
+    current_id, _ = master_keys()[0]
+    stale = DataKey.objects.filter(destroyed_at__isnull=True).exclude(master_key_id=current_id)
+    total = stale.count()
+    done = 0
+    while True:
+        with transaction.atomic(using=KEYS_DB):
+            rows = list(stale.select_for_update().order_by("subject_id")[:batch_size])
+            if not rows:
+                break
+            now = timezone.now()
+            for row in rows:
+                row.master_key_id, row.wrapped_key = wrap(row.subject_id, _unwrap(row))
+                row.rotated_at = now
+            DataKey.objects.bulk_update(rows, ["master_key_id", "wrapped_key", "rotated_at"])
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    return done
