@@ -1,0 +1,55 @@
+import pytest
+
+from audit.models import AuditEvent
+from consent import services
+from consent.models import ConsentEvent, Notice, Purpose
+from consent.selectors import current_consents, has_consent
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def test_the_purposes_of_the_architecture_are_seeded_with_a_first_notice():
+    assert set(Purpose.objects.values_list("code", flat=True)) == {
+        "account",
+        "personalization",
+        "marketing_email",
+        "marketing_post",
+        "marketing_phone",
+        "analytics",
+    }
+    for notice in Notice.objects.all():
+        assert notice.version == 1
+        assert notice.content_hash == Notice.hash_text(notice.text)
+
+
+def test_withdrawing_appends_to_the_ledger_and_updates_the_current_state(customer):
+    assert has_consent(customer.pk, "personalization")
+    state = services.set_consent(
+        customer=customer, purpose="personalization", granted=False, source="portal", actor="system"
+    )
+    assert not state.granted
+    assert not has_consent(customer.pk, "personalization")
+    history = ConsentEvent.objects.filter(customer=customer, purpose="personalization")
+    assert [event.granted for event in history.order_by("id")] == [True, False]
+    assert AuditEvent.objects.filter(action="consent.withdrawn", subject_id=customer.pk).exists()
+
+
+def test_the_ledger_is_append_only(customer):
+    event = ConsentEvent.objects.filter(customer=customer).first()
+    event.granted = not event.granted
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+
+
+def test_withdrawing_account_consent_calls_the_erasure_handler_on_commit(
+    customer, django_capture_on_commit_callbacks, monkeypatch
+):
+    called = []
+    monkeypatch.setattr(services, "_account_withdrawal_handlers", [])
+    services.register_account_withdrawal_handler(lambda **kwargs: called.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_consent(
+            customer=customer, purpose="account", granted=False, source="api", actor="api-key:k"
+        )
+    assert called == [{"customer_id": customer.pk, "actor": "api-key:k"}]
+    assert not current_consents(customer.pk)["account"].granted
