@@ -1,0 +1,47 @@
+"""Playwright fixtures: one Debian Chromium per session, a fresh page per test, and a
+staff superuser logged in through the real admin login form."""
+
+import os
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API keeps an event loop running in this thread; the ORM calls the
+# tests make between page actions are still synchronous, so Django may allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+STAFF_USERNAME = "staff"
+STAFF_PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def staff_page(page, live_server, django_user_model):
+    """A page logged in to the admin as a superuser, via /admin/login/."""
+    django_user_model.objects.create_superuser(
+        username=STAFF_USERNAME, email="staff@example.com", password=STAFF_PASSWORD
+    )
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", STAFF_USERNAME)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
