@@ -7,6 +7,8 @@ class AuditAction(models.TextChoices):
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
     CUSTOMER_REVEALED = "customer.revealed"
+    CUSTOMER_VIEWED = "customer.viewed"
+    CONSENTS_VIEWED = "consents.viewed"
     PURCHASES_RECORDED = "purchases.recorded"
     PRODUCT_SAVED = "product.saved"
     INTERACTION_RECORDED = "interaction.recorded"

@@ -49,3 +49,18 @@ def record_event(
         purpose=purpose,
         metadata=_check_metadata(metadata or {}),
     )
+
+
+@transaction.atomic
+def record_access(
+    *, actor: str, action: AuditAction, subject_id: uuid.UUID, object_type: str, purpose: str
+) -> AuditEvent:
+    """A read of personal data (API read, export, staff reveal): who looked, and why."""
+    return record_event(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=subject_id,
+        subject_id=subject_id,
+        purpose=purpose,
+    )

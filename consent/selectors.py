@@ -43,3 +43,14 @@ def has_consent(customer_id: uuid.UUID, purpose: str) -> bool:
     return ConsentState.objects.filter(
         customer_id=customer_id, purpose_id=purpose, granted=True
     ).exists()
+
+
+def granted_by_customer(customer_ids) -> dict[uuid.UUID, dict[str, bool]]:
+    """{customer id: {purpose: granted}} for many customers in one query (list pages)."""
+    result: dict[uuid.UUID, dict[str, bool]] = {customer_id: {} for customer_id in customer_ids}
+    states = ConsentState.objects.filter(customer_id__in=result).values_list(
+        "customer_id", "purpose_id", "granted"
+    )
+    for customer_id, purpose, granted in states:
+        result[customer_id][purpose] = granted
+    return result

@@ -1,7 +1,7 @@
-"""Top-level URLs: the staff admin for now; the API, portal and dashboard join later."""
+"""Top-level URLs: the staff admin and the storefront API; portal and dashboard join later."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Custodian"
@@ -10,4 +10,5 @@ admin.site.site_title = "Custodian staff"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
 ]

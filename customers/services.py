@@ -213,6 +213,21 @@ def _line_errors(line: PurchaseLine, customers: set, products: dict) -> dict[str
     return errors
 
 
+def _lock_orders(order_ids: list[str]) -> None:
+    """Serialize concurrent batches that touch the same orders (PostgreSQL advisory locks,
+    taken in sorted order, released at commit), so retried batches racing each other
+    count their duplicates exactly. SQLite serializes writers anyway."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not order_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(order_id, 0)) "
+            "FROM unnest(%s::text[]) AS order_id ORDER BY order_id",
+            [order_ids],
+        )
+
+
 @transaction.atomic
 def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBatchResult:
     """Store purchase lines idempotently on (order_id, sku): a line already stored, or
@@ -233,6 +248,7 @@ def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBa
     if errors:
         raise BatchValidationError(errors)
 
+    _lock_orders(sorted({line.order_id for line in lines}))
     existing = set(
         Purchase.objects.filter(
             order_id__in={line.order_id for line in lines}, product_id__in=set(products.values())

@@ -1,0 +1,31 @@
+"""Maps domain errors to the contract's error shapes: 400 with field messages, 404, 409.
+Nothing here echoes a submitted value."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from customers.exceptions import BatchValidationError, DuplicateCustomer
+from vault.exceptions import KeyDestroyed
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DuplicateCustomer):
+        return Response(exc.message_dict, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, BatchValidationError):
+        return Response(
+            {
+                "detail": f"{len(exc.errors)} line(s) are invalid; nothing was stored.",
+                "items": {str(index): errors for index, errors in exc.errors.items()},
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoValidationError):
+        body = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
+        )
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, KeyDestroyed):
+        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,33 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.views.consents import CustomerConsentsApi, PurposeListApi
+from api.views.customers import CustomerDetailApi, CustomerListCreateApi
+from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
+
+app_name = "api"
+
+urlpatterns = [
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api:schema", authentication_classes=[], permission_classes=[]
+        ),
+        name="docs",
+    ),
+    path("v1/customers/", CustomerListCreateApi.as_view(), name="customer-list"),
+    path("v1/customers/<str:customer_id>/", CustomerDetailApi.as_view(), name="customer-detail"),
+    path(
+        "v1/customers/<str:customer_id>/consents/",
+        CustomerConsentsApi.as_view(),
+        name="customer-consents",
+    ),
+    path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
+    path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),
+    path("v1/purposes/", PurposeListApi.as_view(), name="purpose-list"),
+]

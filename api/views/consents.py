@@ -1,0 +1,124 @@
+"""Consents of a customer (read, change) and the purposes with their current notices."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.models import Scope
+from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.views.customers import get_customer_or_404
+from audit.models import AuditAction
+from audit.services import record_access
+from consent.models import ConsentSource, Purpose
+from consent.selectors import current_consents, current_notices
+from consent.services import set_consent
+
+
+class ConsentStatusSerializer(serializers.Serializer):
+    granted = serializers.BooleanField()
+    notice_version = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def render_consents(customer_id) -> dict:
+    return {
+        code: {
+            "granted": state.granted,
+            "notice_version": None if state.notice_version is None else str(state.notice_version),
+            "updated_at": ConsentStatusSerializer()
+            .fields["updated_at"]
+            .to_representation(state.updated_at)
+            if state.updated_at
+            else None,
+        }
+        for code, state in current_consents(customer_id).items()
+    }
+
+
+# The body is a map keyed by purpose code, which a serializer cannot describe.
+ConsentMap = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "granted": {"type": "boolean"},
+                "notice_version": {"type": "string", "nullable": True},
+                "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+            "required": ["granted", "notice_version", "updated_at"],
+        },
+    },
+    description='{"<purpose>": {"granted", "notice_version", "updated_at"}, ...}',
+)
+
+
+class CustomerConsentsApi(APIView):
+    required_scope = Scope.CONSENTS
+
+    class ConsentChangeSerializer(serializers.Serializer):
+        purpose = serializers.SlugField(max_length=50)
+        granted = serializers.BooleanField()
+
+    @extend_schema(
+        operation_id="consents_retrieve",
+        responses={200: ConsentMap, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def get(self, request, customer_id):
+        customer = get_customer_or_404(customer_id)
+        record_access(
+            actor=request.auth.actor,
+            action=AuditAction.CONSENTS_VIEWED,
+            subject_id=customer.pk,
+            object_type="consent.state",
+            purpose="account",
+        )
+        return Response(render_consents(customer.pk))
+
+    @extend_schema(
+        operation_id="consents_change",
+        description="Grant or withdraw one purpose. Withdrawing `account` starts an erasure.",
+        request=ConsentChangeSerializer,
+        responses={201: ConsentMap, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def post(self, request, customer_id):
+        customer = get_customer_or_404(customer_id)
+        serializer = self.ConsentChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        set_consent(
+            customer=customer,
+            purpose=serializer.validated_data["purpose"],
+            granted=serializer.validated_data["granted"],
+            source=ConsentSource.API,
+            actor=request.auth.actor,
+        )
+        return Response(render_consents(customer.pk), status=status.HTTP_201_CREATED)
+
+
+class PurposeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    lawful_basis = serializers.CharField()
+    notice_version = serializers.CharField()
+    notice_text = serializers.CharField()
+
+
+class PurposeListApi(APIView):
+    required_scope = Scope.CONSENTS
+
+    @extend_schema(operation_id="purposes_list", responses={200: PurposeSerializer(many=True)})
+    def get(self, request):
+        notices = current_notices()
+        purposes = [
+            {
+                "code": purpose.code,
+                "name": purpose.name,
+                "lawful_basis": purpose.lawful_basis,
+                "notice_version": str(notices[purpose.code].version),
+                "notice_text": notices[purpose.code].text,
+            }
+            for purpose in Purpose.objects.all()
+            if purpose.code in notices
+        ]
+        return Response(PurposeSerializer(purposes, many=True).data)

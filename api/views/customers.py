@@ -1,0 +1,181 @@
+"""Customers: create, exact lookup by email or external id, read, correct."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.models import Scope
+from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
+from audit.models import AuditAction
+from audit.services import record_access
+from consent.models import ConsentSource
+from consent.selectors import granted_by_customer
+from customers import selectors, services
+from customers.models import Customer
+from vault.services import preload
+
+PROFILE = ("email", "full_name", "phone", "postal_address")
+
+
+@extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
+class ConsentMapField(serializers.Field):
+    def to_representation(self, value):
+        return value
+
+
+class CustomerOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    external_id = serializers.CharField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    phone = serializers.CharField(allow_null=True, help_text="E.164, e.g. +442079460000.")
+    postal_address = serializers.CharField(allow_null=True)
+    consents = ConsentMapField(source="*", help_text="Current choice per purpose.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["consents"] = self.context["consents"].get(instance.pk, {})
+        return data
+
+
+def render_customers(customers: list[Customer]) -> list[dict]:
+    preload(customer.pk for customer in customers)
+    consents = granted_by_customer([customer.pk for customer in customers])
+    return CustomerOutput(customers, many=True, context={"consents": consents}).data
+
+
+def get_customer_or_404(customer_id: str) -> Customer:
+    customer = selectors.customer_get(customer_id)
+    if customer is None:
+        raise NotFound("No customer with this id.")
+    return customer
+
+
+class CustomerListCreateApi(APIView):
+    required_scope = Scope.CUSTOMERS
+
+    class CustomerCreateSerializer(serializers.Serializer):
+        external_id = serializers.CharField(max_length=100)
+        email = serializers.CharField(max_length=254)
+        full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        phone = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+        postal_address = serializers.CharField(
+            required=False, allow_null=True, allow_blank=True, max_length=500
+        )
+        consents = serializers.DictField(
+            child=serializers.BooleanField(),
+            help_text='Choices per purpose; `{"account": true}` is required.',
+        )
+
+    class CustomerLookupSerializer(serializers.Serializer):
+        email = serializers.CharField(required=False)
+        external_id = serializers.CharField(required=False)
+
+        def validate(self, attrs):
+            if len(attrs) != 1:
+                raise ValidationError({"detail": "Look up by exactly one of email or external_id."})
+            return attrs
+
+    @extend_schema(
+        operation_id="customers_create",
+        request=CustomerCreateSerializer,
+        responses={201: CustomerOutput, **BAD_REQUEST, 409: CONFLICT, **COMMON_ERRORS},
+    )
+    def post(self, request):
+        serializer = self.CustomerCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = services.create_customer(
+            **serializer.validated_data, actor=request.auth.actor, source=ConsentSource.API
+        )
+        location = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
+        return Response(
+            render_customers([customer])[0],
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    @extend_schema(
+        operation_id="customers_lookup",
+        parameters=[
+            OpenApiParameter("email", str, description="Exact email (case-insensitive)."),
+            OpenApiParameter("external_id", str, description="The storefront's id."),
+            OpenApiParameter("page", int, description="Page number."),
+        ],
+        responses={200: CustomerOutput(many=True), **BAD_REQUEST, **COMMON_ERRORS},
+    )
+    def get(self, request):
+        filters = self.CustomerLookupSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        if "email" in filters.validated_data:
+            match = selectors.customer_by_email(filters.validated_data["email"])
+        else:
+            match = selectors.customer_by_external_id(filters.validated_data["external_id"])
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset([match] if match else [], request, view=self)
+        for customer in page:
+            record_access(
+                actor=request.auth.actor,
+                action=AuditAction.CUSTOMER_VIEWED,
+                subject_id=customer.pk,
+                object_type="customers.customer",
+                purpose="account",
+            )
+        return paginator.get_paginated_response(render_customers(page))
+
+
+class CustomerDetailApi(APIView):
+    required_scope = Scope.CUSTOMERS
+
+    class CustomerUpdateSerializer(serializers.Serializer):
+        email = serializers.CharField(required=False, max_length=254)
+        full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        phone = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+        postal_address = serializers.CharField(
+            required=False, allow_null=True, allow_blank=True, max_length=500
+        )
+
+        def validate(self, attrs):
+            fixed = sorted(set(self.initial_data) - set(self.fields))
+            if fixed:
+                raise ValidationError(
+                    {name: ["This field cannot be changed here."] for name in fixed}
+                )
+            return attrs
+
+    @extend_schema(
+        operation_id="customers_retrieve",
+        responses={200: CustomerOutput, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def get(self, request, customer_id):
+        customer = get_customer_or_404(customer_id)
+        body = render_customers([customer])[0]
+        record_access(
+            actor=request.auth.actor,
+            action=AuditAction.CUSTOMER_VIEWED,
+            subject_id=customer.pk,
+            object_type="customers.customer",
+            purpose="account",
+        )
+        return Response(body)
+
+    @extend_schema(
+        operation_id="customers_update",
+        request=CustomerUpdateSerializer,
+        responses={200: CustomerOutput, **BAD_REQUEST, **NOT_FOUND, 409: CONFLICT, **COMMON_ERRORS},
+    )
+    def patch(self, request, customer_id):
+        customer = get_customer_or_404(customer_id)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": "Expected a JSON object."})
+        serializer = self.CustomerUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.update_customer(
+            customer=customer, actor=request.auth.actor, **serializer.validated_data
+        )
+        return Response(render_customers([customer])[0])

@@ -1,0 +1,69 @@
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from api.authentication import ApiKeyRateThrottle
+from api.models import StorefrontKey
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def test_no_key_is_401_with_the_scheme_named():
+    response = APIClient().get("/api/v1/purposes/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+def test_a_bad_or_revoked_key_is_401(client):
+    bad = APIClient()
+    bad.credentials(HTTP_AUTHORIZATION="Api-Key nope.nope")
+    assert bad.get("/api/v1/purposes/").status_code == 401
+    call_command("revoke_api_key", "shop", stdout=io.StringIO())
+    assert client.get("/api/v1/purposes/").status_code == 401
+
+
+def test_a_key_without_the_scope_is_403(make_client):
+    client = make_client(scopes=["purchases"])
+    response = client.get("/api/v1/purposes/")
+    assert response.status_code == 403
+    assert "consents" in response.json()["detail"]
+    assert client.post("/api/v1/customers/", {}, format="json").status_code == 403
+
+
+def test_create_api_key_prints_the_key_once_and_stores_only_its_hash():
+    out = io.StringIO()
+    call_command(
+        "create_api_key", "web", "--scopes", "customers,consents", stdout=out, stderr=io.StringIO()
+    )
+    key = out.getvalue().strip().splitlines()[-1]
+    stored = StorefrontKey.objects.get(name="web")
+    assert stored.scopes == ["consents", "customers"]
+    assert key not in str(vars(stored))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get("/api/v1/purposes/").status_code == 200
+
+
+def test_create_api_key_refuses_unknown_scopes_and_duplicate_names():
+    with pytest.raises(CommandError, match="Unknown scope"):
+        call_command("create_api_key", "web", "--scopes", "everything")
+    call_command("create_api_key", "web", stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="exists"):
+        call_command("create_api_key", "web")
+    with pytest.raises(CommandError, match="No active API key"):
+        call_command("revoke_api_key", "nobody")
+
+
+def test_each_key_is_throttled_with_429_and_retry_after(make_client, monkeypatch):
+    monkeypatch.setattr(ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
+    cache.clear()
+    client, other = make_client(name="a"), make_client(name="b")
+    assert [client.get("/api/v1/purposes/").status_code for _ in range(2)] == [200, 200]
+    limited = client.get("/api/v1/purposes/")
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
+    assert other.get("/api/v1/purposes/").status_code == 200
+    cache.clear()
