@@ -196,7 +196,7 @@ class PurchaseBatchResult:
     duplicates: int
 
 
-def _line_errors(line: PurchaseLine, customers: set, products: dict) -> dict[str, list[str]]:
+def _line_errors(line: PurchaseLine, customers: set, products: set) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if line.customer_id not in customers:
         errors["customer"] = ["No customer with this id."]
@@ -228,26 +228,33 @@ def _lock_orders(order_ids: list[str]) -> None:
         )
 
 
-@transaction.atomic
-def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBatchResult:
-    """Store purchase lines idempotently on (order_id, sku): a line already stored, or
-    repeated in the batch, counts as a duplicate. Any invalid line rejects the batch."""
+def purchase_line_errors(lines: Sequence[PurchaseLine]) -> dict[int, dict[str, list[str]]]:
+    """Field errors per line index (unknown customer or sku, bad quantity...)."""
     customers = set(
         Customer.objects.filter(pk__in={line.customer_id for line in lines}).values_list(
             "pk", flat=True
         )
     )
-    products = dict(
-        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", "pk")
+    products = set(
+        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", flat=True)
     )
-    errors = {
+    return {
         index: line_errors
         for index, line in enumerate(lines)
         if (line_errors := _line_errors(line, customers, products))
     }
+
+
+@transaction.atomic
+def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBatchResult:
+    """Store purchase lines idempotently on (order_id, sku): a line already stored, or
+    repeated in the batch, counts as a duplicate. Any invalid line rejects the batch."""
+    errors = purchase_line_errors(lines)
     if errors:
         raise BatchValidationError(errors)
-
+    products = dict(
+        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", "pk")
+    )
     _lock_orders(sorted({line.order_id for line in lines}))
     existing = set(
         Purchase.objects.filter(

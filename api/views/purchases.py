@@ -106,18 +106,22 @@ class PurchaseCreateApi(APIView):
             raise ValidationError(
                 {"detail": f"Send at most {settings.API_MAX_BATCH} lines per request."}
             )
-        serializers_ = [PurchaseLineSerializer(data=item) for item in items]
-        errors = {}
-        for index, serializer in enumerate(serializers_):
-            if not isinstance(items[index], dict):
+        errors, lines = {}, {}
+        for index, item in enumerate(items):
+            serializer = PurchaseLineSerializer(data=item)
+            if not isinstance(item, dict):
                 errors[index] = {"non_field_errors": ["Expected a JSON object."]}
-            elif not serializer.is_valid():
+            elif serializer.is_valid():
+                lines[index] = serializer.to_line()
+            else:
                 errors[index] = serializer.errors
+        # Report every bad line at once: the domain checks run on the well-formed ones.
+        positions = list(lines)
+        for position, line_errors in services.purchase_line_errors(list(lines.values())).items():
+            errors[positions[position]] = line_errors
         if errors:
-            raise BatchValidationError(errors)
-        result = services.record_purchases(
-            lines=[serializer.to_line() for serializer in serializers_], actor=request.auth.actor
-        )
+            raise BatchValidationError(dict(sorted(errors.items())))
+        result = services.record_purchases(lines=list(lines.values()), actor=request.auth.actor)
         return Response(
             {"created": result.created, "duplicates": result.duplicates},
             status=status.HTTP_201_CREATED,

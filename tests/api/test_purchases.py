@@ -1,0 +1,117 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from customers.models import Product, Purchase
+from customers.services import PurchaseLine, record_purchases
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def _line(customer, sku="BK-1", order_id="o-77", **overrides) -> dict:
+    return {
+        "customer": str(customer.pk),
+        "order_id": order_id,
+        "sku": sku,
+        "quantity": 1,
+        "unit_price": "12.50",
+        "purchased_at": "2026-11-20T10:00:00Z",
+        **overrides,
+    }
+
+
+def test_products_are_created_then_updated_by_sku(client):
+    body = {"sku": "BK-1", "name": "Notes", "category": "books", "price": "12.50"}
+    assert client.post("/api/v1/products/", body, format="json").status_code == 201
+    again = client.post("/api/v1/products/", {**body, "price": "13.00"}, format="json")
+    assert again.status_code == 200 and again.json()["price"] == "13.00"
+    assert Product.objects.count() == 1
+    bad = client.post("/api/v1/products/", {**body, "price": "-1"}, format="json")
+    assert bad.status_code == 400 and "price" in bad.json()
+
+
+def test_one_purchase_is_stored_and_resending_it_is_a_no_op(client, customer, make_product):
+    make_product(sku="BK-1")
+    first = client.post("/api/v1/purchases/", _line(customer), format="json")
+    assert (first.status_code, first.json()) == (201, {"created": 1, "duplicates": 0})
+    again = client.post("/api/v1/purchases/", _line(customer), format="json")
+    assert again.json() == {"created": 0, "duplicates": 1}
+    assert Purchase.objects.count() == 1
+
+
+def test_a_batch_reports_created_and_duplicates(client, customer, make_product):
+    for sku in ("A", "B", "C"):
+        make_product(sku=sku)
+    batch = [_line(customer, sku) for sku in ("A", "B", "C", "A")]
+    assert client.post("/api/v1/purchases/", batch, format="json").json() == {
+        "created": 3,
+        "duplicates": 1,
+    }
+    retry = client.post("/api/v1/purchases/", batch[:3], format="json").json()
+    assert retry == {"created": 0, "duplicates": 3}
+
+
+def test_a_batch_with_bad_lines_names_each_index_and_stores_nothing(client, customer, product):
+    batch = [
+        _line(customer, product.sku, "o-1"),
+        _line(customer, "NOPE", "o-2"),
+        _line(customer, product.sku, "o-3", quantity=0),
+        "not an object",
+        {**_line(customer, product.sku, "o-5"), "customer": "6b1d1f7e-8d4c-4a43-9d5e-2b8e0b4f9c11"},
+    ]
+    response = client.post("/api/v1/purchases/", batch, format="json")
+    assert response.status_code == 400
+    items = response.json()["items"]
+    assert set(items) == {"2", "3", "1", "4"}
+    assert "sku" in items["1"] and "quantity" in items["2"] and "customer" in items["4"]
+    assert not Purchase.objects.exists()
+
+
+def test_empty_and_oversized_batches_are_refused(client, customer, product):
+    assert client.post("/api/v1/purchases/", [], format="json").status_code == 400
+    too_many = [_line(customer, product.sku, f"o-{n}") for n in range(1001)]
+    response = client.post("/api/v1/purchases/", too_many, format="json")
+    assert response.status_code == 400 and "1000" in response.json()["detail"]
+
+
+def test_a_batch_of_1000_is_stored_with_a_bounded_number_of_queries(
+    client, customer, product, django_assert_max_num_queries
+):
+    batch = [_line(customer, product.sku, f"o-{n}") for n in range(1000)]
+    with django_assert_max_num_queries(25):
+        response = client.post("/api/v1/purchases/", batch, format="json")
+    assert response.json() == {"created": 1000, "duplicates": 0}
+
+
+@pytest.mark.django_db(databases="__all__", transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
+def test_two_concurrent_identical_batches_store_each_line_once(make_customer, make_product):
+    customer, product = make_customer(), make_product(sku="BK-1")
+    lines = [
+        PurchaseLine(
+            customer_id=customer.pk,
+            order_id=f"o-{n}",
+            sku=product.sku,
+            quantity=1,
+            unit_price=product.price,
+            purchased_at=customer.created_at,
+        )
+        for n in range(200)
+    ]
+    results, barrier = [], threading.Barrier(2)
+
+    def send():
+        barrier.wait()
+        try:
+            results.append(record_purchases(lines=lines, actor="system"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted((r.created, r.duplicates) for r in results) == [(0, 200), (200, 0)]
+    assert Purchase.objects.count() == 200
