@@ -3,11 +3,20 @@ Nothing here echoes a submitted value."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from customers.exceptions import BatchValidationError, DuplicateCustomer
 from vault.exceptions import KeyDestroyed
+
+
+class BadRequest(APIException):
+    """A request that is well-formed JSON but asks for something unanswerable:
+    400 with {"detail": "message"}."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
 
 
 def exception_handler(exc, context):

@@ -20,19 +20,28 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
-FieldErrors = inline_serializer(
-    "FieldErrors",
-    {
-        "field_name": serializers.ListField(
-            child=serializers.CharField(), help_text="One entry per invalid field."
-        )
+# {"field_name": ["message", ...], ...} or {"detail": "message"}: keys are open-ended;
+# a field holding a map (consents) has its errors keyed by the map's keys.
+FieldErrors = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+            {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        ]
     },
-)
+    "example": {"email": ["Enter a valid email address."]},
+}
 BatchErrors = inline_serializer(
     "BatchErrors",
     {
         "detail": serializers.CharField(),
         "items": serializers.DictField(
+            required=False,
             child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
             help_text="Field errors of each invalid line, keyed by its index in the request.",
         ),

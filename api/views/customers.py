@@ -1,13 +1,19 @@
 """Customers: create, exact lookup by email or external id, read, correct."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
 from audit.models import AuditAction
@@ -42,6 +48,17 @@ class CustomerOutput(serializers.Serializer):
         data = super().to_representation(instance)
         data["consents"] = self.context["consents"].get(instance.pk, {})
         return data
+
+
+PaginatedCustomers = inline_serializer(
+    "PaginatedCustomerList",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": CustomerOutput(many=True),
+    },
+)
 
 
 def render_customers(customers: list[Customer]) -> list[dict]:
@@ -79,7 +96,7 @@ class CustomerListCreateApi(APIView):
 
         def validate(self, attrs):
             if len(attrs) != 1:
-                raise ValidationError({"detail": "Look up by exactly one of email or external_id."})
+                raise BadRequest("Look up by exactly one of email or external_id.")
             return attrs
 
     @extend_schema(
@@ -107,7 +124,7 @@ class CustomerListCreateApi(APIView):
             OpenApiParameter("external_id", str, description="The storefront's id."),
             OpenApiParameter("page", int, description="Page number."),
         ],
-        responses={200: CustomerOutput(many=True), **BAD_REQUEST, **COMMON_ERRORS},
+        responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
         filters = self.CustomerLookupSerializer(data=request.query_params)
@@ -172,7 +189,7 @@ class CustomerDetailApi(APIView):
     def patch(self, request, customer_id):
         customer = get_customer_or_404(customer_id)
         if not isinstance(request.data, dict):
-            raise ValidationError({"detail": "Expected a JSON object."})
+            raise BadRequest("Expected a JSON object.")
         serializer = self.CustomerUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.update_customer(

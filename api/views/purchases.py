@@ -8,10 +8,10 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, BatchErrors
 from customers import services
@@ -94,18 +94,18 @@ class PurchaseCreateApi(APIView):
         ),
         responses={
             201: PurchaseResult,
-            400: OpenApiResponse(BatchErrors, description="Invalid lines, by index."),
+            400: OpenApiResponse(
+                BatchErrors, description="Invalid lines by index, or {detail} for the batch."
+            ),
             **COMMON_ERRORS,
         },
     )
     def post(self, request):
         items = request.data if isinstance(request.data, list) else [request.data]
         if not items:
-            raise ValidationError({"detail": "Send at least one purchase line."})
+            raise BadRequest("Send at least one purchase line.")
         if len(items) > settings.API_MAX_BATCH:
-            raise ValidationError(
-                {"detail": f"Send at most {settings.API_MAX_BATCH} lines per request."}
-            )
+            raise BadRequest(f"Send at most {settings.API_MAX_BATCH} lines per request.")
         errors, lines = {}, {}
         for index, item in enumerate(items):
             serializer = PurchaseLineSerializer(data=item)
