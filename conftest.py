@@ -1,5 +1,5 @@
 """Loaded before pytest-django reads settings: gives each test run fresh vault keys
-(unless the environment already sets them, as CI does for its Celery worker)."""
+(unless the environment already sets them, as CI does) and production-like settings."""
 
 import base64
 import os
@@ -12,3 +12,6 @@ def _fresh_key() -> str:
 os.environ.setdefault("VAULT_MASTER_KEYS", _fresh_key())
 os.environ.setdefault("VAULT_INDEX_KEY", _fresh_key())
 os.environ.setdefault("SECRET_KEY", "test-only-" + _fresh_key())
+# Tests run as production does (a developer's .env may say DEBUG=true), on local hosts.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
