@@ -1,14 +1,16 @@
-"""Playwright fixtures: one Debian Chromium per session, a fresh page per test, and a
-staff superuser logged in through the real admin login form."""
+"""Playwright fixtures: one Debian Chromium per module, a fresh page per test, the
+consent purposes re-seeded, and a staff superuser logged in through the admin form."""
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
 # tests make between page actions are still synchronous, so Django may allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -16,7 +18,14 @@ STAFF_USERNAME = "staff"
 STAFF_PASSWORD = "correct-horse-battery-staple"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(autouse=True)
+def consent_purposes(transactional_db):
+    """Live-server tests are transactional: earlier ones flushed the purposes that the
+    consent migration seeds. Re-seed them with that migration's own (idempotent) code."""
+    importlib.import_module("consent.migrations.0002_seed_purposes").seed(apps, None)
+
+
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

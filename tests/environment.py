@@ -1,4 +1,5 @@
-"""Loaded before pytest-django reads settings: gives each test run fresh vault keys
+"""A pytest plugin (`-p tests.environment` in pyproject.toml), imported before
+pytest-django reads settings (a conftest.py would be too late): gives each test run fresh vault keys
 (unless the environment already sets them, as CI does) and production-like settings."""
 
 import base64
