@@ -1,4 +1,5 @@
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
@@ -94,7 +95,7 @@ def test_two_concurrent_identical_batches_store_each_line_once(make_customer, ma
             order_id=f"o-{n}",
             sku=product.sku,
             quantity=1,
-            unit_price=product.price,
+            unit_price=Decimal("12.50"),
             purchased_at=customer.created_at,
         )
         for n in range(200)

@@ -3,6 +3,8 @@ with generated input and checks for server errors and responses that break the s
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -31,7 +33,19 @@ def test_the_schema_and_docs_are_served_without_a_key(db):
 
 
 @pytest.fixture
-def auth_header(db):
+def keep_test_connection():
+    """The WSGI handler closes database connections when a request ends, which would
+    close the test's transaction on PostgreSQL; Django's own test client unhooks this
+    the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_header(db, keep_test_connection):
     _, key = StorefrontKey.objects.create_key(
         name="fuzz", scopes=["customers", "purchases", "consents"]
     )
