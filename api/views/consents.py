@@ -7,9 +7,8 @@ from rest_framework.views import APIView
 
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
-from api.views.customers import get_customer_or_404
+from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
-from audit.services import record_access
 from consent.models import ConsentSource, Purpose
 from consent.selectors import current_consents, current_notices
 from consent.services import set_consent
@@ -67,13 +66,7 @@ class CustomerConsentsApi(APIView):
     )
     def get(self, request, customer_id):
         customer = get_customer_or_404(customer_id)
-        record_access(
-            actor=request.auth.actor,
-            action=AuditAction.CONSENTS_VIEWED,
-            subject_id=customer.pk,
-            object_type="consent.state",
-            purpose="account",
-        )
+        record_read(request, customer.pk, AuditAction.CONSENTS_VIEWED, "consent.state")
         return Response(render_consents(customer.pk))
 
     @extend_schema(

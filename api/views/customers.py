@@ -67,6 +67,17 @@ def render_customers(customers: list[Customer]) -> list[dict]:
     return CustomerOutput(customers, many=True, context={"consents": consents}).data
 
 
+def record_read(request, customer_id, action: AuditAction, object_type: str) -> None:
+    """Audit a read of personal data under the calling key (never the data itself)."""
+    record_access(
+        actor=request.auth.actor,
+        action=action,
+        subject_id=customer_id,
+        object_type=object_type,
+        purpose="account",
+    )
+
+
 def get_customer_or_404(customer_id: str) -> Customer:
     customer = selectors.customer_get(customer_id)
     if customer is None:
@@ -136,13 +147,7 @@ class CustomerListCreateApi(APIView):
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset([match] if match else [], request, view=self)
         for customer in page:
-            record_access(
-                actor=request.auth.actor,
-                action=AuditAction.CUSTOMER_VIEWED,
-                subject_id=customer.pk,
-                object_type="customers.customer",
-                purpose="account",
-            )
+            record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
         return paginator.get_paginated_response(render_customers(page))
 
 
@@ -172,13 +177,7 @@ class CustomerDetailApi(APIView):
     def get(self, request, customer_id):
         customer = get_customer_or_404(customer_id)
         body = render_customers([customer])[0]
-        record_access(
-            actor=request.auth.actor,
-            action=AuditAction.CUSTOMER_VIEWED,
-            subject_id=customer.pk,
-            object_type="customers.customer",
-            purpose="account",
-        )
+        record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
         return Response(body)
 
     @extend_schema(
