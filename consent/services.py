@@ -13,15 +13,18 @@ from consent.models import ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
 
 ACCOUNT = "account"
+PERSONALIZATION = "personalization"
 
-# Called (on commit) with the customer id when `account` consent is withdrawn; the
-# disposal app registers the erasure here, so consent need not import upward.
-_account_withdrawal_handlers: list[Callable] = []
+# Called on commit as handler(customer_id=..., actor=...) when a purpose is withdrawn.
+# Higher apps register here (disposal: `account` starts an erasure; recommendations:
+# `personalization` forgets the customer), so consent never imports upward.
+_withdrawal_handlers: dict[str, list[Callable]] = {}
 
 
-def register_account_withdrawal_handler(handler: Callable) -> None:
-    if handler not in _account_withdrawal_handlers:
-        _account_withdrawal_handlers.append(handler)
+def register_withdrawal_handler(purpose: str, handler: Callable) -> None:
+    handlers = _withdrawal_handlers.setdefault(purpose, [])
+    if handler not in handlers:
+        handlers.append(handler)
 
 
 def clean_consent_choices(consents, *, require_account: bool = True) -> dict[str, bool]:
@@ -88,12 +91,12 @@ def record_consents(
 def set_consent(
     *, customer, purpose: str, granted: bool, source: ConsentSource, actor: str
 ) -> ConsentState:
-    """Grant or withdraw one purpose. Withdrawing `account` hands the customer to the
-    registered account-withdrawal handlers (erasure) once the change is committed."""
+    """Grant or withdraw one purpose. A withdrawal hands the customer to the handlers
+    registered for that purpose once the change is committed (`account`: erasure)."""
     clean_consent_choices({purpose: granted}, require_account=False)
     record_consents(customer=customer, choices={purpose: granted}, source=source, actor=actor)
-    if purpose == ACCOUNT and not granted:
-        for handler in _account_withdrawal_handlers:
+    if not granted:
+        for handler in _withdrawal_handlers.get(purpose, ()):
             transaction.on_commit(
                 lambda handler=handler: handler(customer_id=customer.pk, actor=actor)
             )

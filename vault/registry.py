@@ -5,6 +5,7 @@ Each app registers its own models in its AppConfig.ready(). Export and erasure b
 this one registry, so what is exported and what is erased cannot drift apart.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -70,3 +71,19 @@ def entries() -> list[PersonalData]:
 
 def entry_for(model: type[models.Model]) -> PersonalData | None:
     return _entries.get(model._meta.label_lower)
+
+
+# Derived data built from a subject's rows (a recommendation model's counts, say) is not
+# a table to delete from; its app registers how to take one subject out of it instead.
+_forget_handlers: dict[str, Callable] = {}
+
+
+def register_forget_handler(name: str, handler: Callable) -> None:
+    """Register handler(subject_id) that removes a subject's contribution from derived
+    data. Erasure calls every handler after the key is destroyed and before the rows go;
+    a handler must be idempotent, because a re-run after a crash calls it again."""
+    _forget_handlers[name] = handler
+
+
+def forget_handlers() -> dict[str, Callable]:
+    return dict(_forget_handlers)

@@ -41,15 +41,29 @@ def test_the_ledger_is_append_only(customer):
         event.save()
 
 
-def test_withdrawing_account_consent_calls_the_erasure_handler_on_commit(
+def test_a_withdrawal_calls_only_that_purposes_handlers_on_commit(
     customer, django_capture_on_commit_callbacks, monkeypatch
 ):
     called = []
-    monkeypatch.setattr(services, "_account_withdrawal_handlers", [])
-    services.register_account_withdrawal_handler(lambda **kwargs: called.append(kwargs))
+    monkeypatch.setattr(services, "_withdrawal_handlers", {})
+    services.register_withdrawal_handler("account", lambda **kw: called.append(("account", kw)))
+    services.register_withdrawal_handler("analytics", lambda **kw: called.append(("analytics", kw)))
     with django_capture_on_commit_callbacks(execute=True):
         services.set_consent(
             customer=customer, purpose="account", granted=False, source="api", actor="api-key:k"
         )
-    assert called == [{"customer_id": customer.pk, "actor": "api-key:k"}]
+    assert called == [("account", {"customer_id": customer.pk, "actor": "api-key:k"})]
     assert not current_consents(customer.pk)["account"].granted
+
+
+def test_a_grant_calls_no_withdrawal_handler(
+    customer, django_capture_on_commit_callbacks, monkeypatch
+):
+    called = []
+    monkeypatch.setattr(services, "_withdrawal_handlers", {})
+    services.register_withdrawal_handler("analytics", lambda **kw: called.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_consent(
+            customer=customer, purpose="analytics", granted=True, source="api", actor="staff:1"
+        )
+    assert called == []
