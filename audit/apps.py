@@ -14,6 +14,6 @@ class AuditConfig(AppConfig):
             AuditEvent,
             subject="subject_id",
             category="access_log",
-            fields=("subject_id",),
+            fields=("occurred_at", "actor", "action", "object_type", "purpose"),
             erasure=registry.Erasure.PSEUDONYMIZE,
         )

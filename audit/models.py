@@ -15,6 +15,15 @@ class AuditAction(models.TextChoices):
     CONSENT_GRANTED = "consent.granted"
     CONSENT_WITHDRAWN = "consent.withdrawn"
     DEMO_SEEDED = "demo.seeded"
+    CUSTOMER_EXPORTED = "customer.exported"
+    ERASURE_REQUESTED = "erasure.requested"
+    ERASURE_EXTENDED = "erasure.extended"
+    ERASURE_COMPLETED = "erasure.completed"
+    ERASURE_FAILED = "erasure.failed"
+    ERASURE_VIEWED = "erasure.viewed"
+    DISCLOSED = "processor.disclosed"
+    RETENTION_APPLIED = "retention.applied"
+    ERASURES_REPLAYED = "erasures.replayed"
 
 
 class AppendOnlyError(Exception):
@@ -36,6 +45,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=100)
     subject_id = models.UUIDField(null=True, blank=True, db_index=True)
+    subject_pseudonym = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="Replaces subject_id after erasure."
+    )
     purpose = models.CharField(max_length=50, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
 

@@ -35,6 +35,7 @@ def record_event(
     object_type: str,
     object_id,
     subject_id: uuid.UUID | None = None,
+    subject_pseudonym: uuid.UUID | None = None,
     purpose: str = "",
     metadata: dict | None = None,
 ) -> AuditEvent:
@@ -46,6 +47,7 @@ def record_event(
         object_type=object_type,
         object_id=str(object_id),
         subject_id=subject_id,
+        subject_pseudonym=subject_pseudonym,
         purpose=purpose,
         metadata=_check_metadata(metadata or {}),
     )

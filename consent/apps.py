@@ -12,14 +12,14 @@ class ConsentConfig(AppConfig):
         # The ledger is evidence of what the customer agreed to; erasure unlinks it.
         registry.register(
             ConsentEvent,
-            subject="customer_id",
+            subject="customer",
             category="consent",
-            fields=("customer", "purpose", "granted", "source", "occurred_at"),
+            fields=("purpose", "notice__version", "granted", "source", "actor", "occurred_at"),
             erasure=registry.Erasure.PSEUDONYMIZE,
         )
         registry.register(
             ConsentState,
             subject="customer_id",
             category="consent",
-            fields=("customer", "purpose", "granted", "updated_at"),
+            fields=("purpose", "granted", "updated_at"),
         )

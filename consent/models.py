@@ -55,11 +55,13 @@ class Notice(models.Model):
 
 
 class ConsentEvent(models.Model):
-    """One grant or withdrawal. Append-only: the ledger is evidence."""
+    """One grant or withdrawal. Append-only: the ledger is evidence. Erasure unlinks it
+    from the customer (customer None, subject_pseudonym set); nothing else changes it."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="consent_events"
+        "customers.Customer", null=True, on_delete=models.PROTECT, related_name="consent_events"
     )
+    subject_pseudonym = models.UUIDField(null=True, blank=True, editable=False)
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
     granted = models.BooleanField()

@@ -6,6 +6,7 @@ The variable names are fixed by ARCHITECTURE.md because deployments and tests se
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from vault.keyring import check_key_settings
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "audit",
     "customers",
     "consent",
+    "disposal",
     "api",
 ]
 
@@ -115,7 +117,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "apply-retention-daily": {
+        "task": "disposal.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "resume-stalled-erasures": {
+        "task": "disposal.tasks.resume_stalled_erasures",
+        "schedule": crontab(minute="*/10"),
+    },
+    "deliver-due-webhooks": {
+        "task": "disposal.tasks.deliver_due_webhooks",
+        "schedule": crontab(minute="*"),
+    },
+}
 
 if REDIS_URL:
     CACHES = {
@@ -154,6 +169,18 @@ API_MAX_BATCH = 1000
 # Phone numbers without a leading + are read in this region (ISO 3166 code); empty
 # means every number must carry its country code.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="")
+
+# Disposal (erasure, retention, processors).
+# Invoice lines stay (unlinked from the customer) this long for tax law: 6 years in the UK.
+INVOICE_HOLD_DAYS = env.int("INVOICE_HOLD_DAYS", default=6 * 365 + 2)
+# An erasure still running after this long (a killed worker) is started again.
+ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
+# How long the key store's backups are kept: the certificate's backup horizon.
+KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
+# Signed erasure webhooks to processors: attempts, first retry delay (doubles each time).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 LOGGING = {
     "version": 1,

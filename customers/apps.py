@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CustomersConfig(AppConfig):
@@ -17,13 +18,23 @@ class CustomersConfig(AppConfig):
         )
         registry.register(
             Purchase,
-            subject="customer_id",
+            subject="customer",
             category="purchases",
-            fields=("customer", "order_id", "quantity", "unit_price", "purchased_at"),
+            fields=(
+                "order_id",
+                "product__sku",
+                "product__name",
+                "quantity",
+                "unit_price",
+                "purchased_at",
+            ),
+            erasure=registry.Erasure.PSEUDONYMIZE,
+            legal_hold="Invoice lines are kept for tax law; erasure unlinks them from you.",
+            hold_days=settings.INVOICE_HOLD_DAYS,
         )
         registry.register(
             Interaction,
             subject="customer_id",
             category="interactions",
-            fields=("customer", "channel", "note", "occurred_at"),
+            fields=("channel", "note", "occurred_at"),
         )

@@ -51,7 +51,13 @@ class Product(models.Model):
 
 
 class Purchase(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="purchases")
+    """An invoice line. The law keeps invoice lines for years, so erasure unlinks them
+    from the customer (customer None, subject_pseudonym set) instead of deleting them."""
+
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.PROTECT, related_name="purchases"
+    )
+    subject_pseudonym = models.UUIDField(null=True, blank=True, editable=False)
     order_id = models.CharField(max_length=100)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="purchases")
     quantity = models.PositiveIntegerField()

@@ -19,6 +19,10 @@ from vault.keyring import master_keys
 from vault.models import DataKey
 from vault.routers import KEYS_DB
 
+# The subject under which the vault keeps the system's own secrets (a processor's webhook
+# secret): not a customer, never erased, one mechanism for everything encrypted.
+SYSTEM_SUBJECT = uuid.UUID(int=0)
+
 _scope: ContextVar[dict | None] = ContextVar("vault_key_scope", default=None)
 
 
@@ -63,6 +67,16 @@ def new_data_key(subject_id: uuid.UUID) -> DataKey:
 
 def create_data_key(*, subject_id: uuid.UUID) -> None:
     new_data_key(subject_id).save(using=KEYS_DB, force_insert=True)
+
+
+def ensure_data_key(*, subject_id: uuid.UUID) -> None:
+    """Create the subject's data key unless it has one (live or destroyed)."""
+    if DataKey.objects.filter(subject_id=subject_id).exists():
+        return
+    key_id, wrapped = wrap(subject_id, ciphers.new_key())
+    DataKey.objects.get_or_create(
+        subject_id=subject_id, defaults={"wrapped_key": wrapped, "master_key_id": key_id}
+    )
 
 
 def _cipher_from_row(row: DataKey) -> AESGCM:

@@ -32,3 +32,22 @@ class DataKey(models.Model):
     @property
     def is_destroyed(self) -> bool:
         return self.destroyed_at is not None
+
+
+class Tombstone(models.Model):
+    """The erasure log: which subject (by pseudonym) was erased, and when.
+
+    It lives in the key store, whose backups are kept apart from the data database's, so
+    after a restore of the data database `replay_erasures` can find every customer the
+    backup brings back. It holds no personal data and no raw customer id.
+    """
+
+    pseudonym = models.UUIDField(primary_key=True)
+    erased_at = models.DateTimeField()
+    request_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["erased_at"]
+
+    def __str__(self) -> str:
+        return f"tombstone {self.pseudonym}"

@@ -27,10 +27,40 @@ class PersonalData:
     fields: tuple[str, ...]  # the fields that hold personal data
     erasure: Erasure = Erasure.DELETE
     legal_hold: str = ""  # why the law requires keeping it, if it does
+    hold_days: int = 0  # how long the law requires keeping it
 
     @property
     def label(self) -> str:
         return self.model._meta.label_lower
+
+    @property
+    def is_subject_row(self) -> bool:
+        """True for the subject's own row (Customer), which goes after everything else."""
+        return self.subject in ("id", "pk")
+
+    def export_row(self, row: models.Model) -> dict:
+        """The registered fields of one row; "a__b" follows a relation, a relation on its
+        own gives the related id. Encrypted fields are decrypted by the vault's field."""
+        data = {"id": row.pk}
+        for name in self.fields:
+            field = self.model._meta.get_field(name.split("__")[0])
+            if "__" not in name and field.is_relation:
+                data[name] = getattr(row, field.attname)
+                continue
+            value = row
+            for part in name.split("__"):
+                value = getattr(value, part) if value is not None else None
+            data[name] = value
+        return data
+
+    def erase(self, subject_id, *, pseudonym) -> int:
+        """Delete or pseudonymize the subject's rows; returns how many rows it changed."""
+        rows = self.rows_of(subject_id)
+        if self.erasure is Erasure.PSEUDONYMIZE:
+            attname = self.model._meta.get_field(self.subject).attname
+            # The plain QuerySet.update: append-only ledgers refuse every other update.
+            return models.QuerySet.update(rows, **{attname: None, "subject_pseudonym": pseudonym})
+        return rows.delete()[1].get(self.model._meta.label, 0)
 
     @property
     def encrypted_fields(self) -> tuple[str, ...]:
@@ -55,12 +85,24 @@ def register(
     fields: tuple[str, ...] | list[str],
     erasure: Erasure = Erasure.DELETE,
     legal_hold: str = "",
+    hold_days: int = 0,
 ) -> PersonalData:
-    """Register a model's personal data; every named field must exist on the model."""
+    """Register a model's personal data; every named field must exist on the model.
+
+    Pseudonymized rows stay: their subject field must be a nullable field of the model
+    itself, and the model needs a `subject_pseudonym` field to keep them linked."""
     opts = model._meta
-    for name in (subject.split("__")[0], *fields):
-        opts.get_field(name)  # raises FieldDoesNotExist on a typo
-    entry = PersonalData(model, subject, category, tuple(fields), Erasure(erasure), legal_hold)
+    for name in (subject, *fields):
+        opts.get_field(name.split("__")[0])  # raises FieldDoesNotExist on a typo
+    if Erasure(erasure) is Erasure.PSEUDONYMIZE:
+        if "__" in subject or not opts.get_field(subject).null:
+            raise ValueError(f"{opts.label}.{subject} must be a nullable field to pseudonymize.")
+        opts.get_field("subject_pseudonym")
+    if legal_hold and not hold_days:
+        raise ValueError(f"{opts.label}: a legal hold needs hold_days.")
+    entry = PersonalData(
+        model, subject, category, tuple(fields), Erasure(erasure), legal_hold, hold_days
+    )
     _entries[opts.label_lower] = entry
     return entry
 

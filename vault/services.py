@@ -3,6 +3,24 @@
 Other apps import from here (and from fields, registry, masking), never from ciphers.
 """
 
-from vault.keys import create_data_key, destroy_key, is_destroyed, key_scope, preload
+from vault.keys import (
+    SYSTEM_SUBJECT,
+    create_data_key,
+    destroy_key,
+    ensure_data_key,
+    is_destroyed,
+    key_scope,
+    preload,
+)
+from vault.pseudonyms import subject_pseudonym
 
-__all__ = ["create_data_key", "destroy_key", "is_destroyed", "key_scope", "preload"]
+__all__ = [
+    "SYSTEM_SUBJECT",
+    "create_data_key",
+    "destroy_key",
+    "ensure_data_key",
+    "is_destroyed",
+    "key_scope",
+    "preload",
+    "subject_pseudonym",
+]

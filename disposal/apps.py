@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class DisposalConfig(AppConfig):
+    name = "disposal"
+    verbose_name = "Disposal"
+
+    def ready(self) -> None:
+        from consent.services import register_withdrawal_handler
+        from disposal.models import Disclosure
+        from disposal.services import erase_on_account_withdrawal
+        from vault import registry
+
+        # Withdrawing `account` consent, from any surface, is an erasure request.
+        register_withdrawal_handler("account", erase_on_account_withdrawal)
+        # The record of what went to which processor; erasure unlinks it after the
+        # processors have been told.
+        registry.register(
+            Disclosure,
+            subject="customer_id",
+            category="disclosures",
+            fields=("processor__name", "categories", "disclosed_at"),
+            erasure=registry.Erasure.PSEUDONYMIZE,
+        )

@@ -1,0 +1,2 @@
+class UnknownSubject(Exception):
+    """No customer with this id is held (never was, or already erased)."""

@@ -1,0 +1,66 @@
+"""Right of access and portability: everything held on a customer, as versioned JSON.
+
+It walks the same registry that erasure walks, so what is exported and what is erased
+cannot drift apart. The API and the portal both call `export_customer`.
+"""
+
+import json
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import record_access
+from customers.models import Customer
+from disposal.exceptions import UnknownSubject
+from disposal.services import erasure_methods
+from vault import registry
+from vault.services import key_scope
+
+EXPORT_FORMAT = "custodian.export/1"
+
+
+def gather(subject_id: uuid.UUID, categories: set[str] | None = None) -> dict:
+    """{category: {"records": {table: [rows]}, "on_erasure": ..., "legal_hold": ...}}.
+    Raises KeyDestroyed once the subject is erased."""
+    methods, holds = erasure_methods()
+    gathered: dict[str, dict] = {}
+    with key_scope():
+        for entry in registry.entries():
+            if categories is not None and entry.category not in categories:
+                continue
+            section = gathered.setdefault(
+                entry.category, {"records": {}, "on_erasure": methods[entry.category]}
+            )
+            if entry.category in holds:
+                section["legal_hold"] = holds[entry.category]
+            rows = entry.rows_of(subject_id).order_by("pk")
+            section["records"][entry.label] = [entry.export_row(row) for row in rows]
+    # Plain JSON types (ids, times and amounts as strings), the same for API and files.
+    return json.loads(json.dumps(gathered, cls=DjangoJSONEncoder))
+
+
+def export_customer(*, customer_id, actor: str, purpose: str = "access request") -> dict:
+    try:
+        subject_id = uuid.UUID(str(customer_id))
+    except ValueError as error:
+        raise UnknownSubject(customer_id) from error
+    if not Customer.objects.filter(pk=subject_id).exists():
+        raise UnknownSubject(subject_id)
+    with transaction.atomic():
+        document = {
+            "format": EXPORT_FORMAT,
+            "generated_at": timezone.now().isoformat(),
+            "customer_id": str(subject_id),
+            "categories": gather(subject_id),
+        }
+        record_access(
+            actor=actor,
+            action=AuditAction.CUSTOMER_EXPORTED,
+            subject_id=subject_id,
+            object_type="customers.customer",
+            purpose="access_request",
+        )
+    return document

@@ -1,0 +1,161 @@
+"""Processors (sub-suppliers): data goes to one only under an active agreement that
+covers every category sent, and each disclosure is recorded so that erasures reach it.
+Erasure notices go out through the outbox as signed webhooks, retried with backoff."""
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import record_event
+from disposal.exports import gather
+from disposal.models import DeliveryStatus, Disclosure, Processor, WebhookDelivery
+from vault import registry
+from vault.services import SYSTEM_SUBJECT, ensure_data_key
+
+SIGNATURE_HEADER = "X-Custodian-Signature"
+TIMESTAMP_HEADER = "X-Custodian-Timestamp"
+DELIVERY_HEADER = "X-Custodian-Delivery"
+
+
+@transaction.atomic
+def save_processor(*, processor: Processor, webhook_secret: str | None = None) -> Processor:
+    """Create or update a processor; the webhook secret is sealed under the system key."""
+    ensure_data_key(subject_id=SYSTEM_SUBJECT)
+    known = {entry.category for entry in registry.entries()}
+    unknown = sorted(set(processor.categories) - known)
+    if unknown:
+        raise ValidationError({"categories": [f"Unknown data category: {c}." for c in unknown]})
+    if webhook_secret is not None:
+        processor.webhook_secret = webhook_secret
+    processor.full_clean(exclude=["webhook_secret"])
+    processor.save()
+    return processor
+
+
+def agreement_errors(processor: Processor, categories: set[str]) -> list[str]:
+    today = timezone.localdate()
+    errors = []
+    if not processor.active:
+        errors.append("The processor is not active.")
+    if processor.agreement_signed_on > today:
+        errors.append("The processing agreement is not in force yet.")
+    if processor.agreement_ends_on and processor.agreement_ends_on < today:
+        errors.append("The processing agreement has ended.")
+    uncovered = sorted(categories - set(processor.categories))
+    if uncovered:
+        errors.append("The agreement does not cover: " + ", ".join(uncovered) + ".")
+    return errors
+
+
+def disclose(*, processor: Processor, customer_id: uuid.UUID, categories, actor: str) -> dict:
+    """The customer's data in `categories`, for sending to the processor; refused with
+    a ValidationError unless an active agreement covers every category."""
+    wanted = set(categories)
+    errors = agreement_errors(processor, wanted)
+    if errors:
+        raise ValidationError({"processor": errors})
+    with transaction.atomic():
+        payload = gather(customer_id, wanted)
+        Disclosure.objects.create(
+            processor=processor, customer_id=customer_id, categories=sorted(wanted)
+        )
+        record_event(
+            actor=actor,
+            action=AuditAction.DISCLOSED,
+            object_type="disposal.processor",
+            object_id=processor.pk,
+            subject_id=customer_id,
+            purpose="processing",
+            metadata={"categories": len(wanted)},
+        )
+    return payload
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """sha256=<hex HMAC of "<timestamp>.<body>">: the receiver checks it and the age."""
+    mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def _body(delivery: WebhookDelivery) -> bytes:
+    request = delivery.erasure_request
+    return json.dumps(
+        {
+            "event": "customer.erased",
+            "delivery_id": str(delivery.pk),
+            "erasure_request": str(request.pk),
+            "customer_id": str(delivery.customer_id),
+            "requested_at": request.requested_at.isoformat(),
+        },
+        sort_keys=True,
+    ).encode()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.WEBHOOK_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def attempt_delivery(*, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """POST the signed notice once; on failure schedule the next try (doubling delay)
+    until WEBHOOK_MAX_ATTEMPTS, then mark it failed for an operator to look at."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("processor", "erasure_request")
+            .get(pk=delivery_id)
+        )
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery
+        body = _body(delivery)
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(delivery.processor.webhook_secret, timestamp, body),
+            DELIVERY_HEADER: str(delivery.pk),
+        }
+        delivery.attempts += 1
+        try:
+            response = requests.post(
+                delivery.processor.webhook_url,
+                data=body,
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+            delivery.last_status_code = response.status_code
+            delivery.last_error = "" if response.ok else f"HTTP {response.status_code}"
+            delivered = response.ok
+        except requests.RequestException as error:
+            delivery.last_status_code = None
+            delivery.last_error = type(error).__name__
+            delivered = False
+        now = timezone.now()
+        if delivered:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = now
+            delivery.customer_id = None  # the processor has it; we need not keep it
+        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+        else:
+            delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+        delivery.save()
+    return delivery
+
+
+def due_deliveries() -> list[uuid.UUID]:
+    return list(
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )

@@ -1,0 +1,146 @@
+"""Retention: what has outlived its policy goes, in batches, with a disposal record
+that counts what went and holds no personal data. Legal holds win: a policy shorter
+than a hold on the same rows waits for the hold."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import SYSTEM, record_event
+from customers.models import Customer, Interaction, Purchase
+from disposal.models import (
+    DisposalKind,
+    DisposalRecord,
+    ErasureRequest,
+    ErasureSource,
+    ErasureStatus,
+    RetentionCategory,
+    RetentionPolicy,
+)
+from disposal.services import request_erasure
+from vault import registry
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class RetentionOutcome:
+    policy: str
+    cutoff: datetime
+    keep_days: int
+    ids: list = field(default_factory=list)
+    held_by: str = ""  # the legal hold that lengthened the period, if one did
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def _effective_days(policy: RetentionPolicy, model) -> tuple[int, str]:
+    entry = registry.entry_for(model)
+    if entry and entry.hold_days > policy.keep_days:
+        return entry.hold_days, entry.legal_hold
+    return policy.keep_days, ""
+
+
+def _inactive_customers(cutoff: datetime):
+    open_requests = ErasureRequest.objects.filter(
+        status__in=[ErasureStatus.PENDING, ErasureStatus.RUNNING]
+    ).values("subject_id")
+    return (
+        Customer.objects.annotate(
+            last_purchase=Max("purchases__purchased_at"),
+            last_interaction=Max("interactions__occurred_at"),
+        )
+        .filter(updated_at__lt=cutoff)
+        .filter(Q(last_purchase__isnull=True) | Q(last_purchase__lt=cutoff))
+        .filter(Q(last_interaction__isnull=True) | Q(last_interaction__lt=cutoff))
+        .exclude(pk__in=open_requests)
+    )
+
+
+def expired(policy: RetentionPolicy, now: datetime) -> RetentionOutcome:
+    """What the policy would dispose of now: ids only."""
+    if policy.category == RetentionCategory.INACTIVE_CUSTOMERS:
+        days, hold = _effective_days(policy, Customer)
+        cutoff = now - timedelta(days=days)
+        ids = list(_inactive_customers(cutoff).order_by("pk").values_list("pk", flat=True))
+    elif policy.category == RetentionCategory.INTERACTIONS:
+        days, hold = _effective_days(policy, Interaction)
+        cutoff = now - timedelta(days=days)
+        rows = Interaction.objects.filter(occurred_at__lt=cutoff)
+        ids = list(rows.order_by("pk").values_list("pk", flat=True))
+    else:
+        days, hold = _effective_days(policy, Purchase)
+        cutoff = now - timedelta(days=days)
+        rows = Purchase.objects.filter(purchased_at__lt=cutoff)
+        ids = list(rows.order_by("pk").values_list("pk", flat=True))
+    return RetentionOutcome(policy.category, cutoff, days, ids, hold)
+
+
+def _delete_in_batches(model, ids: list, progress) -> int:
+    removed = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        with transaction.atomic():
+            removed += (
+                model.objects.filter(pk__in=ids[start : start + BATCH_SIZE])
+                .delete()[1]
+                .get(model._meta.label, 0)
+            )
+        if progress:
+            progress(removed, len(ids))
+    return removed
+
+
+def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[RetentionOutcome]:
+    """Apply every active policy. Inactive customers are erased through the erasure
+    pipeline (one request, one certificate each); rows are deleted in batches."""
+    now = now or timezone.now()
+    outcomes = []
+    for policy in RetentionPolicy.objects.filter(active=True):
+        outcome = expired(policy, now)
+        outcomes.append(outcome)
+        if dry_run or not outcome.ids:
+            continue
+        if policy.category == RetentionCategory.INACTIVE_CUSTOMERS:
+            for done, customer_id in enumerate(outcome.ids, start=1):
+                request_erasure(
+                    customer_id=customer_id, source=ErasureSource.RETENTION, actor=SYSTEM
+                )
+                if progress:
+                    progress(done, outcome.count)
+            category, removed = "profile", outcome.count
+        elif policy.category == RetentionCategory.INTERACTIONS:
+            category, removed = (
+                "interactions",
+                _delete_in_batches(Interaction, outcome.ids, progress),
+            )
+        else:
+            category, removed = "purchases", _delete_in_batches(Purchase, outcome.ids, progress)
+        with transaction.atomic():
+            record = DisposalRecord.objects.create(
+                kind=DisposalKind.RETENTION,
+                categories=[category],
+                method={
+                    category: "erasure requested"
+                    if policy.category == RetentionCategory.INACTIVE_CUSTOMERS
+                    else "deleted"
+                },
+                rows_removed={category: removed},
+                legal_holds={category: outcome.held_by} if outcome.held_by else {},
+                policy=policy.category,
+                cutoff=outcome.cutoff,
+            )
+            record_event(
+                actor=SYSTEM,
+                action=AuditAction.RETENTION_APPLIED,
+                object_type="disposal.disposalrecord",
+                object_id=record.pk,
+                purpose="retention",
+                metadata={"policy": policy.category, "rows": removed},
+            )
+    return outcomes

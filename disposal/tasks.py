@@ -1,0 +1,61 @@
+"""Celery entry points: they take ids, never personal data, and call services."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from disposal import processors, retention, services
+from disposal.models import DeliveryStatus, ErasureRequest, ErasureStatus
+from vault.services import key_scope
+
+# A request that failed this often waits for an operator (erase_customer --resume).
+MAX_AUTOMATIC_ATTEMPTS = 5
+
+
+@shared_task(acks_late=True)
+def run_erasure(request_id: str) -> str:
+    with key_scope():
+        return services.run_erasure(request_id=request_id).status
+
+
+@shared_task(acks_late=True)
+def deliver_webhook(delivery_id: str) -> str:
+    delivery = processors.attempt_delivery(delivery_id=delivery_id)
+    if delivery.status == DeliveryStatus.PENDING:
+        delay = max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0)
+        deliver_webhook.apply_async((delivery_id,), countdown=delay)
+    return delivery.status
+
+
+@shared_task
+def deliver_due_webhooks() -> int:
+    """The outbox sweep: sends what a lost message or a restart left behind."""
+    due = processors.due_deliveries()
+    for delivery_id in due:
+        processors.attempt_delivery(delivery_id=delivery_id)
+    return len(due)
+
+
+@shared_task
+def resume_stalled_erasures() -> int:
+    """Start again every erasure whose worker died or whose message was lost."""
+    stalled_before = timezone.now() - timedelta(minutes=settings.ERASURE_STALL_MINUTES)
+    stalled = ErasureRequest.objects.filter(
+        Q(status__in=[ErasureStatus.PENDING, ErasureStatus.RUNNING])
+        | Q(status=ErasureStatus.FAILED, attempts__lt=MAX_AUTOMATIC_ATTEMPTS),
+        requested_at__lt=stalled_before,
+    ).exclude(started_at__gte=stalled_before)
+    ids = [str(pk) for pk in stalled.values_list("pk", flat=True)]
+    for request_id in ids:
+        run_erasure.delay(request_id)
+    return len(ids)
+
+
+@shared_task
+def apply_retention() -> dict:
+    with key_scope():
+        outcomes = retention.apply_retention()
+    return {outcome.policy: outcome.count for outcome in outcomes}

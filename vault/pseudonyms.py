@@ -1,0 +1,18 @@
+"""Subject pseudonyms: a keyed hash of a customer id, shaped as a UUID.
+
+Records that must outlive a customer (the consent ledger, invoice lines under legal hold,
+the audit trail, disposal certificates, the tombstone log) name the subject by this
+pseudonym. It is stable, so the same person's rows stay linked to each other, and it
+cannot be turned back into the id without `VAULT_INDEX_KEY`.
+"""
+
+import uuid
+
+from vault.blind_index import blind_index
+
+PSEUDONYM_COLUMN = "custodian.subject-pseudonym"
+
+
+def subject_pseudonym(subject_id: uuid.UUID | str) -> uuid.UUID:
+    digest = blind_index(PSEUDONYM_COLUMN, str(uuid.UUID(str(subject_id))))
+    return uuid.UUID(hex=digest[:32], version=4)
