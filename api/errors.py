@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from customers.exceptions import BatchValidationError, DuplicateCustomer
+from disposal.exceptions import UnknownSubject
 from vault.exceptions import KeyDestroyed
 
 
@@ -35,6 +36,6 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
         )
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, KeyDestroyed):
+    if isinstance(exc, (KeyDestroyed, UnknownSubject)):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi
+from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
 from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
 
 app_name = "api"
@@ -26,6 +27,21 @@ urlpatterns = [
         "v1/customers/<str:customer_id>/consents/",
         CustomerConsentsApi.as_view(),
         name="customer-consents",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/export/",
+        CustomerExportApi.as_view(),
+        name="customer-export",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/erasure/",
+        CustomerErasureApi.as_view(),
+        name="customer-erasure",
+    ),
+    path(
+        "v1/erasure-requests/<str:request_id>/",
+        ErasureRequestDetailApi.as_view(),
+        name="erasure-request-detail",
     ),
     path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
     path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),

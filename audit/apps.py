@@ -16,4 +16,5 @@ class AuditConfig(AppConfig):
             category="access_log",
             fields=("occurred_at", "actor", "action", "object_type", "purpose"),
             erasure=registry.Erasure.PSEUDONYMIZE,
+            id_fields=("object_id",),
         )

@@ -1,6 +1,37 @@
-import pytest
+import importlib
 
+import pytest
+from django.apps import apps
+
+from crm_project.celery import app as celery_app
 from tests.factories import CustomerFactory, ProductFactory
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "worker: runs its Celery jobs on the real worker when REDIS_URL is set (CI starts "
+        "one on the test databases); eagerly otherwise",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request, settings):
+    """Tasks run in-process unless a test is marked `worker` and a broker is configured,
+    so that no test hands a job to a worker that cannot see its transaction."""
+    eager = not (request.node.get_closest_marker("worker") and settings.REDIS_URL)
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests flush every table, migrations' seed rows included; re-seed
+    them with those migrations' own (idempotent) code."""
+    importlib.import_module("consent.migrations.0002_seed_purposes").seed(apps, None)
+    importlib.import_module("disposal.migrations.0002_default_retention_policies").seed(apps, None)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ class PersonalData:
     erasure: Erasure = Erasure.DELETE
     legal_hold: str = ""  # why the law requires keeping it, if it does
     hold_days: int = 0  # how long the law requires keeping it
+    id_fields: tuple[str, ...] = ()  # text fields that may hold the subject's id itself
 
     @property
     def label(self) -> str:
@@ -59,7 +60,13 @@ class PersonalData:
         if self.erasure is Erasure.PSEUDONYMIZE:
             attname = self.model._meta.get_field(self.subject).attname
             # The plain QuerySet.update: append-only ledgers refuse every other update.
-            return models.QuerySet.update(rows, **{attname: None, "subject_pseudonym": pseudonym})
+            changed = models.QuerySet.update(
+                rows, **{attname: None, "subject_pseudonym": pseudonym}
+            )
+            for name in self.id_fields:
+                naming = self.model._default_manager.filter(**{name: str(subject_id)})
+                models.QuerySet.update(naming, **{name: str(pseudonym)})
+            return changed
         return rows.delete()[1].get(self.model._meta.label, 0)
 
     @property
@@ -86,13 +93,14 @@ def register(
     erasure: Erasure = Erasure.DELETE,
     legal_hold: str = "",
     hold_days: int = 0,
+    id_fields: tuple[str, ...] = (),
 ) -> PersonalData:
     """Register a model's personal data; every named field must exist on the model.
 
     Pseudonymized rows stay: their subject field must be a nullable field of the model
     itself, and the model needs a `subject_pseudonym` field to keep them linked."""
     opts = model._meta
-    for name in (subject, *fields):
+    for name in (subject, *fields, *id_fields):
         opts.get_field(name.split("__")[0])  # raises FieldDoesNotExist on a typo
     if Erasure(erasure) is Erasure.PSEUDONYMIZE:
         if "__" in subject or not opts.get_field(subject).null:
@@ -101,7 +109,14 @@ def register(
     if legal_hold and not hold_days:
         raise ValueError(f"{opts.label}: a legal hold needs hold_days.")
     entry = PersonalData(
-        model, subject, category, tuple(fields), Erasure(erasure), legal_hold, hold_days
+        model,
+        subject,
+        category,
+        tuple(fields),
+        Erasure(erasure),
+        legal_hold,
+        hold_days,
+        tuple(id_fields),
     )
     _entries[opts.label_lower] = entry
     return entry

@@ -24,6 +24,9 @@ def test_the_schema_and_docs_are_served_without_a_key(db):
         "/api/v1/customers/",
         "/api/v1/customers/{customer_id}/",
         "/api/v1/customers/{customer_id}/consents/",
+        "/api/v1/customers/{customer_id}/erasure/",
+        "/api/v1/customers/{customer_id}/export/",
+        "/api/v1/erasure-requests/{request_id}/",
         "/api/v1/products/",
         "/api/v1/purchases/",
         "/api/v1/purposes/",
@@ -47,7 +50,7 @@ def keep_test_connection():
 @pytest.fixture
 def auth_header(db, keep_test_connection):
     _, key = StorefrontKey.objects.create_key(
-        name="fuzz", scopes=["customers", "purchases", "consents"]
+        name="fuzz", scopes=["customers", "purchases", "consents", "privacy"]
     )
     return {"Authorization": f"Api-Key {key}"}
 

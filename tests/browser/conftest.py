@@ -1,11 +1,9 @@
 """Playwright fixtures: one Debian Chromium per module, a fresh page per test, the
 consent purposes re-seeded, and a staff superuser logged in through the admin form."""
 
-import importlib
 import os
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
@@ -19,10 +17,8 @@ STAFF_PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
-def consent_purposes(transactional_db):
-    """Live-server tests are transactional: earlier ones flushed the purposes that the
-    consent migration seeds. Re-seed them with that migration's own (idempotent) code."""
-    importlib.import_module("consent.migrations.0002_seed_purposes").seed(apps, None)
+def _reseeded(reference_data):
+    """Live-server tests are transactional: re-seed what earlier ones flushed."""
 
 
 @pytest.fixture(scope="module")

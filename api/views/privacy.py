@@ -1,0 +1,119 @@
+"""Privacy (scope `privacy`): export everything held on a customer, request erasure,
+follow the erasure and read its certificate."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.models import Scope
+from api.schema import COMMON_ERRORS, NOT_FOUND
+from api.views.customers import get_customer_or_404
+from disposal import selectors, services
+from disposal.exports import export_customer
+from disposal.models import ErasureSource, ErasureStatus
+
+ExportOutput = inline_serializer(
+    "CustomerExport",
+    {
+        "format": serializers.CharField(help_text='"custodian.export/1"'),
+        "generated_at": serializers.DateTimeField(),
+        "customer_id": serializers.UUIDField(),
+        "categories": serializers.DictField(
+            child=serializers.DictField(),
+            help_text="Per data category: `records` per table, `on_erasure` "
+            "(deleted or pseudonymized) and any `legal_hold`.",
+        ),
+    },
+)
+
+
+class CertificateOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    erasure_request = serializers.UUIDField()
+    subject_pseudonym = serializers.UUIDField()
+    categories = serializers.ListField(child=serializers.CharField())
+    method = serializers.DictField(child=serializers.CharField())
+    rows_removed = serializers.DictField(child=serializers.IntegerField())
+    legal_holds = serializers.DictField(child=serializers.DictField())
+    key_destroyed_at = serializers.DateTimeField(allow_null=True)
+    backup_horizon = serializers.DateField(allow_null=True)
+    processors_notified = serializers.ListField(child=serializers.DictField())
+    issued_at = serializers.DateTimeField()
+
+
+class ErasureOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=ErasureStatus.choices)
+    requested_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    certificate = CertificateOutput(allow_null=True)
+
+
+ErasureAccepted = inline_serializer(
+    "ErasureAccepted",
+    {"id": serializers.UUIDField(), "status": serializers.ChoiceField(ErasureStatus.choices)},
+)
+
+
+class CustomerExportApi(APIView):
+    required_scope = Scope.PRIVACY
+
+    @extend_schema(
+        operation_id="customers_export",
+        responses={200: ExportOutput, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def get(self, request, customer_id):
+        customer = get_customer_or_404(customer_id)
+        return Response(export_customer(customer_id=customer.pk, actor=request.auth.actor))
+
+
+class CustomerErasureApi(APIView):
+    required_scope = Scope.PRIVACY
+
+    @extend_schema(
+        operation_id="customers_erase",
+        request=None,
+        responses={
+            202: OpenApiResponse(ErasureAccepted, description="Queued (or already queued)."),
+            **NOT_FOUND,
+            **COMMON_ERRORS,
+        },
+    )
+    def post(self, request, customer_id):
+        customer = get_customer_or_404(customer_id)
+        erasure = services.request_erasure(
+            customer_id=customer.pk, source=ErasureSource.API, actor=request.auth.actor
+        )
+        location = reverse("api:erasure-request-detail", kwargs={"request_id": erasure.pk})
+        return Response(
+            {"id": str(erasure.pk), "status": erasure.status},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
+        )
+
+
+class ErasureRequestDetailApi(APIView):
+    required_scope = Scope.PRIVACY
+
+    @extend_schema(
+        operation_id="erasure_requests_retrieve",
+        responses={200: ErasureOutput, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def get(self, request, request_id):
+        erasure = selectors.erasure_request_get(request_id)
+        if erasure is None:
+            raise NotFound("No erasure request with this id.")
+        return Response(
+            ErasureOutput(
+                {
+                    "id": erasure.pk,
+                    "status": erasure.status,
+                    "requested_at": erasure.requested_at,
+                    "completed_at": erasure.completed_at,
+                    "certificate": selectors.certificate_of(erasure),
+                }
+            ).data
+        )

@@ -1,0 +1,95 @@
+"""Staff admin: watch erasure requests and deadlines, read certificates, edit retention
+policies and processors. Nothing here deletes; erasure goes through the pipeline."""
+
+from django import forms
+from django.contrib import admin
+
+from disposal.models import (
+    DisposalRecord,
+    ErasureRequest,
+    Processor,
+    RetentionPolicy,
+    WebhookDelivery,
+)
+from disposal.processors import save_processor
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(ReadOnlyAdmin):
+    list_display = ["id", "status", "source", "requested_at", "due_by", "completed_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["=id", "=subject_id"]
+
+
+@admin.register(DisposalRecord)
+class DisposalRecordAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "policy", "key_destroyed_at", "backup_horizon", "created_at"]
+    list_filter = ["kind", "policy"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "processor", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "processor"]
+    exclude = ["customer_id"]
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    list_display = ["category", "keep_days", "active", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProcessorForm(forms.ModelForm):
+    webhook_url = forms.URLField(assume_scheme="https", help_text="Where erasure notices go.")
+    new_webhook_secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput,
+        help_text="Stored encrypted; leave empty to keep the current secret.",
+    )
+
+    class Meta:
+        model = Processor
+        fields = [
+            "name",
+            "agreement_reference",
+            "agreement_signed_on",
+            "agreement_ends_on",
+            "categories",
+            "webhook_url",
+            "active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and not data.get("new_webhook_secret"):
+            self.add_error("new_webhook_secret", "A new processor needs a webhook secret.")
+        return data
+
+
+@admin.register(Processor)
+class ProcessorAdmin(admin.ModelAdmin):
+    form = ProcessorForm
+    list_display = ["name", "agreement_reference", "agreement_signed_on", "active"]
+    list_filter = ["active"]
+
+    def save_model(self, request, obj, form, change):
+        save_processor(
+            processor=obj, webhook_secret=form.cleaned_data.get("new_webhook_secret") or None
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
