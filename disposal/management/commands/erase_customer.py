@@ -9,7 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from disposal.exceptions import UnknownSubject
 from disposal.models import ErasureRequest, ErasureSource, ErasureStatus
 from disposal.selectors import certificate_of
-from disposal.services import request_erasure
+from disposal.services import request_erasure, run_erasure
+from vault.services import key_scope
 
 FINISHED = (ErasureStatus.DONE, ErasureStatus.FAILED)
 
@@ -22,9 +23,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-wait", action="store_true", help="Queue the job and return at once."
         )
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="Run the steps in this process instead of on a Celery worker.",
+        )
         parser.add_argument("--timeout", type=float, default=600, help="Seconds to watch.")
 
-    def handle(self, *args, customer_id, no_wait, timeout, **options):
+    def handle(self, *args, customer_id, no_wait, in_process, timeout, **options):
         try:
             request = request_erasure(
                 customer_id=customer_id, source=ErasureSource.STAFF, actor="operator"
@@ -36,6 +42,12 @@ class Command(BaseCommand):
         )
         if no_wait:
             return
+        if in_process:
+            with key_scope():
+                try:
+                    run_erasure(request_id=request.pk)
+                except Exception as error:
+                    raise CommandError(f"Erasure failed ({type(error).__name__}).") from error
         seen: list[str] = []
         deadline = time.monotonic() + timeout
         while True:
