@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import connections, router
 from django.core.management.base import CommandError
+from django.db import connections, router
 
 from consent.models import ConsentEvent
 from customers.models import Customer, Interaction, Purchase
@@ -29,9 +29,11 @@ def restore(rows) -> None:
         fields = row._meta.concrete_fields
         with connections[router.db_for_write(type(row))].cursor() as cursor:
             columns = ", ".join(cursor.db.ops.quote_name(f.column) for f in fields)
+            table = cursor.db.ops.quote_name(row._meta.db_table)
+            placeholders = ", ".join(["%s"] * len(fields))
             cursor.execute(
-                f"INSERT INTO {row._meta.db_table} ({columns}) "
-                f"VALUES ({', '.join(['%s'] * len(fields))})",
+                # Names come from the models, values are parameters.
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
                 [f.get_db_prep_save(row.__dict__[f.attname], cursor.db) for f in fields],
             )
 
