@@ -4,14 +4,18 @@ policies and processors. Nothing here deletes; erasure goes through the pipeline
 from django import forms
 from django.contrib import admin
 
+from audit.services import staff_actor
+from customers.models import Customer
 from disposal.models import (
     DisposalRecord,
     ErasureRequest,
+    ErasureSource,
     Processor,
     RetentionPolicy,
     WebhookDelivery,
 )
 from disposal.processors import save_processor
+from disposal.services import request_erasure
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,11 +29,66 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ErasureRequestForm(forms.ModelForm):
+    """Staff open an erasure by customer id; the pipeline does the rest."""
+
+    customer_id = forms.UUIDField(label="Customer id")
+
+    class Meta:
+        model = ErasureRequest
+        fields = []
+
+    def clean_customer_id(self):
+        customer_id = self.cleaned_data["customer_id"]
+        if not Customer.objects.filter(pk=customer_id).exists():
+            raise forms.ValidationError("No customer with this id (or already erased).")
+        return customer_id
+
+
 @admin.register(ErasureRequest)
 class ErasureRequestAdmin(ReadOnlyAdmin):
     list_display = ["id", "status", "source", "requested_at", "due_by", "completed_at"]
     list_filter = ["status", "source"]
     search_fields = ["=id", "=subject_id"]
+    readonly_fields = [
+        "id",
+        "status",
+        "source",
+        "requested_by",
+        "requested_at",
+        "due_by",
+        "extended_months",
+        "extension_reason",
+        "steps_done",
+        "rows_erased",
+        "attempts",
+        "completed_at",
+        "error",
+    ]
+    exclude = ["subject_id", "subject_pseudonym"]
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("disposal.add_erasurerequest")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ErasureRequestForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["customer_id"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        opened = request_erasure(
+            customer_id=form.cleaned_data["customer_id"],
+            source=ErasureSource.STAFF,
+            actor=staff_actor(request.user.pk),
+        )
+        obj.pk = opened.pk  # the admin logs and redirects with it
+        obj.status = opened.status
 
 
 @admin.register(DisposalRecord)

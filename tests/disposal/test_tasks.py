@@ -1,0 +1,84 @@
+"""Beat jobs: stalled erasures start again, the outbox sweep sends what is due."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from disposal import services, tasks
+from disposal.models import (
+    DeliveryStatus,
+    ErasureRequest,
+    ErasureStatus,
+    Processor,
+    WebhookDelivery,
+)
+from disposal.processors import save_processor
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def age(request, minutes):
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        requested_at=timezone.now() - timedelta(minutes=minutes),
+        started_at=timezone.now() - timedelta(minutes=minutes),
+    )
+
+
+def test_a_stalled_erasure_is_run_again_and_a_fresh_one_is_left_alone(make_customer):
+    stalled_customer, fresh_customer = make_customer(), make_customer()
+    stalled = services.request_erasure(customer_id=stalled_customer.pk, source="api", actor="a")
+    services.run_erasure(request_id=stalled.pk, until="key_destroyed")  # then the worker died
+    age(stalled, 60)
+    fresh = services.request_erasure(customer_id=fresh_customer.pk, source="api", actor="a")
+
+    assert tasks.resume_stalled_erasures() == 1
+    assert ErasureRequest.objects.get(pk=stalled.pk).status == ErasureStatus.DONE
+    assert ErasureRequest.objects.get(pk=fresh.pk).status == ErasureStatus.PENDING
+
+
+def test_a_request_that_failed_too_often_waits_for_an_operator(customer):
+    request = services.request_erasure(customer_id=customer.pk, source="api", actor="a")
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        status=ErasureStatus.FAILED, attempts=tasks.MAX_AUTOMATIC_ATTEMPTS
+    )
+    age(request, 60)
+    assert tasks.resume_stalled_erasures() == 0
+
+
+def test_the_outbox_sweep_sends_only_what_is_due(customer, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    processor = save_processor(
+        processor=Processor(
+            name="P",
+            agreement_reference="DPA-1",
+            agreement_signed_on=timezone.localdate(),
+            categories=["profile"],
+            webhook_url="http://127.0.0.1:9/down",
+        ),
+        webhook_secret="s",
+    )
+    request = services.request_erasure(customer_id=customer.pk, source="api", actor="a")
+    due = WebhookDelivery.objects.create(
+        processor=processor,
+        erasure_request=request,
+        customer_id=customer.pk,
+        next_attempt_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert tasks.deliver_due_webhooks() == 1
+    due.refresh_from_db()
+    assert due.attempts == 1 and due.status == DeliveryStatus.PENDING
+    assert due.next_attempt_at > timezone.now()  # backed off
+    assert tasks.deliver_due_webhooks() == 0
+
+
+def test_extend_erasure_records_the_reason_and_refuses_too_much(customer, capsys):
+    request = services.request_erasure(customer_id=customer.pk, source="api", actor="a")
+    call_command("extend_erasure", str(request.pk), "--months", "2", "--reason", "Backups")
+    request.refresh_from_db()
+    assert request.extended_months == 2 and request.extension_reason == "Backups"
+    assert f"Due by {request.due_by}" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="At most 0 more"):
+        call_command("extend_erasure", str(request.pk), "--months", "1", "--reason", "More")
