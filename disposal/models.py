@@ -57,7 +57,12 @@ class ErasureRequest(models.Model):
     extended_months = models.PositiveSmallIntegerField(default=0)
     extension_reason = models.CharField(max_length=500, blank=True)
     steps_done = models.JSONField(default=list, blank=True)
-    rows_erased = models.JSONField(default=dict, blank=True, help_text="Rows per category.")
+    rows_erased = models.JSONField(
+        default=dict, blank=True, help_text="Rows deleted per category."
+    )
+    rows_pseudonymized = models.JSONField(
+        default=dict, blank=True, help_text="Rows kept but unlinked, per category."
+    )
     attempts = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +101,10 @@ class DisposalRecord(models.Model):
     subject_pseudonym = models.UUIDField(null=True, blank=True, db_index=True)
     categories = models.JSONField(default=list, help_text="Data categories disposed of.")
     method = models.JSONField(default=dict, help_text="How each category went.")
-    rows_removed = models.JSONField(default=dict, help_text="Rows per category.")
+    rows_removed = models.JSONField(default=dict, help_text="Rows deleted per category.")
+    rows_pseudonymized = models.JSONField(
+        default=dict, blank=True, help_text="Rows kept but unlinked, per category."
+    )
     legal_holds = models.JSONField(default=dict, help_text="Kept rows and why, per category.")
     key_destroyed_at = models.DateTimeField(null=True, blank=True)
     backup_horizon = models.DateField(

@@ -20,6 +20,7 @@ def certificate_of(request: ErasureRequest) -> dict | None:
         "categories": record.categories,
         "method": record.method,
         "rows_removed": record.rows_removed,
+        "rows_pseudonymized": record.rows_pseudonymized,
         "legal_holds": record.legal_holds,
         "key_destroyed_at": record.key_destroyed_at,
         "backup_horizon": record.backup_horizon,

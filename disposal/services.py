@@ -170,22 +170,36 @@ def _notify_processors(request: ErasureRequest) -> None:
 @transaction.atomic
 def _erase_rows(request: ErasureRequest) -> None:
     """Every registered table in one transaction: the subject's own row last."""
-    counts = dict(request.rows_erased)
+    deleted, pseudonymized = dict(request.rows_erased), dict(request.rows_pseudonymized)
     for entry in sorted(registry.entries(), key=lambda entry: entry.is_subject_row):
         changed = entry.erase(request.subject_id, pseudonym=request.subject_pseudonym)
+        counts = deleted if entry.erasure is registry.Erasure.DELETE else pseudonymized
         counts[entry.category] = counts.get(entry.category, 0) + changed
-    _mark(request, ErasureStep.ROWS_ERASED, rows_erased=counts)
+    _mark(
+        request,
+        ErasureStep.ROWS_ERASED,
+        rows_erased=deleted,
+        rows_pseudonymized=pseudonymized,
+    )
 
 
 def erasure_methods() -> tuple[dict, dict]:
-    """How erasure treats each category, and the legal holds that keep rows."""
-    methods, holds = {}, {}
+    """How erasure treats each category (per table where a category mixes methods),
+    and the legal holds that keep rows."""
+    by_category: dict[str, dict[str, str]] = {}
+    holds = {}
     for entry in registry.entries():
-        methods[entry.category] = (
+        by_category.setdefault(entry.category, {})[entry.label] = (
             "deleted" if entry.erasure is registry.Erasure.DELETE else "pseudonymized"
         )
         if entry.legal_hold:
             holds[entry.category] = {"reason": entry.legal_hold, "kept_days": entry.hold_days}
+    methods = {
+        category: next(iter(set(tables.values())))
+        if len(set(tables.values())) == 1
+        else "; ".join(f"{label} {method}" for label, method in sorted(tables.items()))
+        for category, tables in by_category.items()
+    }
     return methods, holds
 
 
@@ -206,6 +220,7 @@ def _certify(request: ErasureRequest) -> None:
             "categories": sorted(methods),
             "method": {"key": "crypto-shredded (data key destroyed)", **methods},
             "rows_removed": request.rows_erased,
+            "rows_pseudonymized": request.rows_pseudonymized,
             "legal_holds": holds,
             "key_destroyed_at": destroyed_at,
             "backup_horizon": (destroyed_at or timezone.now()).date()

@@ -37,6 +37,7 @@ class CertificateOutput(serializers.Serializer):
     categories = serializers.ListField(child=serializers.CharField())
     method = serializers.DictField(child=serializers.CharField())
     rows_removed = serializers.DictField(child=serializers.IntegerField())
+    rows_pseudonymized = serializers.DictField(child=serializers.IntegerField())
     legal_holds = serializers.DictField(child=serializers.DictField())
     key_destroyed_at = serializers.DateTimeField(allow_null=True)
     backup_horizon = serializers.DateField(allow_null=True)

@@ -67,9 +67,14 @@ def test_an_erasure_destroys_the_key_removes_every_row_and_writes_a_certificate(
     certificate = DisposalRecord.objects.get(erasure_request=request)
     assert certificate.subject_pseudonym == pseudonym
     assert certificate.rows_removed["profile"] == 1
-    assert certificate.rows_removed["purchases"] == 2
+    assert certificate.rows_pseudonymized["purchases"] == 2
     assert certificate.rows_removed["interactions"] == 1
     assert certificate.method["purchases"] == "pseudonymized"
+    assert certificate.method["consent"] == (
+        "consent.consentevent pseudonymized; consent.consentstate deleted"
+    )
+    # The current state of account, personalization and marketing_email goes.
+    assert certificate.rows_removed["consent"] == 3
     assert "tax" in certificate.legal_holds["purchases"]["reason"]
     assert certificate.key_destroyed_at is not None
     assert certificate.backup_horizon > certificate.key_destroyed_at.date()
@@ -125,7 +130,7 @@ def test_a_run_cut_short_after_any_step_is_completed_by_the_next(
     request.refresh_from_db()
     assert request.status == ErasureStatus.DONE
     record = DisposalRecord.objects.get(erasure_request=request)
-    assert record.rows_removed["profile"] == 1 and record.rows_removed["purchases"] == 2
+    assert record.rows_removed["profile"] == 1 and record.rows_pseudonymized["purchases"] == 2
     assert verify_erasure(request.pk).clean
 
 
