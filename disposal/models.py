@@ -57,9 +57,7 @@ class ErasureRequest(models.Model):
     extended_months = models.PositiveSmallIntegerField(default=0)
     extension_reason = models.CharField(max_length=500, blank=True)
     steps_done = models.JSONField(default=list, blank=True)
-    rows_erased = models.JSONField(
-        default=dict, blank=True, help_text="Rows deleted per category."
-    )
+    rows_erased = models.JSONField(default=dict, blank=True, help_text="Rows deleted per category.")
     rows_pseudonymized = models.JSONField(
         default=dict, blank=True, help_text="Rows kept but unlinked, per category."
     )
