@@ -1,5 +1,8 @@
 """Operator commands: erase_customer, verify_erasure, replay_erasures after a restore."""
 
+import json
+import uuid
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -122,3 +125,19 @@ def test_replay_with_nothing_to_do_changes_nothing(customer, capsys):
     call_command("replay_erasures")
     assert "Re-applied 0 erasure(s)." in capsys.readouterr().out
     assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_export_customer_writes_the_export_to_a_private_file(history, tmp_path):
+    customer = history()
+    target = tmp_path / "export.json"
+    call_command("export_customer", str(customer.pk), "--output", str(target))
+    document = json.loads(target.read_text())
+    assert document["categories"]["profile"]["records"]["customers.customer"][0]["email"] == (
+        customer.email
+    )
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_export_customer_refuses_an_unknown_id():
+    with pytest.raises(CommandError, match="No customer"):
+        call_command("export_customer", str(uuid.uuid4()))

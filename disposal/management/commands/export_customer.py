@@ -1,0 +1,31 @@
+"""`manage.py export_customer <customer id> [--output file.json]`: the access-request
+export (the same JSON the API serves), for answering a request made by post or phone."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from disposal.exceptions import UnknownSubject
+from disposal.exports import export_customer
+
+
+class Command(BaseCommand):
+    help = "Write everything held on a customer as versioned JSON (audited)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("customer_id")
+        parser.add_argument("--output", type=Path, help="File to write (default: stdout).")
+
+    def handle(self, *args, customer_id, output, **options):
+        try:
+            document = export_customer(customer_id=customer_id, actor="operator")
+        except UnknownSubject as error:
+            raise CommandError(f"No customer with id {customer_id}.") from error
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        if output is None:
+            self.stdout.write(text)
+            return
+        output.write_text(text + "\n", encoding="utf-8")
+        output.chmod(0o600)  # personal data: readable by the operator only
+        self.stderr.write(f"Wrote {output} ({len(text)} characters).")
