@@ -14,7 +14,7 @@ from disposal.models import (
     RetentionPolicy,
     WebhookDelivery,
 )
-from disposal.processors import save_processor
+from disposal.processors import save_processor, unknown_categories
 from disposal.services import request_erasure
 
 
@@ -131,6 +131,13 @@ class ProcessorForm(forms.ModelForm):
             "webhook_url",
             "active",
         ]
+
+    def clean_categories(self):
+        categories = self.cleaned_data["categories"]
+        errors = unknown_categories(categories)
+        if errors:
+            raise forms.ValidationError(errors)
+        return categories
 
     def clean(self):
         data = super().clean()

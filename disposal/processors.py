@@ -27,14 +27,20 @@ TIMESTAMP_HEADER = "X-Custodian-Timestamp"
 DELIVERY_HEADER = "X-Custodian-Delivery"
 
 
+def unknown_categories(categories) -> list[str]:
+    known = {entry.category for entry in registry.entries()}
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        return ['Give the data categories as a list of names, e.g. ["profile"].']
+    return [f"Unknown data category: {c}." for c in sorted(set(categories) - known)]
+
+
 @transaction.atomic
 def save_processor(*, processor: Processor, webhook_secret: str | None = None) -> Processor:
     """Create or update a processor; the webhook secret is sealed under the system key."""
     ensure_data_key(subject_id=SYSTEM_SUBJECT)
-    known = {entry.category for entry in registry.entries()}
-    unknown = sorted(set(processor.categories) - known)
-    if unknown:
-        raise ValidationError({"categories": [f"Unknown data category: {c}." for c in unknown]})
+    errors = unknown_categories(processor.categories)
+    if errors:
+        raise ValidationError({"categories": errors})
     if webhook_secret is not None:
         processor.webhook_secret = webhook_secret
     processor.full_clean(exclude=["webhook_secret"])

@@ -1,0 +1,210 @@
+"""The disposal admin, driven in Chromium: staff open erasures by customer id and see
+them run to done, register processors without their secret ever coming back, edit
+retention periods, and only read certificates and webhook deliveries."""
+
+import uuid
+
+import pytest
+from django.utils import formats, translation
+from playwright.sync_api import Page, expect
+
+from customers.models import Customer
+from disposal.models import (
+    ErasureRequest,
+    ErasureSource,
+    ErasureStatus,
+    ErasureStep,
+    Processor,
+    RetentionCategory,
+    RetentionPolicy,
+)
+from tests.factories import CustomerFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server's thread only sees committed rows.
+    pytest.mark.django_db(transaction=True, databases="__all__"),
+    # WhiteNoise warns when STATIC_ROOT was never collected; the live server serves static.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+ERASURES = "/admin/disposal/erasurerequest/"
+PROCESSORS = "/admin/disposal/processor/"
+POLICIES = "/admin/disposal/retentionpolicy/"
+RECORDS = "/admin/disposal/disposalrecord/"
+DELIVERIES = "/admin/disposal/webhookdelivery/"
+ROWS = "#result_list tbody tr"
+ADD_LINK = "#content-main a.addlink"  # not the sidebar's links to adding other models
+ERRORS = ".errorlist"
+SECRET = "whsec-Zq8v-not-for-echoing-4417"
+
+
+def _en_gb(value) -> str:
+    with translation.override("en-gb"):
+        return formats.date_format(value)
+
+
+def test_staff_are_told_when_no_customer_has_the_id(staff_page: Page, live_server):
+    CustomerFactory()
+    unknown = uuid.uuid4()
+
+    staff_page.goto(f"{live_server.url}{ERASURES}add/")
+    staff_page.fill("#id_customer_id", str(unknown))
+    staff_page.click("input[name=_save]")
+
+    expect(staff_page.locator(f".field-customer_id {ERRORS}")).to_contain_text(
+        "No customer with this id"
+    )
+    assert not ErasureRequest.objects.exists()
+    assert Customer.objects.count() == 1
+
+
+def test_staff_open_an_erasure_that_runs_to_done(staff_page: Page, live_server):
+    ada = CustomerFactory(email="ada@example.com", full_name="Ada Lovelace")
+    kept = CustomerFactory()
+
+    staff_page.goto(f"{live_server.url}{ERASURES}add/")
+    staff_page.fill("#id_customer_id", str(ada.pk))
+    staff_page.click("input[name=_save]")
+    staff_page.wait_for_url(live_server.url + ERASURES)
+
+    request = ErasureRequest.objects.get()
+    assert request.subject_id == ada.pk
+    assert request.source == ErasureSource.STAFF
+    assert request.status == ErasureStatus.DONE
+    assert not Customer.objects.filter(pk=ada.pk).exists()
+    assert Customer.objects.filter(pk=kept.pk).exists()
+
+    row = staff_page.locator(ROWS).filter(has_text=str(request.pk))
+    expect(row).to_have_count(1)
+    expect(row.locator("td.field-status")).to_have_text(ErasureStatus.DONE.label)
+    expect(row.locator("td.field-source")).to_have_text(ErasureSource.STAFF.label)
+
+    response = staff_page.goto(f"{live_server.url}{ERASURES}{request.pk}/change/")
+    assert response.status == 200
+    steps = staff_page.locator(".field-steps_done .readonly")
+    for step in ErasureStep:
+        expect(steps).to_contain_text(step.value)
+    expect(staff_page.locator(".field-status .readonly")).to_have_text(ErasureStatus.DONE.label)
+    expect(staff_page.locator(".field-due_by .readonly")).to_have_text(_en_gb(request.due_by))
+    expect(staff_page.locator("input[name=_save]")).to_have_count(0)
+    html = staff_page.content()
+    assert str(request.pk) in html
+    assert str(ada.pk) not in html
+    assert ada.pk.hex not in html
+    assert str(request.subject_pseudonym) not in html
+    assert "ada@example.com" not in html
+
+
+def test_staff_must_give_a_new_processor_a_webhook_secret(staff_page: Page, live_server):
+    staff_page.goto(f"{live_server.url}{PROCESSORS}add/")
+    _fill_processor(staff_page, secret="")
+    staff_page.click("input[name=_save]")
+
+    expect(staff_page.locator(f".field-new_webhook_secret {ERRORS}")).to_have_text(
+        "A new processor needs a webhook secret."
+    )
+    assert not Processor.objects.exists()
+
+
+def test_staff_add_a_processor_whose_secret_is_never_shown(staff_page: Page, live_server):
+    staff_page.goto(f"{live_server.url}{PROCESSORS}add/")
+    expect(staff_page.locator("#id_new_webhook_secret")).to_have_attribute("type", "password")
+    _fill_processor(staff_page, secret=SECRET)
+    staff_page.click("input[name=_save]")
+    staff_page.wait_for_url(live_server.url + PROCESSORS)
+
+    processor = Processor.objects.get(name="Mailhouse Ltd")
+    assert processor.agreement_reference == "DPA-2024-017"
+    assert processor.agreement_signed_on.isoformat() == "2024-03-01"
+    assert processor.categories == ["profile"]
+    assert processor.webhook_url == "https://hooks.mailhouse.example/erasure"
+    assert Processor.objects.get(pk=processor.pk).webhook_secret == SECRET
+    expect(staff_page.locator(ROWS).filter(has_text="Mailhouse Ltd")).to_have_count(1)
+    assert SECRET not in staff_page.content()
+
+    staff_page.goto(f"{live_server.url}{PROCESSORS}{processor.pk}/change/")
+    secret_input = staff_page.locator("#id_new_webhook_secret")
+    expect(secret_input).to_have_attribute("type", "password")
+    expect(secret_input).to_have_value("")
+    expect(staff_page.locator("#id_name")).to_have_value("Mailhouse Ltd")
+    assert SECRET not in staff_page.content()
+    expect(staff_page.locator("a.deletelink")).to_have_count(0)
+
+    # Saving the change page with the secret left empty keeps the stored one.
+    staff_page.fill("#id_agreement_reference", "DPA-2024-017b")
+    staff_page.click("input[name=_save]")
+    staff_page.wait_for_url(live_server.url + PROCESSORS)
+    processor = Processor.objects.get(pk=processor.pk)
+    assert processor.agreement_reference == "DPA-2024-017b"
+    assert processor.webhook_secret == SECRET
+
+
+def _fill_processor(page: Page, *, secret: str) -> None:
+    page.fill("#id_name", "Mailhouse Ltd")
+    page.fill("#id_agreement_reference", "DPA-2024-017")
+    page.fill("#id_agreement_signed_on", "2024-03-01")
+    page.fill("#id_categories", '["profile"]')
+    page.fill("#id_webhook_url", "https://hooks.mailhouse.example/erasure")
+    page.fill("#id_new_webhook_secret", secret)
+
+
+def test_staff_see_and_edit_retention_policies_but_cannot_delete_them(
+    staff_page: Page, live_server
+):
+    staff_page.goto(live_server.url + POLICIES)
+
+    rows = staff_page.locator(ROWS)
+    expect(rows).to_have_count(3)
+    for category in ("inactive_customers", "interactions", "purchase_detail"):
+        policy = RetentionPolicy.objects.get(category=category)
+        row = _policy_row(staff_page, policy)
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(RetentionCategory(category).label)
+        expect(row.locator("td.field-keep_days")).to_have_text(str(policy.keep_days))
+    expect(staff_page.locator("select[name=action] option[value=delete_selected]")).to_have_count(0)
+
+    policy = RetentionPolicy.objects.get(category="interactions")
+    staff_page.goto(f"{live_server.url}{POLICIES}{policy.pk}/change/")
+    expect(staff_page.locator("a.deletelink")).to_have_count(0)
+    staff_page.fill("#id_keep_days", "400")
+    staff_page.click("input[name=_save]")
+    staff_page.wait_for_url(live_server.url + POLICIES)
+
+    assert RetentionPolicy.objects.get(pk=policy.pk).keep_days == 400
+    row = _policy_row(staff_page, policy)
+    expect(row.locator("td.field-keep_days")).to_have_text("400")
+    assert staff_page.goto(f"{live_server.url}{POLICIES}{policy.pk}/delete/").status == 403
+
+
+def _policy_row(page: Page, policy: RetentionPolicy):
+    return page.locator(ROWS).filter(has=page.locator(f"a[href$='/{policy.pk}/change/']"))
+
+
+@pytest.mark.parametrize("changelist", [RECORDS, DELIVERIES], ids=["records", "deliveries"])
+def test_staff_cannot_add_disposal_records_or_webhook_deliveries(
+    staff_page: Page, live_server, changelist
+):
+    response = staff_page.goto(live_server.url + changelist)
+    assert response.status == 200
+    expect(staff_page.locator("#content-main")).to_be_visible()
+    expect(staff_page.locator(ADD_LINK)).to_have_count(0)
+    expect(staff_page.locator("select[name=action] option[value=delete_selected]")).to_have_count(0)
+    assert staff_page.goto(f"{live_server.url}{changelist}add/").status == 403
+    # Control: the same selector does find the add link where staff may add (processors).
+    staff_page.goto(live_server.url + PROCESSORS)
+    expect(staff_page.locator(ADD_LINK)).to_have_count(1)
+
+
+def test_staff_are_told_when_a_processor_category_is_unknown(staff_page: Page, live_server):
+    staff_page.goto(f"{live_server.url}{PROCESSORS}add/")
+    _fill_processor(staff_page, secret=SECRET)
+    staff_page.fill("#id_categories", '["profile", "horoscopes"]')
+    with staff_page.expect_navigation() as navigation:
+        staff_page.click("input[name=_save]")
+
+    assert navigation.value.status == 200
+    expect(staff_page.locator(f".field-categories {ERRORS}")).to_contain_text(
+        "Unknown data category: horoscopes."
+    )
+    assert not Processor.objects.exists()
