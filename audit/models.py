@@ -15,6 +15,9 @@ class AuditAction(models.TextChoices):
     CONSENT_GRANTED = "consent.granted"
     CONSENT_WITHDRAWN = "consent.withdrawn"
     DEMO_SEEDED = "demo.seeded"
+    RECOMMENDATIONS_VIEWED = "recommendations.viewed"
+    RECOMMENDATIONS_BUILT = "recommendations.built"
+    RECOMMENDATIONS_FORGOTTEN = "recommendations.forgotten"
 
 
 class AppendOnlyError(Exception):

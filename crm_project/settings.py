@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "audit",
     "customers",
     "consent",
+    "recommendations",
     "api",
 ]
 
@@ -115,7 +116,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "rebuild-recommendations": {
+        "task": "recommendations.tasks.rebuild_recommendations",
+        "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
+    },
+}
+# Recommendations: categories never learned from nor recommended (recommendations/policy.py).
+RECOMMENDATIONS_SENSITIVE_CATEGORIES = env.list(
+    "RECOMMENDATIONS_SENSITIVE_CATEGORIES", default=["health", "pharmacy", "adult"]
+)
+RECOMMENDATIONS_IGNORED_CATEGORIES = env.list(
+    "RECOMMENDATIONS_IGNORED_CATEGORIES", default=["fees", "shipping", "gift-cards"]
+)
 
 if REDIS_URL:
     CACHES = {
