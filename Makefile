@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate
+.PHONY: run test lint format install migrate bench-recs
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,3 +34,7 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench-recs: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/recs.py

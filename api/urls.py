@@ -5,6 +5,7 @@ from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
 from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
+from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
 
 app_name = "api"
 
@@ -46,4 +47,14 @@ urlpatterns = [
     path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
     path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),
     path("v1/purposes/", PurposeListApi.as_view(), name="purpose-list"),
+    path(
+        "v1/customers/<str:customer_id>/recommendations/",
+        CustomerRecommendationsApi.as_view(),
+        name="customer-recommendations",
+    ),
+    path(
+        "v1/products/<path:sku>/also-bought/",
+        AlsoBoughtApi.as_view(),
+        name="product-also-bought",
+    ),
 ]

@@ -24,6 +24,9 @@ class AuditAction(models.TextChoices):
     DISCLOSED = "processor.disclosed"
     RETENTION_APPLIED = "retention.applied"
     ERASURES_REPLAYED = "erasures.replayed"
+    RECOMMENDATIONS_VIEWED = "recommendations.viewed"
+    RECOMMENDATIONS_BUILT = "recommendations.built"
+    RECOMMENDATIONS_FORGOTTEN = "recommendations.forgotten"
 
 
 class AppendOnlyError(Exception):

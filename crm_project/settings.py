@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "audit",
     "customers",
     "consent",
+    "recommendations",
     "disposal",
     "api",
 ]
@@ -130,7 +131,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "disposal.tasks.deliver_due_webhooks",
         "schedule": crontab(minute="*"),
     },
+    "rebuild-recommendations": {
+        "task": "recommendations.tasks.rebuild_recommendations",
+        "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
+    },
 }
+# Recommendations: categories never learned from nor recommended (recommendations/policy.py).
+RECOMMENDATIONS_SENSITIVE_CATEGORIES = env.list(
+    "RECOMMENDATIONS_SENSITIVE_CATEGORIES", default=["health", "pharmacy", "adult"]
+)
+RECOMMENDATIONS_IGNORED_CATEGORIES = env.list(
+    "RECOMMENDATIONS_IGNORED_CATEGORIES", default=["fees", "shipping", "gift-cards"]
+)
 
 if REDIS_URL:
     CACHES = {

@@ -30,6 +30,8 @@ def test_the_schema_and_docs_are_served_without_a_key(db):
         "/api/v1/products/",
         "/api/v1/purchases/",
         "/api/v1/purposes/",
+        "/api/v1/customers/{customer_id}/recommendations/",
+        "/api/v1/products/{sku}/also-bought/",
     }
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
@@ -50,7 +52,8 @@ def keep_test_connection():
 @pytest.fixture
 def auth_header(db, keep_test_connection):
     _, key = StorefrontKey.objects.create_key(
-        name="fuzz", scopes=["customers", "purchases", "consents", "privacy"]
+        name="fuzz",
+        scopes=["customers", "purchases", "consents", "privacy", "recommendations"],
     )
     return {"Authorization": f"Api-Key {key}"}
 

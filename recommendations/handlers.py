@@ -1,0 +1,16 @@
+"""What other apps call when a customer must leave the model (registered in apps.py):
+consent on withdrawal of `personalization`, the erasure pipeline after the key is
+destroyed. Both subtract at once, in the caller's process, and are idempotent."""
+
+import uuid
+
+from audit.services import SYSTEM
+from recommendations.services import forget_customer
+
+
+def on_personalization_withdrawn(*, customer_id: uuid.UUID, actor: str) -> None:
+    forget_customer(customer_id=customer_id, actor=actor)
+
+
+def forget_subject(subject_id: uuid.UUID) -> None:
+    forget_customer(customer_id=subject_id, actor=SYSTEM)

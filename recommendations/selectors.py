@@ -1,0 +1,132 @@
+"""Recommendation reads shared by the surfaces (API, staff dashboard, campaigns).
+
+`recommendations_for` checks the customer's current `personalization` consent on every
+call, so a withdrawal turns personal recommendations off at once; without it the
+results are popular items (the same for everyone, less what the customer owns). Every
+read of the model is one SQL statement joined on the active build, so a build going
+live between two requests (or during one) is seen whole or not at all.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from consent.selectors import has_consent
+from consent.services import PERSONALIZATION
+from customers.models import Product, Purchase
+from recommendations import engine, policy
+from recommendations.models import Build, ItemCounts, Neighbour
+
+HISTORY = 200  # the most recent distinct products used as evidence
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    sku: str
+    score: float
+    because: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    personalized: bool
+    results: list[Recommendation]
+
+
+def active_build() -> Build | None:
+    return Build.objects.filter(is_active=True).first()
+
+
+def _popular(limit: int, exclude: set[int]) -> list[Recommendation]:
+    rows = (
+        ItemCounts.objects.filter(build__is_active=True, customers__gt=0)
+        .exclude(product__category__in=policy.excluded_categories())
+        .order_by("-customers", "product_id")
+        .values_list("product_id", "product__sku", "customers")[: limit + len(exclude)]
+    )
+    top = [(sku, count) for product_id, sku, count in rows if product_id not in exclude][:limit]
+    most = max((count for _, count in top), default=1)
+    return [Recommendation(sku, round(count / most, 6)) for sku, count in top]
+
+
+def _history(customer_id: uuid.UUID) -> tuple[list[int], np.ndarray, set[int]]:
+    """(evidence product ids, their age in orders, every product owned)."""
+    lines = (
+        Purchase.objects.filter(customer_id=customer_id)
+        .order_by("-purchased_at", "-id")
+        .values_list("product_id", "order_id", "product__category")
+    )
+    excluded = set(policy.excluded_categories())
+    owned, evidence, ages, orders = set(), [], [], {}
+    for product_id, order_id, category in lines:
+        age = orders.setdefault(order_id, len(orders))
+        if product_id in owned:
+            continue
+        owned.add(product_id)
+        if category not in excluded and len(evidence) < HISTORY:
+            evidence.append(product_id)
+            ages.append(age)
+    return evidence, np.asarray(ages, dtype=np.float64), owned
+
+
+def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommendations:
+    """A customer's recommendations: what their purchases lead to (with `because`),
+    never what they own, padded with popular items; popular only without consent."""
+    evidence, ages, owned = _history(customer_id)
+    if not has_consent(customer_id, PERSONALIZATION):
+        return Recommendations(False, _popular(limit, owned))
+    rows = list(
+        Neighbour.objects.filter(build__is_active=True, product_id__in=evidence)
+        .exclude(neighbour__category__in=policy.excluded_categories())
+        .values_list("product_id", "neighbour_id", "score")
+    )
+    if not rows:
+        return Recommendations(False, _popular(limit, owned))
+    candidates = sorted({neighbour for _, neighbour, _ in rows} | owned | set(evidence))
+    column = {product_id: i for i, product_id in enumerate(candidates)}
+    position = {product_id: i for i, product_id in enumerate(evidence)}
+    matrix = sparse.csr_matrix(
+        (
+            [score for _, _, score in rows],
+            ([position[p] for p, _, _ in rows], [column[n] for _, n, _ in rows]),
+        ),
+        shape=(len(evidence), len(candidates)),
+    )
+    params = policy.params()
+    ranked = engine.rank(
+        matrix,
+        np.array([column[p] for p in evidence]),
+        engine.recency_weights(ages, params),
+        limit,
+        exclude=np.array([column[p] for p in owned if p in column]),
+    )
+    skus = dict(
+        Product.objects.filter(
+            pk__in={candidates[i] for hit in ranked for i in (hit.item, *hit.because)}
+        ).values_list("pk", "sku")
+    )
+    results = [
+        Recommendation(
+            skus[candidates[hit.item]],
+            round(hit.score, 6),
+            tuple(skus[candidates[i]] for i in hit.because),
+        )
+        for hit in ranked
+    ]
+    if len(results) < limit:
+        taken = owned | {candidates[hit.item] for hit in ranked}
+        results += [Recommendation(item.sku, 0.0) for item in _popular(limit - len(results), taken)]
+    return Recommendations(True, results)
+
+
+def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:
+    """Products bought with this one by consenting customers, most similar first."""
+    rows = (
+        Neighbour.objects.filter(build__is_active=True, product=product)
+        .exclude(neighbour__category__in=policy.excluded_categories())
+        .order_by("rank")
+        .values_list("neighbour__sku", "score")[:limit]
+    )
+    return [Recommendation(sku, round(score, 6)) for sku, score in rows]

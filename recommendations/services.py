@@ -1,0 +1,297 @@
+"""Recommendation writes: build a model, forget a customer, note what was shown.
+
+A build reads purchases of customers with `personalization` consent (and a live data
+key), computes the model in memory (recommendations.engine), writes it under a new
+build id and flips it active in one transaction. Forgetting subtracts one customer's
+stored contribution from the active model's counts and recomputes the neighbours it
+touched. Both take one lock, so a customer forgotten while a build runs is taken out of
+that build before it goes live. A purchase made after a build waits for the next one.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from scipy import sparse
+
+from audit.models import AuditAction
+from audit.services import SYSTEM, record_event
+from consent.models import ConsentState
+from consent.services import PERSONALIZATION
+from customers.models import Purchase
+from recommendations import engine, policy
+from recommendations.models import (
+    Build,
+    Contributor,
+    ItemCounts,
+    Neighbour,
+    ShownRecommendation,
+)
+from vault.models import DataKey
+
+logger = logging.getLogger(__name__)
+CHUNK = 2000
+KEEP_BUILDS = 2  # the active build and the one before, for readers mid-request
+
+
+def _lock_model() -> None:
+    """Serialize builds going live and forgets (PostgreSQL advisory lock, released at
+    commit). SQLite serializes writers anyway."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('recommendations', 0))")
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[uuid.UUID]:
+    """Customers who may be trained on now: `personalization` granted, key not destroyed."""
+    states = ConsentState.objects.filter(purpose_id=PERSONALIZATION, granted=True)
+    if customer_ids is not None:
+        wanted = list(customer_ids)
+        granted = set()
+        for chunk in _chunks(wanted):
+            granted |= set(
+                states.filter(customer_id__in=chunk).values_list("customer_id", flat=True)
+            )
+    else:
+        granted = set(states.values_list("customer_id", flat=True))
+    destroyed = set()
+    for chunk in _chunks(list(granted)):
+        destroyed |= set(
+            DataKey.objects.filter(subject_id__in=chunk, destroyed_at__isnull=False).values_list(
+                "subject_id", flat=True
+            )
+        )
+    return granted - destroyed
+
+
+class _Model:
+    """A model in memory: product ids of the matrix rows, counts, neighbours."""
+
+    def __init__(self, product_ids: np.ndarray, counts: sparse.csr_matrix, customers: np.ndarray):
+        self.product_ids = product_ids
+        self.index = {int(product_id): i for i, product_id in enumerate(product_ids)}
+        self.counts = counts
+        self.customers = customers  # contributing customers per product
+
+    def subtract(self, products: list[int], weight: float) -> np.ndarray:
+        """Take one contributor out; returns the rows whose neighbours changed."""
+        rows = self.rows_of(products)
+        if not len(rows):
+            return rows
+        # A product's own count changes, so does its similarity to everything bought with
+        # it (read before subtracting: a pair only this customer bought disappears).
+        touched = np.union1d(rows, np.unique(self.counts[rows].indices))
+        size = len(self.product_ids)
+        self.counts = engine.subtract(self.counts, engine.customer_counts(rows, weight, size))
+        self.customers[rows] -= 1
+        return touched
+
+    def rows_of(self, products: list[int]) -> np.ndarray:
+        return np.unique(
+            np.array([self.index[p] for p in products if p in self.index], dtype=np.int64)
+        )
+
+
+def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int]]:
+    eligible = eligible_customers()
+    excluded = policy.excluded_categories()
+    baskets: dict[uuid.UUID, set[int]] = {}
+    for chunk in _chunks(sorted(eligible, key=str)):
+        pairs = (
+            Purchase.objects.filter(customer_id__in=chunk)
+            .exclude(product__category__in=excluded)
+            .values_list("customer_id", "product_id")
+            .distinct()
+            .order_by()
+        )
+        for customer_id, product_id in pairs:
+            baskets.setdefault(customer_id, set()).add(product_id)
+    product_ids = sorted({product for basket in baskets.values() for product in basket})
+    return {customer: sorted(basket) for customer, basket in baskets.items()}, product_ids
+
+
+def _compute(baskets: dict[uuid.UUID, list[int]], product_ids: list[int], params) -> tuple:
+    index = {product_id: i for i, product_id in enumerate(product_ids)}
+    customers = list(baskets)
+    rows = np.repeat(np.arange(len(customers)), [len(baskets[c]) for c in customers])
+    cols = np.array([index[p] for c in customers for p in baskets[c]], dtype=np.int64)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(cols)), (rows, cols)), shape=(len(customers), len(product_ids))
+    )
+    weights = engine.customer_weights(matrix, params)
+    counts = engine.co_counts(matrix, weights)
+    bought_by = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
+    model = _Model(np.asarray(product_ids, dtype=np.int64), counts, bought_by)
+    return model, dict(zip(customers, weights.tolist(), strict=True))
+
+
+def _neighbour_rows(build: Build, model: _Model, similar: sparse.csr_matrix, rows) -> list:
+    objects = []
+    for row in rows:
+        start, end = similar.indptr[row], similar.indptr[row + 1]
+        cols, scores = similar.indices[start:end], similar.data[start:end]
+        order = np.lexsort((cols, -scores))
+        objects += [
+            Neighbour(
+                build=build,
+                product_id=int(model.product_ids[row]),
+                neighbour_id=int(model.product_ids[cols[i]]),
+                score=float(scores[i]),
+                rank=position,
+            )
+            for position, i in enumerate(order)
+        ]
+    return objects
+
+
+def _count_row(build: Build, model: _Model, row: int) -> ItemCounts:
+    start, end = model.counts.indptr[row], model.counts.indptr[row + 1]
+    partners = model.product_ids[model.counts.indices[start:end]].astype(np.int64)
+    return ItemCounts(
+        build=build,
+        product_id=int(model.product_ids[row]),
+        customers=int(model.customers[row]),
+        bought=float(model.counts[row, row]),
+        partners=partners.tobytes(),
+        counts=model.counts.data[start:end].astype(np.float64).tobytes(),
+    )
+
+
+def build_model(*, actor: str = SYSTEM, progress: Callable[[str], None] | None = None) -> Build:
+    """Build a new model from consenting customers' purchases and make it the active one."""
+    say = progress or (lambda message: logger.info("recommendations: %s", message))
+    params = policy.params()
+    started = time.perf_counter()
+    baskets, product_ids = _read_training()
+    say(f"read {len(baskets)} consenting customers, {len(product_ids)} products")
+    model, weights = _compute(baskets, product_ids, params)
+    say(f"counted {model.counts.nnz} co-purchase pairs")
+    with transaction.atomic():
+        _lock_model()
+        # Customers who withdrew or were erased since the read leave before going live.
+        gone = set(baskets) - eligible_customers(baskets)
+        for customer_id in gone:
+            model.subtract(baskets.pop(customer_id), weights.pop(customer_id))
+        similar = engine.neighbours(model.counts, params)
+        build = Build.objects.create(
+            params=asdict(params), customers=len(baskets), products=len(product_ids)
+        )
+        ItemCounts.objects.bulk_create(
+            (_count_row(build, model, row) for row in range(len(product_ids))), batch_size=1000
+        )
+        say(f"wrote counts of {len(product_ids)} products")
+        neighbours = _neighbour_rows(build, model, similar, range(len(product_ids)))
+        Neighbour.objects.bulk_create(neighbours, batch_size=5000)
+        say(f"wrote {len(neighbours)} neighbours")
+        Contributor.objects.bulk_create(
+            (
+                Contributor(
+                    build=build, customer_id=customer, products=basket, weight=weights[customer]
+                )
+                for customer, basket in baskets.items()
+            ),
+            batch_size=2000,
+        )
+        Build.objects.filter(is_active=True).update(is_active=False)
+        build.is_active, build.activated_at = True, timezone.now()
+        build.seconds = time.perf_counter() - started
+        build.save(update_fields=["is_active", "activated_at", "seconds"])
+        stale = Build.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[
+            KEEP_BUILDS:
+        ]
+        Build.objects.filter(pk__in=list(stale)).delete()
+        record_event(
+            actor=actor,
+            action=AuditAction.RECOMMENDATIONS_BUILT,
+            object_type="recommendations.build",
+            object_id=build.pk,
+            metadata={"customers": len(baskets), "products": len(product_ids)},
+        )
+    say(f"build {build.pk} is active ({build.seconds:.2f} s)")
+    return build
+
+
+def _load_counts(build: Build) -> _Model:
+    rows = list(
+        ItemCounts.objects.filter(build=build)
+        .order_by("product_id")
+        .values_list("product_id", "customers", "partners", "counts")
+    )
+    product_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    index = {int(product_id): i for i, product_id in enumerate(product_ids)}
+    indptr, indices, data = [0], [], []
+    for _, _, partners, counts in rows:
+        partner_ids = np.frombuffer(bytes(partners), dtype=np.int64)
+        indices.append(np.array([index[int(p)] for p in partner_ids], dtype=np.int64))
+        data.append(np.frombuffer(bytes(counts), dtype=np.float64))
+        indptr.append(indptr[-1] + len(partner_ids))
+    size = len(rows)
+    counts = sparse.csr_matrix(
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+            np.array(indptr),
+        ),
+        shape=(size, size),
+    )
+    customers = np.array([row[1] for row in rows], dtype=np.int64)
+    return _Model(product_ids, counts, customers)
+
+
+def _forget_in(build: Build, contributor: Contributor, params: engine.Params) -> None:
+    model = _load_counts(build)
+    touched = model.subtract(contributor.products, contributor.weight)
+    if len(touched):
+        similar = engine.neighbours(model.counts, params, rows=touched)
+        touched_products = model.product_ids[touched].tolist()
+        Neighbour.objects.filter(build=build, product_id__in=touched_products).delete()
+        Neighbour.objects.bulk_create(
+            _neighbour_rows(build, model, similar, touched), batch_size=5000
+        )
+        changed = model.rows_of(contributor.products)
+        ItemCounts.objects.filter(
+            build=build, product_id__in=model.product_ids[changed].tolist()
+        ).delete()
+        ItemCounts.objects.bulk_create(_count_row(build, model, row) for row in changed)
+    contributor.delete()
+
+
+def forget_customer(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:
+    """Take a customer's contribution out of every stored model; idempotent (a customer
+    already forgotten has no contributor rows left). Returns how many builds changed."""
+    with transaction.atomic():
+        _lock_model()
+        contributors = list(
+            Contributor.objects.select_related("build").filter(customer_id=customer_id)
+        )
+        for contributor in contributors:
+            _forget_in(contributor.build, contributor, engine.Params(**contributor.build.params))
+        if contributors:
+            record_event(
+                actor=actor,
+                action=AuditAction.RECOMMENDATIONS_FORGOTTEN,
+                object_type="recommendations.contributor",
+                object_id=customer_id,
+                subject_id=customer_id,
+                purpose=PERSONALIZATION,
+                metadata={"builds": len(contributors)},
+            )
+    return len(contributors)
+
+
+def record_shown(*, customer_id: uuid.UUID, skus: list[str], personalized: bool) -> None:
+    """One cheap row per response: what the customer was shown (skus only)."""
+    ShownRecommendation.objects.create(
+        customer_id=customer_id, skus=skus, personalized=personalized
+    )
