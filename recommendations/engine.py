@@ -45,7 +45,13 @@ class Params:
 def customer_weights(matrix: sparse.csr_matrix, params: Params) -> np.ndarray:
     """One weight per customer (row), from that customer's own basket size only, so
     that a customer's contribution to the counts does not depend on anyone else's."""
-    sizes = np.diff(matrix.indptr).astype(np.float64)
+    return size_weights(np.diff(matrix.indptr), params)
+
+
+def size_weights(sizes: np.ndarray, params: Params) -> np.ndarray:
+    """The weights of customers who bought `sizes` distinct items each (the one formula,
+    so a contribution re-added after a partial forget weighs what a fresh build gives)."""
+    sizes = np.asarray(sizes, dtype=np.float64)
     return np.power(np.maximum(sizes, 1.0), -params.customer_power)
 
 

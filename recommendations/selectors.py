@@ -2,7 +2,10 @@
 
 `recommendations_for` checks the customer's current `personalization` consent on every
 call, so a withdrawal turns personal recommendations off at once; without it the
-results are popular items (the same for everyone, less what the customer owns). Every
+results are popular items (the same for everyone, less what the customer owns).
+Sensitive products are evidence and results only for customers who also hold
+`sensitive_personalization` (see recommendations.policy); never in popular items, never
+in also-bought, whose list for a sensitive product is empty. Every
 read of the model is one SQL statement joined on the active build, so a build going
 live between two requests (or during one) is seen whole or not at all.
 """
@@ -13,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from consent.selectors import has_consent
-from consent.services import PERSONALIZATION
+from consent.models import ConsentState
+from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
 from customers.models import Product, Purchase
 from recommendations import engine, policy
 from recommendations.models import Build, ItemCounts, Neighbour
@@ -51,14 +54,26 @@ def _popular(limit: int, exclude: set[int]) -> list[Recommendation]:
     return [Recommendation(sku, round(count / most, 6)) for sku, count in top]
 
 
-def _history(customer_id: uuid.UUID) -> tuple[list[int], np.ndarray, set[int]]:
-    """(evidence product ids, their age in orders, every product owned)."""
+def _granted(customer_id: uuid.UUID) -> set[str]:
+    """The customer's current choices on the two purposes recommendations depend on."""
+    return set(
+        ConsentState.objects.filter(
+            customer_id=customer_id,
+            purpose_id__in=(PERSONALIZATION, SENSITIVE_PERSONALIZATION),
+            granted=True,
+        ).values_list("purpose_id", flat=True)
+    )
+
+
+def _history(customer_id: uuid.UUID, hidden: list[str]) -> tuple[list[int], np.ndarray, set[int]]:
+    """(evidence product ids, their age in orders, every product owned); products in
+    `hidden` categories are owned but never evidence."""
     lines = (
         Purchase.objects.filter(customer_id=customer_id)
         .order_by("-purchased_at", "-id")
         .values_list("product_id", "order_id", "product__category")
     )
-    excluded = set(policy.excluded_categories())
+    excluded = set(hidden)
     owned, evidence, ages, orders = set(), [], [], {}
     for product_id, order_id, category in lines:
         age = orders.setdefault(order_id, len(orders))
@@ -73,13 +88,21 @@ def _history(customer_id: uuid.UUID) -> tuple[list[int], np.ndarray, set[int]]:
 
 def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommendations:
     """A customer's recommendations: what their purchases lead to (with `because`),
-    never what they own, padded with popular items; popular only without consent."""
-    evidence, ages, owned = _history(customer_id)
-    if not has_consent(customer_id, PERSONALIZATION):
+    never what they own, padded with popular items; popular only without consent.
+    Sensitive products, both as evidence and as results, only with
+    `sensitive_personalization` too."""
+    granted = _granted(customer_id)
+    hidden = (
+        policy.ignored_categories()
+        if SENSITIVE_PERSONALIZATION in granted
+        else policy.excluded_categories()
+    )
+    evidence, ages, owned = _history(customer_id, hidden)
+    if PERSONALIZATION not in granted:
         return Recommendations(False, _popular(limit, owned))
     rows = list(
         Neighbour.objects.filter(build__is_active=True, product_id__in=evidence)
-        .exclude(neighbour__category__in=policy.excluded_categories())
+        .exclude(neighbour__category__in=hidden)
         .values_list("product_id", "neighbour_id", "score")
     )
     if not rows:
@@ -122,7 +145,11 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
 
 
 def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:
-    """Products bought with this one by consenting customers, most similar first."""
+    """Products bought with this one by consenting customers, most similar first; never
+    a sensitive product, and nothing at all for a sensitive one (its page must not show
+    what else its buyers bought)."""
+    if product.category in policy.sensitive_categories():
+        return []
     rows = (
         Neighbour.objects.filter(build__is_active=True, product=product)
         .exclude(neighbour__category__in=policy.excluded_categories())
