@@ -223,12 +223,13 @@ def item_to_item(task: Task, params: engine.Params, label: str = "this app") -> 
     similar, seconds, peak = measured(build)
     bought = np.asarray(matrix.sum(axis=0)).ravel()
     popular = np.argsort(-bought, kind="stable")
+    prior = engine.popularity_prior(bought, params)
     ranked = []
     for history, ages in zip(task.histories, task.ages, strict=True):
         codes = np.asarray(history, dtype=np.int64)
         exclude = codes if task.exclude_owned else None
         weights = engine.recency_weights(np.asarray(ages), params)
-        top = engine.rank(similar[codes], codes, weights, K, exclude=exclude)
+        top = engine.rank(similar[codes], codes, weights, K, exclude=exclude, prior=prior)
         ranked.append(fill([hit.item for hit in top], popular, exclude))
     return Result(label, *metrics(ranked, task.targets), seconds, peak)
 

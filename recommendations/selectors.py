@@ -107,7 +107,18 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
     )
     if not rows:
         return Recommendations(False, _popular(limit, owned))
-    candidates = sorted({neighbour for _, neighbour, _ in rows} | owned | set(evidence))
+    # The popularity prior (engine.popularity_prior) can lift a popular product that no
+    # neighbour row names above a weak neighbour: the best sellers the customer does not
+    # own are candidates too, and every candidate needs its customer count.
+    popular = (
+        ItemCounts.objects.filter(build__is_active=True, customers__gt=0)
+        .exclude(product__category__in=policy.excluded_categories())
+        .order_by("-customers", "product_id")
+        .values_list("product_id", flat=True)[: limit + len(owned)]
+    )
+    candidates = sorted(
+        {neighbour for _, neighbour, _ in rows} | set(popular) | owned | set(evidence)
+    )
     column = {product_id: i for i, product_id in enumerate(candidates)}
     position = {product_id: i for i, product_id in enumerate(evidence)}
     matrix = sparse.csr_matrix(
@@ -118,12 +129,22 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
         shape=(len(evidence), len(candidates)),
     )
     params = policy.params()
+    counts = ItemCounts.objects.filter(build__is_active=True)
+    bought_by = dict(
+        counts.filter(product_id__in=candidates).values_list("product_id", "customers")
+    )
+    prior = engine.popularity_prior(
+        np.array([bought_by.get(product_id, 0) for product_id in candidates]),
+        params,
+        best=counts.order_by("-customers").values_list("customers", flat=True).first() or 0,
+    )
     ranked = engine.rank(
         matrix,
         np.array([column[p] for p in evidence]),
         engine.recency_weights(ages, params),
         limit,
         exclude=np.array([column[p] for p in owned if p in column]),
+        prior=prior,
     )
     skus = dict(
         Product.objects.filter(
