@@ -1,6 +1,6 @@
 """Recommendations benchmark on real purchase data (../shared/datasets, read in place).
 
-Follows the protocols of ../shared/datasets/README.md exactly:
+Follows the protocols of ../shared/datasets/README.md (groceries: the closest reading):
   - baskets: each basket with 3+ distinct products is a customer; hold out its last
     product, recommend 10 from the rest (trained on every basket without held-out items);
   - customers "new": per customer with 2+ invoices hold out the last invoice; targets are
@@ -14,11 +14,12 @@ Follows the protocols of ../shared/datasets/README.md exactly:
     (owned allowed); dates compared as DD-MM-YYYY text give 0.582 / 0.643. So the
     protocol is kept as above, the closest reading of the README's sentence;
     `--groceries-variants` prints those popularity figures.
-Reports HitRate@10 and NDCG@10 for popularity, this app's model (recommendations.engine,
-the same code the Django build and serving use), and implicit 0.7.3's ALS and BM25
-item-kNN as references (pip install -r requirements-bench.txt), plus build seconds and
-peak memory; then serving latency through the API (Django test client, SQLite,
-every customer of the customers file with `personalization` consent).
+Reports HitRate@10 and NDCG@10 (and paired hits against popularity) for popularity,
+this app's model (recommendations.engine, the same code the Django build and serving
+use), and implicit 0.7.3's ALS and BM25 item-kNN as references (pip install -r
+requirements-bench.txt), plus build seconds and peak memory; then serving latency
+through the API (Django test client, SQLite, every customer of the customers file with
+`personalization` consent).
 Non-products (postage, bank charges, fees, manual adjustments, samples, gift vouchers)
 are dropped before the protocol is applied: nobody should be recommended postage.
 Usage: .venv/bin/python bench/recs.py [--skip-api] [--skip-implicit] [--groceries-variants]
