@@ -6,8 +6,9 @@ results are popular items (the same for everyone, less what the customer owns).
 Sensitive products are evidence and results only for customers who also hold
 `sensitive_personalization` (see recommendations.policy); never in popular items, never
 in also-bought, whose list for a sensitive product is empty. Every
-read of the model is one SQL statement joined on the active build, so a build going
-live between two requests (or during one) is seen whole or not at all.
+read of the model is one SQL statement joined on the active build, so each sees a build
+whole or not at all; a build going live in the middle of a request can at worst give
+the popularity prior and padding (read after the neighbours) from the newer build.
 """
 
 import uuid
