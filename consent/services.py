@@ -14,6 +14,7 @@ from consent.selectors import current_notices
 
 ACCOUNT = "account"
 PERSONALIZATION = "personalization"
+SENSITIVE_PERSONALIZATION = "sensitive_personalization"  # Art. 9 opt-in, see recommendations
 
 # Called on commit as handler(customer_id=..., actor=...) when a purpose is withdrawn.
 # Higher apps register here (disposal: `account` starts an erasure; recommendations:

@@ -6,7 +6,11 @@ class RecommendationsConfig(AppConfig):
     verbose_name = "Recommendations"
 
     def ready(self) -> None:
-        from consent.services import PERSONALIZATION, register_withdrawal_handler
+        from consent.services import (
+            PERSONALIZATION,
+            SENSITIVE_PERSONALIZATION,
+            register_withdrawal_handler,
+        )
         from recommendations import handlers
         from recommendations.models import Contributor, ShownRecommendation
         from vault import registry
@@ -28,4 +32,8 @@ class RecommendationsConfig(AppConfig):
             fields=("build", "products", "weight"),
         )
         register_withdrawal_handler(PERSONALIZATION, handlers.on_personalization_withdrawn)
+        # Granting it takes effect at the next build; withdrawing it, at once.
+        register_withdrawal_handler(
+            SENSITIVE_PERSONALIZATION, handlers.on_sensitive_personalization_withdrawn
+        )
         registry.register_forget_handler("recommendations", handlers.forget_subject)

@@ -10,7 +10,8 @@ Item-to-item collaborative filtering in the manner of Linden, Smith and York (Am
 - `neighbours`: the counts turned into similarities (asymmetric cosine with shrinkage and
   an exponent) and cut to the top N per item.
 - `rank`: a customer's recommendations from the neighbour rows of what they bought,
-  weighted by recency, with the purchases that led to each result (`because`).
+  weighted by recency, plus a small popularity prior (`popularity_prior`), with the
+  purchases that led to each result (`because`).
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,13 @@ class Params:
     weighted by 1 / (items they bought) ** power, as in IDF: a customer who bought half
     the catalogue says little about any pair. neighbours: top N kept per item.
     recency: an item last bought k orders ago weighs recency ** k.
+    popularity: weight of a popularity prior added to every candidate's score (the
+    share of customers who bought it, relative to the best seller), as if each customer
+    had also bought "the average basket". Where the neighbours say little (a short
+    history, a catalogue where popularity explains most purchases, as in groceries)
+    popular items fill the list; where they are strong it only breaks ties. 0.01 was
+    chosen by a sweep on the validation splits of all three benchmark files, the other
+    parameters fixed (it helped all three there).
     """
 
     alpha: float = 0.5
@@ -40,12 +48,19 @@ class Params:
     customer_power: float = 0.5
     neighbours: int = 100
     recency: float = 0.7
+    popularity: float = 0.01
 
 
 def customer_weights(matrix: sparse.csr_matrix, params: Params) -> np.ndarray:
     """One weight per customer (row), from that customer's own basket size only, so
     that a customer's contribution to the counts does not depend on anyone else's."""
-    sizes = np.diff(matrix.indptr).astype(np.float64)
+    return size_weights(np.diff(matrix.indptr), params)
+
+
+def size_weights(sizes: np.ndarray, params: Params) -> np.ndarray:
+    """The weights of customers who bought `sizes` distinct items each (the one formula,
+    so a contribution re-added after a partial forget weighs what a fresh build gives)."""
+    sizes = np.asarray(sizes, dtype=np.float64)
     return np.power(np.maximum(sizes, 1.0), -params.customer_power)
 
 
@@ -130,6 +145,19 @@ def recency_weights(ages: np.ndarray, params: Params) -> np.ndarray:
     return np.power(params.recency, np.asarray(ages, dtype=np.float64))
 
 
+def popularity_prior(
+    bought_by: np.ndarray, params: Params, best: float | None = None
+) -> np.ndarray:
+    """The prior added to each item's score: params.popularity * (customers who bought
+    it) / (customers who bought the best seller: `best`, default the largest given)."""
+    bought_by = np.asarray(bought_by, dtype=np.float64)
+    if best is None:
+        best = bought_by.max() if len(bought_by) else 0.0
+    if best <= 0 or not params.popularity:
+        return np.zeros(len(bought_by))
+    return params.popularity * bought_by / best
+
+
 @dataclass(frozen=True)
 class Ranked:
     item: int
@@ -144,12 +172,17 @@ def rank(
     limit: int,
     *,
     exclude: np.ndarray | None = None,
+    prior: np.ndarray | None = None,
     because: int = 3,
 ) -> list[Ranked]:
     """Aggregate the neighbour rows of a customer's history (one row per history item,
-    in the order of `history`) into the top `limit` items, never an excluded one."""
+    in the order of `history`) plus `prior` (one per column, `popularity_prior`) into the
+    top `limit` items, never an excluded one. An item found through the prior alone has
+    no `because`."""
     contributions = sparse.diags(weights) @ rows.tocsr()
     scores = np.asarray(contributions.sum(axis=0)).ravel()
+    if prior is not None:
+        scores = scores + np.asarray(prior, dtype=np.float64)
     if exclude is not None and len(exclude):
         scores[np.asarray(exclude, dtype=np.int64)] = 0.0
     candidates = np.flatnonzero(scores > 0)
@@ -160,7 +193,9 @@ def rank(
     results = []
     for position, item in enumerate(top):
         column = by_column[:, position]
-        order = np.lexsort((column.indices, -column.data))[:because]
-        evidence = tuple(int(history[index]) for index in column.indices[order])
+        found = column.data > 0
+        indices, data = column.indices[found], column.data[found]
+        order = np.lexsort((indices, -data))[:because]
+        evidence = tuple(int(history[index]) for index in indices[order])
         results.append(Ranked(int(item), float(scores[item]), evidence))
     return results

@@ -1,15 +1,20 @@
 """What other apps call when a customer must leave the model (registered in apps.py):
-consent on withdrawal of `personalization`, the erasure pipeline after the key is
-destroyed. Both subtract at once, in the caller's process, and are idempotent."""
+consent on withdrawal of `personalization` (all of the customer) or of
+`sensitive_personalization` (their sensitive purchases), the erasure pipeline after the
+key is destroyed. All subtract at once, in the caller's process, and are idempotent."""
 
 import uuid
 
 from audit.services import SYSTEM
-from recommendations.services import forget_customer
+from recommendations.services import forget_customer, forget_sensitive
 
 
 def on_personalization_withdrawn(*, customer_id: uuid.UUID, actor: str) -> None:
     forget_customer(customer_id=customer_id, actor=actor)
+
+
+def on_sensitive_personalization_withdrawn(*, customer_id: uuid.UUID, actor: str) -> None:
+    forget_sensitive(customer_id=customer_id, actor=actor)
 
 
 def forget_subject(subject_id: uuid.UUID) -> None:

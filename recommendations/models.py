@@ -50,7 +50,8 @@ class ItemCounts(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["build", "product"], name="itemcounts_unique")
         ]
-        indexes = [models.Index(fields=["build", "-customers"])]
+        # Popular items: walked in order (customers, then product id) with no sort.
+        indexes = [models.Index(fields=["build", "-customers", "product"])]
 
     def __str__(self) -> str:
         return f"counts of {self.product_id} in build {self.build_id}"

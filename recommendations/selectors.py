@@ -2,9 +2,13 @@
 
 `recommendations_for` checks the customer's current `personalization` consent on every
 call, so a withdrawal turns personal recommendations off at once; without it the
-results are popular items (the same for everyone, less what the customer owns). Every
-read of the model is one SQL statement joined on the active build, so a build going
-live between two requests (or during one) is seen whole or not at all.
+results are popular items (the same for everyone, less what the customer owns).
+Sensitive products are evidence and results only for customers who also hold
+`sensitive_personalization` (see recommendations.policy); never in popular items, never
+in also-bought, whose list for a sensitive product is empty. Every
+read of the model is one SQL statement joined on the active build, so each sees a build
+whole or not at all; a build going live in the middle of a request can at worst give
+the popularity prior and padding (read after the neighbours) from the newer build.
 """
 
 import uuid
@@ -13,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from consent.selectors import has_consent
-from consent.services import PERSONALIZATION
+from consent.models import ConsentState
+from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
 from customers.models import Product, Purchase
 from recommendations import engine, policy
 from recommendations.models import Build, ItemCounts, Neighbour
@@ -51,14 +55,26 @@ def _popular(limit: int, exclude: set[int]) -> list[Recommendation]:
     return [Recommendation(sku, round(count / most, 6)) for sku, count in top]
 
 
-def _history(customer_id: uuid.UUID) -> tuple[list[int], np.ndarray, set[int]]:
-    """(evidence product ids, their age in orders, every product owned)."""
+def _granted(customer_id: uuid.UUID) -> set[str]:
+    """The customer's current choices on the two purposes recommendations depend on."""
+    return set(
+        ConsentState.objects.filter(
+            customer_id=customer_id,
+            purpose_id__in=(PERSONALIZATION, SENSITIVE_PERSONALIZATION),
+            granted=True,
+        ).values_list("purpose_id", flat=True)
+    )
+
+
+def _history(customer_id: uuid.UUID, hidden: list[str]) -> tuple[list[int], np.ndarray, set[int]]:
+    """(evidence product ids, their age in orders, every product owned); products in
+    `hidden` categories are owned but never evidence."""
     lines = (
         Purchase.objects.filter(customer_id=customer_id)
         .order_by("-purchased_at", "-id")
         .values_list("product_id", "order_id", "product__category")
     )
-    excluded = set(policy.excluded_categories())
+    excluded = set(hidden)
     owned, evidence, ages, orders = set(), [], [], {}
     for product_id, order_id, category in lines:
         age = orders.setdefault(order_id, len(orders))
@@ -73,18 +89,37 @@ def _history(customer_id: uuid.UUID) -> tuple[list[int], np.ndarray, set[int]]:
 
 def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommendations:
     """A customer's recommendations: what their purchases lead to (with `because`),
-    never what they own, padded with popular items; popular only without consent."""
-    evidence, ages, owned = _history(customer_id)
-    if not has_consent(customer_id, PERSONALIZATION):
+    never what they own, padded with popular items; popular only without consent.
+    Sensitive products, both as evidence and as results, only with
+    `sensitive_personalization` too."""
+    granted = _granted(customer_id)
+    hidden = (
+        policy.ignored_categories()
+        if SENSITIVE_PERSONALIZATION in granted
+        else policy.excluded_categories()
+    )
+    evidence, ages, owned = _history(customer_id, hidden)
+    if PERSONALIZATION not in granted:
         return Recommendations(False, _popular(limit, owned))
     rows = list(
         Neighbour.objects.filter(build__is_active=True, product_id__in=evidence)
-        .exclude(neighbour__category__in=policy.excluded_categories())
+        .exclude(neighbour__category__in=hidden)
         .values_list("product_id", "neighbour_id", "score")
     )
     if not rows:
         return Recommendations(False, _popular(limit, owned))
-    candidates = sorted({neighbour for _, neighbour, _ in rows} | owned | set(evidence))
+    # The popularity prior (engine.popularity_prior) can lift a popular product that no
+    # neighbour row names above a weak neighbour: the best sellers the customer does not
+    # own are candidates too, and every candidate needs its customer count.
+    popular = (
+        ItemCounts.objects.filter(build__is_active=True, customers__gt=0)
+        .exclude(product__category__in=policy.excluded_categories())
+        .order_by("-customers", "product_id")
+        .values_list("product_id", flat=True)[: limit + len(owned)]
+    )
+    candidates = sorted(
+        {neighbour for _, neighbour, _ in rows} | set(popular) | owned | set(evidence)
+    )
     column = {product_id: i for i, product_id in enumerate(candidates)}
     position = {product_id: i for i, product_id in enumerate(evidence)}
     matrix = sparse.csr_matrix(
@@ -95,12 +130,22 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
         shape=(len(evidence), len(candidates)),
     )
     params = policy.params()
+    counts = ItemCounts.objects.filter(build__is_active=True)
+    bought_by = dict(
+        counts.filter(product_id__in=candidates).values_list("product_id", "customers")
+    )
+    prior = engine.popularity_prior(
+        np.array([bought_by.get(product_id, 0) for product_id in candidates]),
+        params,
+        best=counts.order_by("-customers").values_list("customers", flat=True).first() or 0,
+    )
     ranked = engine.rank(
         matrix,
         np.array([column[p] for p in evidence]),
         engine.recency_weights(ages, params),
         limit,
         exclude=np.array([column[p] for p in owned if p in column]),
+        prior=prior,
     )
     skus = dict(
         Product.objects.filter(
@@ -122,7 +167,11 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
 
 
 def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:
-    """Products bought with this one by consenting customers, most similar first."""
+    """Products bought with this one by consenting customers, most similar first; never
+    a sensitive product, and nothing at all for a sensitive one (its page must not show
+    what else its buyers bought)."""
+    if product.category in policy.sensitive_categories():
+        return []
     rows = (
         Neighbour.objects.filter(build__is_active=True, product=product)
         .exclude(neighbour__category__in=policy.excluded_categories())

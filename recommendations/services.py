@@ -1,11 +1,16 @@
 """Recommendation writes: build a model, forget a customer, note what was shown.
 
 A build reads purchases of customers with `personalization` consent (and a live data
-key), computes the model in memory (recommendations.engine), writes it under a new
-build id and flips it active in one transaction. Forgetting subtracts one customer's
-stored contribution from the active model's counts and recomputes the neighbours it
-touched. Both take one lock, so a customer forgotten while a build runs is taken out of
-that build before it goes live. A purchase made after a build waits for the next one.
+key), their purchases in sensitive categories only if they also hold
+`sensitive_personalization` (recommendations.policy), computes the model in memory
+(recommendations.engine), writes it under a new build id and flips it active in one
+transaction. Forgetting subtracts one customer's stored contribution from the active
+model's counts and recomputes the neighbours it touched; withdrawing
+`sensitive_personalization` forgets the customer the same way, then adds back their
+non-sensitive contribution as a fresh build would count it. All take one lock, so a
+customer forgotten while a build runs is taken out of that build before it goes live
+(one who withdrew `sensitive_personalization` goes live without their sensitive
+purchases). A purchase made after a build waits for the next one.
 """
 
 import logging
@@ -22,8 +27,8 @@ from scipy import sparse
 from audit.models import AuditAction
 from audit.services import SYSTEM, record_event
 from consent.models import ConsentState
-from consent.services import PERSONALIZATION
-from customers.models import Purchase
+from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
+from customers.models import Product, Purchase
 from recommendations import engine, policy
 from recommendations.models import (
     Build,
@@ -51,6 +56,17 @@ def _lock_model() -> None:
 def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def granted(purpose: str, customer_ids: Iterable[uuid.UUID] | None = None) -> set[uuid.UUID]:
+    """Customers (of `customer_ids`, default all) who currently grant `purpose`."""
+    states = ConsentState.objects.filter(purpose_id=purpose, granted=True)
+    if customer_ids is None:
+        return set(states.values_list("customer_id", flat=True))
+    found = set()
+    for chunk in _chunks(list(customer_ids)):
+        found |= set(states.filter(customer_id__in=chunk).values_list("customer_id", flat=True))
+    return found
 
 
 def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[uuid.UUID]:
@@ -97,28 +113,55 @@ class _Model:
         self.customers[rows] -= 1
         return touched
 
+    def add(self, products: list[int], weight: float) -> None:
+        """Put one contribution (products already in the model) back in."""
+        rows = self.rows_of(products)
+        if len(rows):
+            size = len(self.product_ids)
+            self.counts = (self.counts + engine.customer_counts(rows, weight, size)).tocsr()
+            self.counts.sort_indices()
+            self.customers[rows] += 1
+
     def rows_of(self, products: list[int]) -> np.ndarray:
         return np.unique(
             np.array([self.index[p] for p in products if p in self.index], dtype=np.int64)
         )
 
 
-def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int]]:
+def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int], set[int]]:
+    """(distinct products per customer, every product counted, the sensitive ones)."""
     eligible = eligible_customers()
-    excluded = policy.excluded_categories()
+    opted_in = granted(SENSITIVE_PERSONALIZATION, eligible)
+    sensitive_categories = set(policy.sensitive_categories())
     baskets: dict[uuid.UUID, set[int]] = {}
+    sensitive: set[int] = set()
     for chunk in _chunks(sorted(eligible, key=str)):
-        pairs = (
+        lines = (
             Purchase.objects.filter(customer_id__in=chunk)
-            .exclude(product__category__in=excluded)
-            .values_list("customer_id", "product_id")
+            .exclude(product__category__in=policy.ignored_categories())
+            .values_list("customer_id", "product_id", "product__category")
             .distinct()
             .order_by()
         )
-        for customer_id, product_id in pairs:
+        for customer_id, product_id, category in lines:
+            if category in sensitive_categories:
+                if customer_id not in opted_in:
+                    continue
+                sensitive.add(product_id)
             baskets.setdefault(customer_id, set()).add(product_id)
     product_ids = sorted({product for basket in baskets.values() for product in basket})
-    return {customer: sorted(basket) for customer, basket in baskets.items()}, product_ids
+    baskets_sorted = {customer: sorted(basket) for customer, basket in baskets.items()}
+    return baskets_sorted, product_ids, sensitive
+
+
+def _without_sensitive(products: list[int]) -> list[int]:
+    """`products` less those now in a sensitive category."""
+    sensitive = set(
+        Product.objects.filter(
+            pk__in=products, category__in=policy.sensitive_categories()
+        ).values_list("pk", flat=True)
+    )
+    return [product for product in products if product not in sensitive]
 
 
 def _compute(baskets: dict[uuid.UUID, list[int]], product_ids: list[int], params) -> tuple:
@@ -173,7 +216,7 @@ def build_model(*, actor: str = SYSTEM, progress: Callable[[str], None] | None =
     say = progress or (lambda message: logger.info("recommendations: %s", message))
     params = policy.params()
     started = time.perf_counter()
-    baskets, product_ids = _read_training()
+    baskets, product_ids, sensitive = _read_training()
     say(f"read {len(baskets)} consenting customers, {len(product_ids)} products")
     model, weights = _compute(baskets, product_ids, params)
     say(f"counted {model.counts.nnz} co-purchase pairs")
@@ -183,6 +226,17 @@ def build_model(*, actor: str = SYSTEM, progress: Callable[[str], None] | None =
         gone = set(baskets) - eligible_customers(baskets)
         for customer_id in gone:
             model.subtract(baskets.pop(customer_id), weights.pop(customer_id))
+        # So do the sensitive purchases of customers who withdrew that opt-in meanwhile.
+        with_sensitive = [c for c, basket in baskets.items() if sensitive.intersection(basket)]
+        withdrawn = set(with_sensitive) - granted(SENSITIVE_PERSONALIZATION, with_sensitive)
+        for customer_id in withdrawn:
+            basket = baskets.pop(customer_id)
+            model.subtract(basket, weights.pop(customer_id))
+            kept = [product for product in basket if product not in sensitive]
+            if kept:
+                weight = float(engine.size_weights([len(kept)], params)[0])
+                model.add(kept, weight)
+                baskets[customer_id], weights[customer_id] = kept, weight
         similar = engine.neighbours(model.counts, params)
         build = Build.objects.create(
             params=asdict(params), customers=len(baskets), products=len(product_ids)
@@ -249,9 +303,16 @@ def _load_counts(build: Build) -> _Model:
     return _Model(product_ids, counts, customers)
 
 
-def _forget_in(build: Build, contributor: Contributor, params: engine.Params) -> None:
+def _forget_in(
+    build: Build, contributor: Contributor, params: engine.Params, keep: list[int] = ()
+) -> None:
+    """Take a contributor out of a stored build; with `keep`, put those of their products
+    back in with the weight a fresh build would give them (a partial forget)."""
     model = _load_counts(build)
     touched = model.subtract(contributor.products, contributor.weight)
+    weight = float(engine.size_weights([len(keep)], params)[0])
+    if keep:
+        model.add(keep, weight)  # a subset of what was subtracted: no new rows touched
     if len(touched):
         similar = engine.neighbours(model.counts, params, rows=touched)
         touched_products = model.product_ids[touched].tolist()
@@ -264,7 +325,11 @@ def _forget_in(build: Build, contributor: Contributor, params: engine.Params) ->
             build=build, product_id__in=model.product_ids[changed].tolist()
         ).delete()
         ItemCounts.objects.bulk_create(_count_row(build, model, row) for row in changed)
-    contributor.delete()
+    if keep:
+        contributor.products, contributor.weight = list(keep), weight
+        contributor.save(update_fields=["products", "weight"])
+    else:
+        contributor.delete()
 
 
 def forget_customer(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:
@@ -288,6 +353,36 @@ def forget_customer(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:
                 metadata={"builds": len(contributors)},
             )
     return len(contributors)
+
+
+def forget_sensitive(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:
+    """Take a customer's purchases in sensitive categories out of every stored model,
+    leaving the rest as a fresh build without them would count it (the customer is
+    forgotten, then their non-sensitive products are added back with the weight of the
+    smaller basket). Idempotent: a contribution with nothing sensitive left is not
+    touched. Returns how many builds changed."""
+    changed = 0
+    with transaction.atomic():
+        _lock_model()
+        contributors = Contributor.objects.select_related("build").filter(customer_id=customer_id)
+        for contributor in contributors:
+            kept = _without_sensitive(contributor.products)
+            if len(kept) == len(contributor.products):
+                continue
+            params = engine.Params(**contributor.build.params)
+            _forget_in(contributor.build, contributor, params, keep=kept)
+            changed += 1
+        if changed:
+            record_event(
+                actor=actor,
+                action=AuditAction.RECOMMENDATIONS_FORGOTTEN,
+                object_type="recommendations.contributor",
+                object_id=customer_id,
+                subject_id=customer_id,
+                purpose=SENSITIVE_PERSONALIZATION,
+                metadata={"builds": changed, "part": "sensitive"},
+            )
+    return changed
 
 
 def record_shown(*, customer_id: uuid.UUID, skus: list[str], personalized: bool) -> None:

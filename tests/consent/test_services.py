@@ -16,6 +16,7 @@ def test_the_purposes_of_the_architecture_are_seeded_with_a_first_notice():
         "marketing_post",
         "marketing_phone",
         "analytics",
+        "sensitive_personalization",
     }
     for notice in Notice.objects.all():
         assert notice.version == 1

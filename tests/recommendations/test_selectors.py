@@ -98,3 +98,17 @@ def test_also_bought_lists_the_most_similar_products_first(shop):
     assert [item.sku for item in results] == ["D", "B", "C"]
     assert results[0].score > results[1].score > results[2].score > 0
     assert [item.sku for item in selectors.also_bought(shop["a"], limit=1)] == ["D"]
+
+
+def test_the_popularity_prior_fills_a_thin_history_with_best_sellers_without_because(
+    shop, make_customer, buy
+):
+    shopper = make_customer()
+    buy(shopper, shop["e"])
+    build_model()
+    found = selectors.recommendations_for(shopper.pk, limit=5)
+    skus = [item.sku for item in found.results]
+    assert found.personalized and set(skus[:2]) == {"D", "F"}
+    assert skus[2:] == ["A", "B", "C"]  # bought by 5, 3 and 2 customers
+    assert all(item.score > 0 and item.because == () for item in found.results[2:])
+    assert found.results[2].score > found.results[3].score > found.results[4].score
