@@ -143,9 +143,9 @@ def resurrected_subjects() -> set[uuid.UUID]:
     erased = erased_pseudonyms()
     candidates: set[uuid.UUID] = set()
     for entry in registry.entries():
-        column = entry.model._meta.get_field(entry.subject.split("__")[0]).attname
         if "__" in entry.subject:
-            continue
+            continue  # reached through another table, which is searched itself
+        column = entry.model._meta.get_field(entry.subject).attname
         candidates.update(
             entry.model._default_manager.exclude(**{f"{column}__isnull": True})
             .values_list(column, flat=True)
