@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate bench-recs
+.PHONY: run test lint format install migrate bench-recs browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,7 +24,19 @@ run: migrate
 	$(PY) manage.py seed_demo --customers 300
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright never downloads its own here):
+# installed when we may (root with apt), otherwise one line says what to install.
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test: the browser tests need Chromium at /usr/bin/chromium; install it with: sudo apt-get install chromium" >&2; \
+	    exit 1; \
+	  fi; }
+
+test: $(STAMP) browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
