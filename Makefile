@@ -22,6 +22,7 @@ migrate: $(STAMP) .env
 
 run: migrate
 	$(PY) manage.py seed_demo --customers 300
+	$(PY) manage.py seed_demo_staff
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The browser tests drive Debian's Chromium (Playwright never downloads its own here):

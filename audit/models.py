@@ -27,6 +27,14 @@ class AuditAction(models.TextChoices):
     RECOMMENDATIONS_VIEWED = "recommendations.viewed"
     RECOMMENDATIONS_BUILT = "recommendations.built"
     RECOMMENDATIONS_FORGOTTEN = "recommendations.forgotten"
+    REQUEST_OPENED = "request.opened"
+    REQUEST_VERIFIED = "request.verified"
+    REQUEST_ASSIGNED = "request.assigned"
+    REQUEST_EXTENDED = "request.extended"
+    REQUEST_COMPLETED = "request.completed"
+    REQUEST_REJECTED = "request.rejected"
+    PROCESSING_RESTRICTED = "processing.restricted"
+    RESTRICTION_LIFTED = "processing.unrestricted"
 
 
 class AppendOnlyError(Exception):

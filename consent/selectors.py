@@ -4,7 +4,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from consent.models import ConsentState, Notice, Purpose
+from django.db.models import Count, Q
+
+from consent.models import ConsentEvent, ConsentState, Notice, Purpose
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,26 @@ def granted_by_customer(customer_ids) -> dict[uuid.UUID, dict[str, bool]]:
     for customer_id, purpose, granted in states:
         result[customer_id][purpose] = granted
     return result
+
+
+def consent_rates() -> list[tuple[str, int, int]]:
+    """(purpose, customers granting, customers with a recorded choice) per purpose."""
+    rows = dict(
+        (row["purpose_id"], (row["granted"], row["total"]))
+        for row in ConsentState.objects.values("purpose_id").annotate(
+            granted=Count("id", filter=Q(granted=True)), total=Count("id")
+        )
+    )
+    return [
+        (code, *rows.get(code, (0, 0)))
+        for code in Purpose.objects.order_by("code").values_list("code", flat=True)
+    ]
+
+
+def consent_history(customer_id: uuid.UUID) -> list[ConsentEvent]:
+    """Every grant and withdrawal of the customer, newest first, with its notice."""
+    return list(
+        ConsentEvent.objects.filter(customer_id=customer_id)
+        .select_related("notice")
+        .order_by("-occurred_at", "-id")
+    )

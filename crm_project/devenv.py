@@ -27,6 +27,7 @@ def write_dev_env(path: Path = ENV_FILE) -> bool:
         f"VAULT_MASTER_KEYS={fresh_key()}\n"
         f"VAULT_INDEX_KEY={fresh_key()}\n"
         f"DEV_ADMIN_PASSWORD={secrets.token_urlsafe(12)}\n"
+        f"DEV_STAFF_PASSWORD={secrets.token_urlsafe(12)}\n"
     )
     path.chmod(0o600)
     return True

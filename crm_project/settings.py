@@ -3,6 +3,7 @@
 The variable names are fixed by ARCHITECTURE.md because deployments and tests set them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,13 +44,17 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "vault",
     "audit",
+    "access",
     "customers",
     "consent",
     "recommendations",
     "disposal",
+    "privacy",
     "api",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +68,36 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vault.middleware.KeyScopeMiddleware",
+    "dashboard.middleware.IdleTimeoutMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+
+# Staff sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failed attempts for one
+# username, that username is locked for DASHBOARD_LOCKOUT_MINUTES (or until
+# `manage.py axes_reset_username <username>`). Successful sign-ins are not logged.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DASHBOARD_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks to lock by IP too. Locking by username alone already stops guessing one
+# account's password from any number of addresses; locking by IP would also lock a whole
+# office behind one NAT address after a few typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Dashboard sessions end after this many minutes without a request (sliding expiry).
+DASHBOARD_IDLE_MINUTES = env.int("DASHBOARD_IDLE_MINUTES", default=15)
+# Privacy officers are mailed about data-subject requests due within this many days.
+PRIVACY_REMINDER_DAYS = env.int("PRIVACY_REMINDER_DAYS", default=5)
 
 ROOT_URLCONF = "crm_project.urls"
 
@@ -78,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "dashboard.context_processors.dashboard",
             ],
         },
     },
@@ -135,6 +170,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deliver-due-webhooks": {
         "task": "disposal.tasks.deliver_due_webhooks",
         "schedule": crontab(minute="*"),
+    },
+    "remind-due-data-subject-requests": {
+        "task": "privacy.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
     },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
@@ -204,6 +243,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 if not DEBUG:

@@ -1,4 +1,5 @@
-"""Top-level URLs: the staff admin and the storefront API; portal and dashboard join later."""
+"""Top-level URLs: the staff admin, the staff dashboard and the storefront API; the
+portal joins later."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -11,5 +12,6 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 
-from customers.normalization import normalize_email, normalize_external_id
+from customers.normalization import normalize_email, normalize_external_id, normalize_phone
 from vault.fields import BlindIndexField, EncryptedTextField
 
 
@@ -19,11 +19,19 @@ class Customer(models.Model):
     external_id_index = BlindIndexField(
         source="external_id", normalizer=normalize_external_id, unique=True
     )
+    # Not unique: a household may share a number. Staff search by phone goes through it.
+    phone_index = BlindIndexField(
+        source="phone", normalizer=normalize_phone, null=True, blank=True, db_index=True
+    )
+    # GDPR Art. 18: while set, campaigns, recommendations and disclosures skip the customer.
+    processing_restricted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        # Staff lists page by keyset on (created_at, id): one index range scan per page.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="customer_keyset_idx")]
 
     def __str__(self) -> str:
         # Never the name or email: str() ends up in logs and admin messages.

@@ -7,3 +7,8 @@ def normalize_email(value: str) -> str:
 
 def normalize_external_id(value: str) -> str:
     return value.strip()
+
+
+def normalize_phone(value: str) -> str:
+    """Phones are stored in E.164 already (validation.clean_phone); searches clean first."""
+    return "".join(value.split())

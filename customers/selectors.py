@@ -1,8 +1,17 @@
 """Customer reads shared by the surfaces: lookups by id or through the blind indexes."""
 
+import base64
+import binascii
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from customers.models import Customer
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from consent.models import ConsentState
+from customers.models import Customer, Product, Purchase
 
 
 def customer_by_email(email: str) -> Customer | None:
@@ -20,3 +29,163 @@ def customer_get(customer_id: uuid.UUID | str) -> Customer | None:
         return Customer.objects.filter(pk=uuid.UUID(str(customer_id))).first()
     except ValueError:
         return None
+
+
+def customers_by_phone(phone: str) -> list[Customer]:
+    """Customers with this number (already clean E.164); a household may share one."""
+    digest = Customer._meta.get_field("phone_index").digest(phone)
+    return list(Customer.objects.filter(phone_index=digest).order_by("-created_at", "-id")[:50])
+
+
+def is_restricted(customer_id: uuid.UUID) -> bool:
+    """GDPR Art. 18 restriction: campaigns, recommendations and disclosures skip them."""
+    return Customer.objects.filter(pk=customer_id, processing_restricted_at__isnull=False).exists()
+
+
+def unrestricted(queryset: QuerySet) -> QuerySet:
+    """Customers a campaign or any other processing may use."""
+    return queryset.filter(processing_restricted_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """Non-sensitive facts staff may filter on (no personal values)."""
+
+    consent_purpose: str = ""
+    consent_granted: bool | None = None
+    category: str = ""
+    joined_from: date | None = None
+    joined_to: date | None = None
+    purchased_since: date | None = None
+    no_purchase_since: date | None = None
+    restricted: bool | None = None
+
+
+def _day_start(day: date, plus_days: int = 0) -> datetime:
+    # Compare the column itself with bounds (not its date), so its index serves.
+    start = datetime.combine(day + timedelta(days=plus_days), time.min)
+    return timezone.make_aware(start)
+
+
+def filtered_customers(filters: CustomerFilters) -> QuerySet:
+    queryset = Customer.objects.all()
+    if filters.consent_purpose and filters.consent_granted is not None:
+        granted = ConsentState.objects.filter(
+            customer=OuterRef("pk"), purpose_id=filters.consent_purpose, granted=True
+        )
+        queryset = queryset.filter(Exists(granted) if filters.consent_granted else ~Exists(granted))
+    if filters.category:
+        queryset = queryset.filter(
+            Exists(
+                Purchase.objects.filter(customer=OuterRef("pk"), product__category=filters.category)
+            )
+        )
+    if filters.joined_from:
+        queryset = queryset.filter(created_at__gte=_day_start(filters.joined_from))
+    if filters.joined_to:
+        queryset = queryset.filter(created_at__lt=_day_start(filters.joined_to, 1))
+    if filters.purchased_since:
+        queryset = queryset.filter(
+            Exists(
+                Purchase.objects.filter(
+                    customer=OuterRef("pk"), purchased_at__gte=_day_start(filters.purchased_since)
+                )
+            )
+        )
+    if filters.no_purchase_since:
+        queryset = queryset.filter(
+            ~Exists(
+                Purchase.objects.filter(
+                    customer=OuterRef("pk"), purchased_at__gte=_day_start(filters.no_purchase_since)
+                )
+            )
+        )
+    if filters.restricted is not None:
+        queryset = queryset.filter(processing_restricted_at__isnull=not filters.restricted)
+    return queryset
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: uuid.UUID
+    created_at: datetime
+    last_purchase_at: datetime | None
+    restricted: bool
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[CustomerRow]
+    next_cursor: str | None
+
+
+def encode_cursor(created_at: datetime, customer_id: uuid.UUID) -> str:
+    raw = f"{created_at.isoformat()}|{customer_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, customer_id = raw.split("|")
+        return datetime.fromisoformat(stamp), uuid.UUID(customer_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+
+
+def customer_page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> CustomerPage:
+    """One page in (created_at, id) descending order, by keyset: the next page starts
+    after the last row seen, so page 20,000 costs what page 1 costs (an index range
+    scan on customer_keyset_idx). No personal values are read or decrypted."""
+    after = decode_cursor(cursor) if cursor else None
+    if after:
+        stamp, last_id = after
+        queryset = queryset.filter(Q(created_at__lt=stamp) | Q(created_at=stamp, id__lt=last_id))
+    last_purchase = (
+        Purchase.objects.filter(customer=OuterRef("pk"))
+        .order_by("-purchased_at")
+        .values("purchased_at")[:1]
+    )
+    rows = list(
+        queryset.order_by("-created_at", "-id")
+        .annotate(last_purchase_at=Subquery(last_purchase))
+        .values_list("id", "created_at", "last_purchase_at", "processing_restricted_at")[: size + 1]
+    )
+    page = [
+        CustomerRow(pk, created, last, restricted is not None)
+        for pk, created, last, restricted in rows[:size]
+    ]
+    more = len(rows) > size
+    return CustomerPage(page, encode_cursor(page[-1].created_at, page[-1].id) if more else None)
+
+
+def purchase_categories() -> list[str]:
+    return list(Product.objects.order_by("category").values_list("category", flat=True).distinct())
+
+
+def customers_per_month(months: int = 12) -> list[tuple[date, int]]:
+    """New customers per calendar month, oldest first, the last `months` months."""
+    today = timezone.localdate()
+    start = date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    counts = dict(
+        Customer.objects.filter(created_at__gte=_day_start(start))
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .values_list("month", "count")
+    )
+    counts = {
+        (month.date() if isinstance(month, datetime) else month): count
+        for month, count in counts.items()
+    }
+    result, month = [], start
+    for _ in range(months):
+        result.append((month, counts.get(month, 0)))
+        month = (month + timedelta(days=32)).replace(day=1)
+    return result
+
+
+def customer_total() -> int:
+    return Customer.objects.count()

@@ -143,6 +143,8 @@ def update_customer(
     indexed = [name for name in changed if name in INDEXED]
     _check_unique(customer, indexed)
     update_fields = [*changed, *(INDEXED[name] for name in indexed), "updated_at"]
+    if "phone" in changed:
+        update_fields.append("phone_index")
     _save_unique(customer, indexed, update_fields=update_fields)
     record_event(
         actor=actor,
@@ -326,3 +328,39 @@ def record_interaction(
         metadata={"channel": channel},
     )
     return interaction
+
+
+@transaction.atomic
+def restrict_processing(*, customer: Customer, actor: str, request_id=None) -> Customer:
+    """GDPR Art. 18: keep the data but stop using it (campaigns, recommendations,
+    disclosures skip the customer) until the restriction is lifted."""
+    if customer.processing_restricted_at is None:
+        customer.processing_restricted_at = timezone.now()
+        customer.save(update_fields=["processing_restricted_at", "updated_at"])
+        record_event(
+            actor=actor,
+            action=AuditAction.PROCESSING_RESTRICTED,
+            object_type="customers.customer",
+            object_id=customer.pk,
+            subject_id=customer.pk,
+            purpose="restriction",
+            metadata={"request": request_id},
+        )
+    return customer
+
+
+@transaction.atomic
+def lift_restriction(*, customer: Customer, actor: str, request_id=None) -> Customer:
+    if customer.processing_restricted_at is not None:
+        customer.processing_restricted_at = None
+        customer.save(update_fields=["processing_restricted_at", "updated_at"])
+        record_event(
+            actor=actor,
+            action=AuditAction.RESTRICTION_LIFTED,
+            object_type="customers.customer",
+            object_id=customer.pk,
+            subject_id=customer.pk,
+            purpose="restriction",
+            metadata={"request": request_id},
+        )
+    return customer

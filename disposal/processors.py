@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
+from customers.selectors import is_restricted
 from disposal.exports import gather
 from disposal.models import DeliveryStatus, Disclosure, Processor, WebhookDelivery
 from vault import registry
@@ -65,9 +66,12 @@ def agreement_errors(processor: Processor, categories: set[str]) -> list[str]:
 
 def disclose(*, processor: Processor, customer_id: uuid.UUID, categories, actor: str) -> dict:
     """The customer's data in `categories`, for sending to the processor; refused with
-    a ValidationError unless an active agreement covers every category."""
+    a ValidationError unless an active agreement covers every category and the
+    customer's processing is not restricted."""
     wanted = set(categories)
     errors = agreement_errors(processor, wanted)
+    if is_restricted(customer_id):
+        errors.append("Processing of this customer's data is restricted (GDPR Art. 18).")
     if errors:
         raise ValidationError({"processor": errors})
     with transaction.atomic():

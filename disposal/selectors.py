@@ -1,8 +1,11 @@
 """Reads the surfaces share: erasure status and certificates."""
 
 import uuid
+from datetime import date, timedelta
 
-from disposal.models import DisposalRecord, ErasureRequest
+from django.utils import timezone
+
+from disposal.models import DisposalRecord, ErasureRequest, ErasureStatus, ErasureStep
 
 
 def certificate_of(request: ErasureRequest) -> dict | None:
@@ -37,3 +40,26 @@ def erasure_request_get(request_id) -> ErasureRequest | None:
         return ErasureRequest.objects.filter(pk=uuid.UUID(str(request_id))).first()
     except ValueError:
         return None
+
+
+def erasures_per_week(weeks: int = 12) -> list[tuple[date, int]]:
+    """Erasures completed per ISO week (Monday), oldest first, the last `weeks` weeks."""
+    today = timezone.localdate()
+    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    counts: dict[date, int] = {}
+    done = ErasureRequest.objects.filter(
+        status=ErasureStatus.DONE, completed_at__date__gte=first
+    ).values_list("completed_at", flat=True)
+    for completed_at in done:
+        day = timezone.localtime(completed_at).date()
+        monday = day - timedelta(days=day.weekday())
+        counts[monday] = counts.get(monday, 0) + 1
+    return [
+        (first + timedelta(weeks=i), counts.get(first + timedelta(weeks=i), 0))
+        for i in range(weeks)
+    ]
+
+
+def erasure_progress(request: ErasureRequest) -> list[tuple[str, str, bool]]:
+    """(step code, label, done) for each pipeline step, in order."""
+    return [(step.value, step.label, request.has_done(step)) for step in ErasureStep]

@@ -20,6 +20,7 @@ from scipy import sparse
 from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
 from customers.models import Product, Purchase
+from customers.selectors import is_restricted
 from recommendations import engine, policy
 from recommendations.models import Build, ItemCounts, Neighbour
 
@@ -89,9 +90,13 @@ def _history(customer_id: uuid.UUID, hidden: list[str]) -> tuple[list[int], np.n
 
 def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommendations:
     """A customer's recommendations: what their purchases lead to (with `because`),
-    never what they own, padded with popular items; popular only without consent.
+    never what they own, padded with popular items; popular only without consent;
+    nothing for a customer whose processing is restricted.
     Sensitive products, both as evidence and as results, only with
     `sensitive_personalization` too."""
+    if is_restricted(customer_id):
+        # GDPR Art. 18: a restricted customer's data is stored, not used; no results at all.
+        return Recommendations(False, [])
     granted = _granted(customer_id)
     hidden = (
         policy.ignored_categories()

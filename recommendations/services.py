@@ -28,7 +28,7 @@ from audit.models import AuditAction
 from audit.services import SYSTEM, record_event
 from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
-from customers.models import Product, Purchase
+from customers.models import Customer, Product, Purchase
 from recommendations import engine, policy
 from recommendations.models import (
     Build,
@@ -70,7 +70,8 @@ def granted(purpose: str, customer_ids: Iterable[uuid.UUID] | None = None) -> se
 
 
 def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[uuid.UUID]:
-    """Customers who may be trained on now: `personalization` granted, key not destroyed."""
+    """Customers who may be trained on now: `personalization` granted, key not destroyed,
+    processing not restricted."""
     states = ConsentState.objects.filter(purpose_id=PERSONALIZATION, granted=True)
     if customer_ids is not None:
         wanted = list(customer_ids)
@@ -88,7 +89,11 @@ def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[u
                 "subject_id", flat=True
             )
         )
-    return granted - destroyed
+    # Restricted customers (GDPR Art. 18) are not trained on until the restriction is lifted.
+    restricted = set(
+        Customer.objects.filter(processing_restricted_at__isnull=False).values_list("pk", flat=True)
+    )
+    return granted - destroyed - restricted
 
 
 class _Model:

@@ -1,0 +1,99 @@
+"""Metrics charts: each is a table of numbers (no personal data) drawn server-side as SVG
+by pygal, and the same numbers as CSV. pygal's own JavaScript (loaded from a CDN by
+default) is switched off: the charts are plain images."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pygal
+from django.utils.translation import gettext_lazy as _
+from pygal.style import Style
+
+from consent.selectors import consent_rates
+from customers.selectors import customers_per_month
+from disposal.selectors import erasures_per_week
+from privacy.selectors import request_timeliness
+
+STYLE = Style(
+    font_family="system-ui, sans-serif",
+    background="#ffffff",
+    plot_background="#ffffff",
+    colors=("#1d70b8", "#d4351c", "#00703c", "#f47738"),
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[list]
+
+
+@dataclass(frozen=True)
+class Chart:
+    slug: str
+    title: str
+    table: Callable[[], Table]
+    kind: str  # "bar", "line", "stacked"
+
+
+def _customers() -> Table:
+    rows = [[month.strftime("%Y-%m"), count] for month, count in customers_per_month()]
+    return Table(["month", "new_customers"], rows)
+
+
+def _consents() -> Table:
+    rows = [
+        [purpose, granted, total, round(100 * granted / total, 1) if total else 0.0]
+        for purpose, granted, total in consent_rates()
+    ]
+    return Table(["purpose", "granted", "recorded", "rate_percent"], rows)
+
+
+def _requests() -> Table:
+    rows = [
+        [t.kind, t.on_time, t.late, t.open_on_time, t.open_overdue] for t in request_timeliness()
+    ]
+    return Table(["kind", "closed_on_time", "closed_late", "open_on_time", "open_overdue"], rows)
+
+
+def _erasures() -> Table:
+    rows = [[monday.isoformat(), count] for monday, count in erasures_per_week()]
+    return Table(["week_starting", "erasures_completed"], rows)
+
+
+CHARTS = {
+    chart.slug: chart
+    for chart in (
+        Chart("customers", _("New customers per month"), _customers, "line"),
+        Chart("consent", _("Consent rate per purpose (%)"), _consents, "bar"),
+        Chart("requests", _("Data-subject requests: on time and overdue"), _requests, "stacked"),
+        Chart("erasures", _("Erasures completed per week"), _erasures, "bar"),
+    )
+}
+
+
+def render_svg(chart: Chart) -> bytes:
+    table = chart.table()
+    config = {
+        "title": str(chart.title),
+        "style": STYLE,
+        "js": [],
+        "width": 720,
+        "height": 360,
+        "show_legend": chart.kind == "stacked",
+        "x_label_rotation": 30,
+        "disable_xml_declaration": False,
+    }
+    if chart.kind == "line":
+        svg = pygal.Line(**config)
+    elif chart.kind == "stacked":
+        svg = pygal.StackedBar(**config)
+    else:
+        svg = pygal.Bar(**config)
+    svg.x_labels = [str(row[0]) for row in table.rows]
+    if chart.kind == "stacked":
+        for index, column in enumerate(table.columns[1:], start=1):
+            svg.add(column.replace("_", " "), [row[index] for row in table.rows])
+    else:
+        svg.add(table.columns[-1].replace("_", " "), [row[-1] for row in table.rows])
+    return svg.render()

@@ -1,0 +1,152 @@
+"""Dashboard forms: they validate shape; business rules stay in the services, whose field
+messages the views copy onto these forms."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from access.policy import Field
+from access.roles import Role
+from consent.models import Purpose
+from customers.selectors import CustomerFilters
+from privacy.models import RejectionReason, RequestChannel, RequestKind, VerificationMethod
+
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(
+        label=_("Email, phone or external id"),
+        max_length=254,
+        help_text=_(
+            "An exact value. Phone numbers with their country code, e.g. +44 20 7946 0000."
+        ),
+    )
+
+
+class FilterForm(forms.Form):
+    consent_purpose = forms.ChoiceField(label=_("Consent to"), required=False)
+    consent_granted = forms.ChoiceField(label=_("Consent given"), choices=YES_NO, required=False)
+    category = forms.ChoiceField(label=_("Bought from category"), required=False)
+    joined_from = forms.DateField(label=_("Joined on or after"), required=False)
+    joined_to = forms.DateField(label=_("Joined on or before"), required=False)
+    purchased_since = forms.DateField(label=_("Bought something since"), required=False)
+    no_purchase_since = forms.DateField(label=_("Bought nothing since"), required=False)
+    open_requests = forms.ChoiceField(label=_("Open requests"), choices=YES_NO, required=False)
+    restricted = forms.ChoiceField(label=_("Processing restricted"), choices=YES_NO, required=False)
+
+    def __init__(self, *args, categories: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        purposes = Purpose.objects.order_by("code").values_list("code", "name")
+        self.fields["consent_purpose"].choices = [("", _("Any purpose")), *purposes]
+        self.fields["category"].choices = [("", _("Any category"))] + [(c, c) for c in categories]
+        for name in ("joined_from", "joined_to", "purchased_since", "no_purchase_since"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_filters(self) -> CustomerFilters:
+        data = self.cleaned_data
+        return CustomerFilters(
+            consent_purpose=data["consent_purpose"],
+            consent_granted=_yes_no(data["consent_granted"]),
+            category=data["category"],
+            joined_from=data["joined_from"],
+            joined_to=data["joined_to"],
+            purchased_since=data["purchased_since"],
+            no_purchase_since=data["no_purchase_since"],
+            restricted=_yes_no(data["restricted"]),
+        )
+
+    def open_requests_filter(self) -> bool | None:
+        return _yes_no(self.cleaned_data["open_requests"])
+
+
+REVEAL_FIELD_LABELS = {
+    Field.NAME: _("Name"),
+    Field.EMAIL: _("Email"),
+    Field.PHONE: _("Phone"),
+    Field.ADDRESS: _("Postal address"),
+    Field.NOTES: _("Interaction notes"),
+}
+
+
+class RevealForm(forms.Form):
+    fields_to_reveal = forms.MultipleChoiceField(
+        label=_("Show"), widget=forms.CheckboxSelectMultiple
+    )
+    purpose = forms.ChoiceField(label=_("Why do you need to see it?"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when no open item fits. Say what you are doing for the customer."),
+    )
+
+    def __init__(self, *args, fields: list[str], items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields_to_reveal"].choices = [
+            (field, REVEAL_FIELD_LABELS[Field(field)]) for field in fields
+        ]
+        self.fields["purpose"].choices = [(item.purpose, item.label) for item in items] + [
+            ("reason:", _("Another reason (type it below)"))
+        ]
+
+    def purpose_parts(self) -> tuple[str, str]:
+        kind, _sep, ref = self.cleaned_data["purpose"].partition(":")
+        return kind, ref
+
+
+class OpenRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of request"), choices=RequestKind.choices)
+    channel = forms.ChoiceField(label=_("Received by"), choices=RequestChannel.choices)
+
+
+def staff_choices():
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.PRIVACY_OFFICER, Role.SUPPORT_AGENT])
+        .distinct()
+        .order_by("username")
+    )
+    return [("", _("Nobody"))] + [(str(user.pk), user.get_username()) for user in users]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = staff_choices()
+
+
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("How did you verify the requester?"), choices=VerificationMethod.choices
+    )
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Extend by"), coerce=int, choices=[(1, _("1 month")), (2, _("2 months"))]
+    )
+    reason = forms.CharField(label=_("Why (complex or numerous requests)"), max_length=300)
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectionReason.choices)
+
+
+class RectifyForm(forms.Form):
+    email = forms.CharField(label=_("Corrected email"), required=False, max_length=254)
+    full_name = forms.CharField(label=_("Corrected name"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Corrected phone"), required=False, max_length=40)
+    postal_address = forms.CharField(
+        label=_("Corrected postal address"), required=False, max_length=500
+    )
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -1,0 +1,80 @@
+"""manage.py seed_demo_staff: one demo user per role (idempotent), for `make run`.
+
+Passwords come from DEV_STAFF_PASSWORD (or DEV_ADMIN_PASSWORD in an older .env). A few
+demo data-subject requests are opened too, so each role has work on its first sign-in:
+the agent has a request assigned (and so may reveal that customer's details).
+"""
+
+import os
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from access.roles import Role
+from access.staff import save_staff_user
+from customers import demo
+from customers.selectors import customer_by_external_id
+from privacy import services
+from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+
+DEMO_USERS = {
+    "agent": Role.SUPPORT_AGENT,
+    "marketer": Role.MARKETING,
+    "privacy": Role.PRIVACY_OFFICER,
+    "administrator": Role.ADMINISTRATOR,
+}
+ACTOR = "system:seed_demo_staff"
+# (demo customer number, kind, assignee, days ago received)
+DEMO_REQUESTS = (
+    (1, RequestKind.ACCESS, "agent", 3),
+    (2, RequestKind.ERASURE, "privacy", 10),
+    (3, RequestKind.ACCESS, "privacy", 40),
+    (4, RequestKind.RESTRICTION, "privacy", 27),
+)
+
+
+class Command(BaseCommand):
+    help = "Create one demo staff user per role and a few demo data-subject requests."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEV_STAFF_PASSWORD") or os.environ.get("DEV_ADMIN_PASSWORD")
+        if not password:
+            self.stdout.write("No DEV_STAFF_PASSWORD set: no demo staff users made.")
+            return
+        users = {}
+        for username, role in DEMO_USERS.items():
+            users[username], _created = save_staff_user(
+                username=username,
+                role=role,
+                password=password,
+                email=f"{username}@staff.invalid",
+            )
+        opened = self._requests(users)
+        source = (
+            "DEV_STAFF_PASSWORD" if os.environ.get("DEV_STAFF_PASSWORD") else "DEV_ADMIN_PASSWORD"
+        )
+        self.stdout.write(self.style.SUCCESS("Staff dashboard: http://127.0.0.1:8000/dashboard/"))
+        for username, role in DEMO_USERS.items():
+            self.stdout.write(
+                f"  sign in as {username!r:16} ({role.label}), password: {source} in .env"
+            )
+        if opened:
+            self.stdout.write(f"  {opened} demo data-subject requests opened.")
+
+    def _requests(self, users) -> int:
+        opened = 0
+        for number, kind, assignee, days_ago in DEMO_REQUESTS:
+            customer = customer_by_external_id(demo.external_id(number))
+            if customer is None or DataSubjectRequest.objects.filter(customer=customer).exists():
+                continue
+            request = services.open_request(
+                customer=customer,
+                kind=kind,
+                channel=RequestChannel.EMAIL,
+                actor=ACTOR,
+                received_at=timezone.now() - timedelta(days=days_ago),
+            )
+            services.assign_request(request=request, assignee=users[assignee], actor=ACTOR)
+            opened += 1
+        return opened

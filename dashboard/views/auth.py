@@ -1,0 +1,46 @@
+"""Sign-in, sign-out and the start page. Lockout after repeated failures is django-axes
+(its middleware renders dashboard/locked_out.html); the idle timeout is
+dashboard.middleware."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from access.policy import Action, may
+from dashboard.permissions import staff_required
+from privacy.selectors import request_queue
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "dashboard/login.html"
+    redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("idle"):
+            messages.info(
+                request,
+                _("You were signed out after %(minutes)d minutes without activity.")
+                % {"minutes": settings.DASHBOARD_IDLE_MINUTES},
+            )
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.set_expiry(settings.DASHBOARD_IDLE_MINUTES * 60)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "dashboard:login"
+
+
+@staff_required()
+def home(request):
+    user = request.user
+    context = {}
+    if may(user, Action.PRIVACY_DESK):
+        context["open_requests"] = request_queue().count()
+    context["my_requests"] = list(request_queue().filter(assignee=user)[:20])
+    return render(request, "dashboard/home.html", context)

@@ -1,0 +1,218 @@
+"""Customers: search (POST, so no email or phone reaches a URL), filtered keyset list
+without personal values, the 360 view masked by default, and reveal with a purpose."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from access.display import note_text, profile_fields
+from access.policy import Action, Field, assigned_items, may_see, needs_assignment
+from access.services import RevealDenied, record_page_view, reveal_fields
+from consent.selectors import consent_history, current_consents, granted_by_customer
+from customers import selectors as customer_selectors
+from customers.validation import clean_phone
+from dashboard.forms import FilterForm, RevealForm, SearchForm
+from dashboard.permissions import staff_required
+from disposal.models import Disclosure
+from privacy import selectors as privacy_selectors
+from recommendations.selectors import recommendations_for
+from vault.exceptions import KeyDestroyed
+
+REVEAL_GRANT = "dashboard_reveal"
+SEARCH_RESULTS = "dashboard_search_results"
+PAGE_SIZE = 50
+
+
+def _list_context(request, search_form=None) -> dict:
+    categories = customer_selectors.purchase_categories()
+    filter_form = FilterForm(request.GET or None, categories=categories)
+    queryset = customer_selectors.filtered_customers(customer_selectors.CustomerFilters())
+    if filter_form.is_bound and filter_form.is_valid():
+        queryset = customer_selectors.filtered_customers(filter_form.to_filters())
+        has_open = filter_form.open_requests_filter()
+        if has_open is not None:
+            queryset = privacy_selectors.with_open_requests(queryset, has_open)
+    page = customer_selectors.customer_page(
+        queryset, cursor=request.GET.get("after", ""), size=PAGE_SIZE
+    )
+    search_form = search_form or SearchForm()
+    return {
+        "search_form": search_form,
+        "error_forms": [search_form],
+        "filter_form": filter_form,
+        "rows": _rows(page.rows),
+        "next_query": _next_query(request, page.next_cursor),
+    }
+
+
+def _rows(rows):
+    ids = [row.id for row in rows]
+    consents = granted_by_customer(ids)
+    open_counts = privacy_selectors.open_request_counts(ids)
+    return [
+        {
+            "row": row,
+            "consents": sorted(code for code, granted in consents[row.id].items() if granted),
+            "open_requests": open_counts.get(row.id, 0),
+        }
+        for row in rows
+    ]
+
+
+def _next_query(request, cursor):
+    if not cursor:
+        return ""
+    query = request.GET.copy()
+    query["after"] = cursor
+    return query.urlencode()
+
+
+@staff_required(Action.VIEW_CUSTOMERS)
+def customer_list(request):
+    return render(request, "dashboard/customers/list.html", _list_context(request))
+
+
+def _find(query: str) -> list:
+    query = query.strip()
+    if "@" in query:
+        found = customer_selectors.customer_by_email(query)
+        return [found] if found else []
+    if query[:1] == "+" or query.replace(" ", "").isdigit():
+        try:
+            phone = clean_phone(query)
+        except ValidationError as error:
+            raise ValidationError({"query": error.messages}) from error
+        return customer_selectors.customers_by_phone(phone)
+    found = customer_selectors.customer_by_external_id(query)
+    return [found] if found else []
+
+
+@staff_required(Action.VIEW_CUSTOMERS)
+def customer_search(request):
+    if request.method != "POST":
+        return redirect("dashboard:customers")
+    form = SearchForm(request.POST)
+    if form.is_valid():
+        try:
+            found = _find(form.cleaned_data["query"])
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field, problem)
+        else:
+            if len(found) == 1:
+                return redirect("dashboard:customer", customer_id=found[0].pk)
+            if found:
+                request.session[SEARCH_RESULTS] = [str(customer.pk) for customer in found]
+                return redirect("dashboard:search_results")
+            form.add_error("query", _("No customer has exactly this email, phone or id."))
+    return render(
+        request, "dashboard/customers/list.html", _list_context(request, form), status=400
+    )
+
+
+@staff_required(Action.VIEW_CUSTOMERS)
+def search_results(request):
+    ids = request.session.get(SEARCH_RESULTS, [])
+    queryset = customer_selectors.filtered_customers(customer_selectors.CustomerFilters())
+    page = customer_selectors.customer_page(queryset.filter(pk__in=ids), size=PAGE_SIZE)
+    return render(request, "dashboard/customers/results.html", {"rows": _rows(page.rows)})
+
+
+def _customer_or_404(customer_id):
+    customer = customer_selectors.customer_get(customer_id)
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def _revealable(user) -> list[str]:
+    return [field.value for field in Field if may_see(user, field)]
+
+
+def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied="", status=200):
+    user = request.user
+    items = assigned_items(user, customer.pk)
+    revealable = _revealable(user)
+    try:
+        profile = profile_fields(customer, user=user, revealed=revealed)
+    except KeyDestroyed as error:
+        raise Http404 from error
+    interactions = [
+        {
+            "interaction": interaction,
+            "note": note_text(interaction.note, user=user, revealed=revealed),
+        }
+        for interaction in customer.interactions.order_by("-occurred_at")[:50]
+    ]
+    context = {
+        "customer": customer,
+        "profile": profile,
+        "revealed": revealed,
+        "purchases": customer.purchases.select_related("product").order_by("-purchased_at")[:50],
+        "consents": current_consents(customer.pk),
+        "consent_history": consent_history(customer.pk),
+        "recommendations": recommendations_for(customer.pk, limit=8),
+        "interactions": interactions,
+        "requests": privacy_selectors.requests_of(customer.pk),
+        "disclosures": Disclosure.objects.filter(customer_id=customer.pk).select_related(
+            "processor"
+        )[:50],
+        "reveal_form": reveal_form
+        or (RevealForm(fields=revealable, items=items) if revealable else None),
+        "error_forms": [reveal_form] if reveal_form else [],
+        "needs_assignment": needs_assignment(user),
+        "assigned": items,
+        "denied": denied,
+    }
+    record_page_view(user=user, customer_id=customer.pk, page="customer_360")
+    return render(request, "dashboard/customers/detail.html", context, status=status)
+
+
+@staff_required(Action.VIEW_CUSTOMERS)
+def customer_detail(request, customer_id: uuid.UUID):
+    customer = _customer_or_404(customer_id)
+    grant = request.session.pop(REVEAL_GRANT, None)
+    revealed = frozenset()
+    if grant and grant.get("customer") == str(customer.pk):
+        revealed = frozenset(grant.get("fields", []))
+    return _detail(request, customer, revealed=revealed)
+
+
+@staff_required(Action.VIEW_CUSTOMERS)
+def customer_reveal(request, customer_id: uuid.UUID):
+    customer = _customer_or_404(customer_id)
+    if request.method != "POST":
+        return redirect("dashboard:customer", customer_id=customer.pk)
+    user = request.user
+    form = RevealForm(
+        request.POST, fields=_revealable(user), items=assigned_items(user, customer.pk)
+    )
+    if not form.is_valid():
+        return _detail(request, customer, reveal_form=form, status=400)
+    kind, ref = form.purpose_parts()
+    try:
+        grant = reveal_fields(
+            user=user,
+            customer_id=customer.pk,
+            fields=form.cleaned_data["fields_to_reveal"],
+            purpose_kind=kind,
+            purpose_ref=ref,
+            reason=form.cleaned_data["reason"],
+        )
+    except RevealDenied as denial:
+        return _detail(request, customer, reveal_form=form, denied=denial.denial, status=403)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            target = field if field in form.fields else None
+            for problem in problems:
+                form.add_error(target, problem)
+        return _detail(request, customer, reveal_form=form, status=400)
+    request.session[REVEAL_GRANT] = {"customer": str(customer.pk), "fields": list(grant.fields)}
+    messages.success(request, _("Shown for this page only. Your reason is in the audit log."))
+    return redirect(reverse("dashboard:customer", args=[customer.pk]) + "#profile")

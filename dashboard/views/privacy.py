@@ -1,0 +1,281 @@
+"""The privacy desk: the data-subject request queue, one request with its actions,
+erasure progress and certificate, processors' acknowledgements, and the records of
+processing (GDPR Art. 30) with a CSV download. Every action is a POST to one service,
+then a redirect back to the request (POST/redirect/GET)."""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import Action
+from audit.services import staff_actor
+from customers.selectors import customer_get
+from dashboard.forms import (
+    AssignForm,
+    ExtendForm,
+    OpenRequestForm,
+    RectifyForm,
+    RejectForm,
+    VerifyForm,
+)
+from dashboard.permissions import staff_required
+from disposal.exports import export_customer
+from disposal.selectors import certificate_of, erasure_progress, erasure_request_get
+from privacy import selectors, services
+from privacy.models import RequestKind, RequestStatus
+
+desk = staff_required(Action.PRIVACY_DESK)
+
+
+@desk
+def queue(request):
+    status = request.GET.get("status", "open")
+    kind = request.GET.get("kind", "")
+    rows = selectors.request_queue(status=status, kind=kind)[:200]
+    context = {
+        "rows": rows,
+        "today": timezone.localdate(),
+        "status": status,
+        "kind": kind,
+        "kinds": RequestKind.choices,
+        "statuses": [("open", _("Open")), *RequestStatus.choices, ("all", _("All"))],
+    }
+    return render(request, "dashboard/privacy/queue.html", context)
+
+
+def _request_or_404(request_id):
+    dsr = selectors.request_get(request_id)
+    if dsr is None:
+        raise Http404
+    return dsr
+
+
+def _forms(dsr, **bound) -> dict:
+    forms = {
+        "assign_form": AssignForm(initial={"assignee": dsr.assignee_id or ""}),
+        "verify_form": VerifyForm(),
+        "extend_form": ExtendForm(),
+        "reject_form": RejectForm(),
+        "rectify_form": RectifyForm(),
+    }
+    forms.update(bound)
+    return forms
+
+
+def _render_request(request, dsr, status=200, **bound):
+    context = {
+        "dsr": dsr,
+        "today": timezone.localdate(),
+        "erasure": dsr.erasure_request,
+        "error_forms": list(bound.values()),
+        **_forms(dsr, **bound),
+    }
+    return render(request, "dashboard/privacy/request.html", context, status=status)
+
+
+@desk
+def request_detail(request, request_id):
+    return _render_request(request, _request_or_404(request_id))
+
+
+@desk
+def open_request(request, customer_id):
+    customer = customer_get(customer_id)
+    if customer is None:
+        raise Http404
+    form = OpenRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dsr = services.open_request(
+            customer=customer,
+            kind=form.cleaned_data["kind"],
+            channel=form.cleaned_data["channel"],
+            actor=staff_actor(request.user.pk),
+        )
+        services.assign_request(
+            request=dsr, assignee=request.user, actor=staff_actor(request.user.pk)
+        )
+        messages.success(request, _("Request opened and assigned to you."))
+        return redirect("dashboard:request", request_id=dsr.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "dashboard/privacy/open.html",
+        {"form": form, "customer": customer, "error_forms": [form]},
+        status=status,
+    )
+
+
+def _copy_errors(form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
+def _act(request, request_id, form_class, form_name, action, success):
+    """Validate the form, call the service, redirect; or show the request with errors."""
+    dsr = _request_or_404(request_id)
+    if request.method != "POST":
+        return redirect("dashboard:request", request_id=dsr.pk)
+    form = form_class(request.POST) if form_class else None
+    if form is None or form.is_valid():
+        try:
+            action(dsr, form.cleaned_data if form else {}, staff_actor(request.user.pk))
+        except ValidationError as error:
+            if form is None:
+                for problems in error.message_dict.values():
+                    for problem in problems:
+                        messages.error(request, problem)
+                return redirect("dashboard:request", request_id=dsr.pk)
+            _copy_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("dashboard:request", request_id=dsr.pk)
+    return _render_request(request, _request_or_404(request_id), status=400, **{form_name: form})
+
+
+@desk
+def assign(request, request_id):
+    def action(dsr, data, actor):
+        assignee = get_user_model().objects.filter(pk=data["assignee"] or None).first()
+        services.assign_request(request=dsr, assignee=assignee, actor=actor)
+
+    return _act(request, request_id, AssignForm, "assign_form", action, _("Assignment saved."))
+
+
+@desk
+def verify(request, request_id):
+    def action(dsr, data, actor):
+        services.verify_requester(request=dsr, method=data["method"], actor=actor)
+
+    return _act(request, request_id, VerifyForm, "verify_form", action, _("Requester verified."))
+
+
+@desk
+def extend(request, request_id):
+    def action(dsr, data, actor):
+        services.extend_request(
+            request=dsr, months=data["months"], reason=data["reason"], actor=actor
+        )
+
+    return _act(request, request_id, ExtendForm, "extend_form", action, _("Deadline extended."))
+
+
+@desk
+def reject(request, request_id):
+    def action(dsr, data, actor):
+        services.reject_request(request=dsr, reason=data["reason"], actor=actor)
+
+    return _act(request, request_id, RejectForm, "reject_form", action, _("Request rejected."))
+
+
+@desk
+def rectify(request, request_id):
+    def action(dsr, data, actor):
+        changes = {name: value for name, value in data.items() if value}
+        services.complete_rectification(request=dsr, actor=actor, changes=changes)
+
+    return _act(request, request_id, RectifyForm, "rectify_form", action, _("Profile corrected."))
+
+
+@desk
+def complete(request, request_id):
+    """The one-button actions: the request's kind decides which service runs."""
+    handlers = {
+        RequestKind.ACCESS: (services.complete_access, _("Access request completed.")),
+        RequestKind.RESTRICTION: (services.apply_restriction, _("Processing restricted.")),
+        RequestKind.OBJECTION: (services.uphold_objection, _("Objection upheld.")),
+    }
+    dsr = _request_or_404(request_id)
+    if dsr.kind == RequestKind.ERASURE:
+        handler = services.close_erasure if dsr.erasure_request_id else services.start_erasure
+        success = _("Request closed.") if dsr.erasure_request_id else _("Erasure started.")
+    elif dsr.kind in handlers:
+        handler, success = handlers[dsr.kind]
+    else:
+        raise Http404
+
+    def action(dsr, data, actor):
+        handler(request=dsr, actor=actor)
+
+    response = _act(request, request_id, None, "", action, success)
+    dsr.refresh_from_db()
+    if dsr.kind == RequestKind.ERASURE and dsr.status == RequestStatus.IN_PROGRESS:
+        return redirect("dashboard:erasure", erasure_id=dsr.erasure_request_id)
+    return response
+
+
+@staff_required(Action.EXPORT)
+def export(request, request_id):
+    """The access request's export, downloaded (POST: the download is audited)."""
+    dsr = _request_or_404(request_id)
+    if request.method != "POST" or dsr.kind != RequestKind.ACCESS or dsr.customer_id is None:
+        return redirect("dashboard:request", request_id=dsr.pk)
+    if dsr.status != RequestStatus.DONE:
+        messages.error(request, _("Complete the request first."))
+        return redirect("dashboard:request", request_id=dsr.pk)
+    document = export_customer(customer_id=dsr.customer_id, actor=staff_actor(request.user.pk))
+    response = HttpResponse(
+        json.dumps(document, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="export-{dsr.short_id}.json"'
+    return response
+
+
+@desk
+def lift_restriction(request, customer_id):
+    customer = customer_get(customer_id)
+    if customer is None:
+        raise Http404
+    if request.method == "POST":
+        services.end_restriction(customer=customer, actor=staff_actor(request.user.pk))
+        messages.success(request, _("Restriction lifted."))
+    return redirect("dashboard:customer", customer_id=customer.pk)
+
+
+@desk
+def erasure(request, erasure_id):
+    erasure_request = erasure_request_get(erasure_id)
+    if erasure_request is None:
+        raise Http404
+    context = {
+        "erasure": erasure_request,
+        "steps": erasure_progress(erasure_request),
+        "certificate": certificate_of(erasure_request),
+        "dsr": getattr(erasure_request, "data_subject_request", None),
+        "refresh": erasure_request.status in ("pending", "running"),
+    }
+    return render(request, "dashboard/privacy/erasure.html", context)
+
+
+@desk
+def processors(request):
+    return render(
+        request, "dashboard/privacy/processors.html", {"rows": selectors.processor_notices()}
+    )
+
+
+@desk
+def records(request):
+    return render(
+        request, "dashboard/privacy/records.html", {"records": selectors.records_of_processing()}
+    )
+
+
+@desk
+def records_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="records-of-processing.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["section", "name", "detail", "value"])
+    for record in selectors.records_of_processing():
+        for key, value in record.details.items():
+            writer.writerow([record.section, record.name, key, value])
+    return response
