@@ -55,3 +55,24 @@ def make_customer():
 @pytest.fixture
 def make_product():
     return ProductFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff sign in in many tests; the production hasher's 1M rounds would dominate."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff(role, username=None): a dashboard user holding that one role."""
+    from access.roles import Role
+    from access.staff import save_staff_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role, username=None, password=None, email=""):
+        name = username or f"{Role(role).value}-{next(counter)}"
+        return save_staff_user(username=name, role=Role(role), password=password, email=email)[0]
+
+    return make
