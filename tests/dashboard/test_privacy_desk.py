@@ -1,0 +1,110 @@
+"""The privacy desk pages: the queue (overdue first), verifying and completing requests,
+erasure progress with its certificate, processors, and the Art. 30 records as CSV."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from access.roles import Role
+from disposal.models import ErasureStatus
+from disposal.services import run_erasure
+from privacy.models import DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
+from privacy.services import open_request
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def _open(customer, kind, days_ago=0):
+    return open_request(
+        customer=customer,
+        kind=kind,
+        channel=RequestChannel.EMAIL,
+        actor="system",
+        received_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+def test_the_queue_puts_overdue_requests_first(signed_in, make_customer):
+    fresh = _open(make_customer(), RequestKind.ACCESS)
+    late = _open(make_customer(), RequestKind.ERASURE, days_ago=45)
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    page = client.get("/dashboard/privacy/").content.decode()
+    assert page.index(late.short_id) < page.index(fresh.short_id)
+    assert "overdue" in page and "not verified" in page
+
+
+def test_an_officer_verifies_and_completes_an_access_request(signed_in, customer):
+    request = _open(customer, RequestKind.ACCESS)
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    url = f"/dashboard/privacy/requests/{request.pk}/"
+    early = client.post(url + "complete/")
+    assert early.status_code == 302
+    assert "Verify the requester" in client.get(url).content.decode()
+
+    client.post(url + "verify/", {"method": "id_document"})
+    client.post(url + "complete/")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DONE
+
+    download = client.post(url + "export/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert json.loads(download.content)["customer_id"] == str(customer.pk)
+
+
+def test_form_errors_come_back_in_a_summary(signed_in, customer):
+    request = _open(customer, RequestKind.ACCESS)
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    response = client.post(
+        f"/dashboard/privacy/requests/{request.pk}/extend/", {"months": "1", "reason": ""}
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+
+
+def test_starting_an_erasure_leads_to_its_progress_page_and_certificate(signed_in, customer):
+    request = _open(customer, RequestKind.ERASURE)
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    url = f"/dashboard/privacy/requests/{request.pk}/"
+    client.post(url + "verify/", {"method": "call_back"})
+    response = client.post(url + "complete/")
+    request.refresh_from_db()
+    assert response["Location"] == f"/dashboard/privacy/erasures/{request.erasure_request_id}/"
+    run_erasure(request_id=request.erasure_request_id)  # on commit, as the worker would
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-status="done"' in page and "Certificate" in page
+    assert str(request.erasure_request.subject_pseudonym) in page
+    client.post(url + "complete/")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DONE
+    assert request.erasure_request.status == ErasureStatus.DONE
+
+
+def test_a_request_is_recorded_from_the_customer_and_assigned_to_its_recorder(signed_in, customer):
+    client, user = signed_in(Role.PRIVACY_OFFICER)
+    response = client.post(
+        f"/dashboard/customers/{customer.pk}/requests/new/",
+        {"kind": "restriction", "channel": "post"},
+    )
+    request = DataSubjectRequest.objects.get(customer=customer)
+    assert response["Location"] == f"/dashboard/privacy/requests/{request.pk}/"
+    assert request.assignee == user and request.kind == RequestKind.RESTRICTION
+
+
+def test_the_records_of_processing_come_from_the_registry_as_a_page_and_csv(signed_in):
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    page = client.get("/dashboard/privacy/records/").content.decode()
+    assert "customers.customer" in page and "records.csv" in page
+    response = client.get("/dashboard/privacy/records.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["section", "name", "detail", "value"]
+    sections = {(row[0], row[1]) for row in rows[1:]}
+    assert ("data_category", "profile") in sections
+    assert ("data_category", "data_subject_requests") in sections
+    assert ("purpose", "marketing_email") in sections
+    assert ("retention", "interactions") in sections
+    encrypted = [row[3] for row in rows if row[:3] == ["data_category", "profile", "encrypted"]]
+    assert "email" in encrypted[0]
