@@ -10,6 +10,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 LAST_SEEN = "dashboard_last_seen"
+# The session is written at most this often to note activity (a page and its images
+# are one burst), so the timeout is exact to within a minute.
+TOUCH_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -24,6 +27,7 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > idle_seconds:
                 logout(request)
                 return redirect(f"{reverse('dashboard:login')}?idle=1")
-            request.session[LAST_SEEN] = now
-            request.session.set_expiry(idle_seconds)
+            if last_seen is None or now - last_seen >= TOUCH_SECONDS:
+                request.session[LAST_SEEN] = now
+                request.session.set_expiry(idle_seconds)
         return self.get_response(request)
