@@ -140,7 +140,10 @@ def customer_page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> Cu
     after = decode_cursor(cursor) if cursor else None
     if after:
         stamp, last_id = after
-        queryset = queryset.filter(Q(created_at__lt=stamp) | Q(created_at=stamp, id__lt=last_id))
+        # "created_at <= stamp" is the index range; the OR only drops the ties seen.
+        queryset = queryset.filter(
+            Q(created_at__lte=stamp), Q(created_at__lt=stamp) | Q(id__lt=last_id)
+        )
     last_purchase = (
         Purchase.objects.filter(customer=OuterRef("pk"))
         .order_by("-purchased_at")
