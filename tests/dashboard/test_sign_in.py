@@ -102,3 +102,11 @@ def test_sign_out_is_a_post(signed_in):
     client, _user = signed_in(Role.MARKETING)
     assert client.post("/dashboard/sign-out/").status_code == 302
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_the_dashboard_speaks_bahasa_indonesia(client, signed_in):
+    page = client.get(SIGN_IN, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Masuk ke dasbor staf" in page
+    staff, _user = signed_in(Role.PRIVACY_OFFICER)
+    home = staff.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Masuk sebagai Petugas privasi" in home and "Meja privasi" in home
