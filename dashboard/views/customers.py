@@ -78,18 +78,24 @@ def customer_list(request):
 
 
 def _find(query: str) -> list:
+    """Exact matches by email, or by phone and external id (a storefront's id may be all
+    digits too). A number that is not a valid phone and no id: the phone's message."""
     query = query.strip()
     if "@" in query:
         found = customer_selectors.customer_by_email(query)
         return [found] if found else []
-    if query[:1] == "+" or query.replace(" ", "").isdigit():
+    found, phone_error = [], None
+    if query[:1] == "+" or query.replace(" ", "").replace("-", "").isdigit():
         try:
-            phone = clean_phone(query)
+            found = customer_selectors.customers_by_phone(clean_phone(query))
         except ValidationError as error:
-            raise ValidationError({"query": error.messages}) from error
-        return customer_selectors.customers_by_phone(phone)
-    found = customer_selectors.customer_by_external_id(query)
-    return [found] if found else []
+            phone_error = error
+    by_id = customer_selectors.customer_by_external_id(query)
+    if by_id and by_id.pk not in {customer.pk for customer in found}:
+        found.append(by_id)
+    if not found and phone_error:
+        raise ValidationError({"query": phone_error.messages})
+    return found
 
 
 @staff_required(Action.VIEW_CUSTOMERS)

@@ -156,3 +156,10 @@ def test_an_unknown_customer_is_404(signed_in):
     assert (
         client.get("/dashboard/customers/00000000-0000-0000-0000-000000000001/").status_code == 404
     )
+
+
+def test_an_all_digit_external_id_is_found_too(signed_in, make_customer):
+    shopper = make_customer(external_id="20260042")
+    client, _user = signed_in(Role.SUPPORT_AGENT)
+    response = client.post("/dashboard/customers/search/", {"query": "20260042"})
+    assert response["Location"] == _url(shopper)
