@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from access.policy import Action
 from audit.services import staff_actor
@@ -33,6 +34,14 @@ from privacy import selectors, services
 from privacy.models import RequestKind, RequestStatus
 
 desk = staff_required(Action.PRIVACY_DESK)
+
+STEP_LABELS = {
+    "key_destroyed": _lazy("Data key destroyed"),
+    "forgotten": _lazy("Derived data forgotten (recommendations)"),
+    "processors_notified": _lazy("Processors notified"),
+    "rows_erased": _lazy("Rows deleted or unlinked"),
+    "certified": _lazy("Certificate written"),
+}
 
 
 @desk
@@ -247,7 +256,10 @@ def erasure(request, erasure_id):
         raise Http404
     context = {
         "erasure": erasure_request,
-        "steps": erasure_progress(erasure_request),
+        "steps": [
+            (code, STEP_LABELS.get(code, label), done)
+            for code, label, done in erasure_progress(erasure_request)
+        ],
         "certificate": certificate_of(erasure_request),
         "dsr": getattr(erasure_request, "data_subject_request", None),
         "refresh": erasure_request.status in ("pending", "running"),
