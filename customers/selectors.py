@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from consent.models import ConsentState
-from customers.models import Customer, Product, Purchase
+from customers.models import Customer, Interaction, Product, Purchase
 
 
 def customer_by_email(email: str) -> Customer | None:
@@ -192,3 +192,17 @@ def customers_per_month(months: int = 12) -> list[tuple[date, int]]:
 
 def customer_total() -> int:
     return Customer.objects.count()
+
+
+def recent_purchases(customer_id: uuid.UUID, limit: int = 50) -> list[Purchase]:
+    return list(
+        Purchase.objects.filter(customer_id=customer_id)
+        .select_related("product")
+        .order_by("-purchased_at", "-id")[:limit]
+    )
+
+
+def recent_interactions(customer_id: uuid.UUID, limit: int = 50) -> list[Interaction]:
+    return list(
+        Interaction.objects.filter(customer_id=customer_id).order_by("-occurred_at")[:limit]
+    )

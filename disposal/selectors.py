@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from disposal.models import DisposalRecord, ErasureRequest, ErasureStatus, ErasureStep
+from disposal.models import Disclosure, DisposalRecord, ErasureRequest, ErasureStatus, ErasureStep
 
 
 def certificate_of(request: ErasureRequest) -> dict | None:
@@ -63,3 +63,12 @@ def erasures_per_week(weeks: int = 12) -> list[tuple[date, int]]:
 def erasure_progress(request: ErasureRequest) -> list[tuple[str, str, bool]]:
     """(step code, label, done) for each pipeline step, in order."""
     return [(step.value, step.label, request.has_done(step)) for step in ErasureStep]
+
+
+def disclosures_of(customer_id: uuid.UUID, limit: int = 50) -> list[Disclosure]:
+    """Which processors received which categories of the customer's data, newest first."""
+    return list(
+        Disclosure.objects.filter(customer_id=customer_id)
+        .select_related("processor")
+        .order_by("-disclosed_at")[:limit]
+    )

@@ -72,7 +72,13 @@ def _close(request: DataSubjectRequest, actor: str, **metadata) -> DataSubjectRe
 
 @transaction.atomic
 def open_request(
-    *, customer, kind: RequestKind, channel: RequestChannel, actor: str, received_at=None
+    *,
+    customer,
+    kind: RequestKind,
+    channel: RequestChannel,
+    actor: str,
+    received_at=None,
+    assignee=None,
 ) -> DataSubjectRequest:
     errors = {}
     if kind not in RequestKind.values:
@@ -90,6 +96,8 @@ def open_request(
         due_by=add_months(timezone.localtime(received_at).date(), 1),
     )
     _event(request, AuditAction.REQUEST_OPENED, actor, channel=channel)
+    if assignee is not None:
+        assign_request(request=request, assignee=assignee, actor=actor)
     return request
 
 

@@ -18,7 +18,7 @@ from customers import selectors as customer_selectors
 from customers.validation import clean_phone
 from dashboard.forms import FilterForm, RevealForm, SearchForm
 from dashboard.permissions import staff_required
-from disposal.models import Disclosure
+from disposal.selectors import disclosures_of
 from privacy import selectors as privacy_selectors
 from recommendations.selectors import recommendations_for
 from vault.exceptions import KeyDestroyed
@@ -154,21 +154,19 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
             "interaction": interaction,
             "note": note_text(interaction.note, user=user, revealed=revealed),
         }
-        for interaction in customer.interactions.order_by("-occurred_at")[:50]
+        for interaction in customer_selectors.recent_interactions(customer.pk)
     ]
     context = {
         "customer": customer,
         "profile": profile,
         "revealed": revealed,
-        "purchases": customer.purchases.select_related("product").order_by("-purchased_at")[:50],
+        "purchases": customer_selectors.recent_purchases(customer.pk),
         "consents": current_consents(customer.pk),
         "consent_history": consent_history(customer.pk),
         "recommendations": recommendations_for(customer.pk, limit=8),
         "interactions": interactions,
         "requests": privacy_selectors.requests_of(customer.pk),
-        "disclosures": Disclosure.objects.filter(customer_id=customer.pk).select_related(
-            "processor"
-        )[:50],
+        "disclosures": disclosures_of(customer.pk),
         "reveal_form": reveal_form
         or (RevealForm(fields=revealable, items=items) if revealable else None),
         "error_forms": [reveal_form] if reveal_form else [],

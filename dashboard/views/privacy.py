@@ -107,9 +107,7 @@ def open_request(request, customer_id):
             kind=form.cleaned_data["kind"],
             channel=form.cleaned_data["channel"],
             actor=staff_actor(request.user.pk),
-        )
-        services.assign_request(
-            request=dsr, assignee=request.user, actor=staff_actor(request.user.pk)
+            assignee=request.user,
         )
         messages.success(request, _("Request opened and assigned to you."))
         return redirect("dashboard:request", request_id=dsr.pk)

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from access.roles import Role
 from dashboard.middleware import LAST_SEEN
@@ -104,7 +105,14 @@ def test_sign_out_is_a_post(signed_in):
     assert client.get("/dashboard/").status_code == 302
 
 
-def test_the_dashboard_speaks_bahasa_indonesia(client, signed_in):
+@pytest.fixture
+def _language_reset():
+    # The locale middleware leaves the request's language active in this thread.
+    yield
+    translation.deactivate()
+
+
+def test_the_dashboard_speaks_bahasa_indonesia(client, signed_in, _language_reset):
     page = client.get(SIGN_IN, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Masuk ke dasbor staf" in page
     staff, _user = signed_in(Role.PRIVACY_OFFICER)

@@ -68,13 +68,13 @@ class Command(BaseCommand):
             customer = customer_by_external_id(demo.external_id(number))
             if customer is None or DataSubjectRequest.objects.filter(customer=customer).exists():
                 continue
-            request = services.open_request(
+            services.open_request(
                 customer=customer,
                 kind=kind,
                 channel=RequestChannel.EMAIL,
                 actor=ACTOR,
                 received_at=timezone.now() - timedelta(days=days_ago),
+                assignee=users[assignee],
             )
-            services.assign_request(request=request, assignee=users[assignee], actor=ACTOR)
             opened += 1
         return opened
