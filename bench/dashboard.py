@@ -66,25 +66,27 @@ SELECT gen_random_uuid(), decode(md5(n::text), 'hex'), decode(md5('e' || n), 'he
        NULL, NULL, now() - random() * interval '5 years', now()
 FROM generate_series(%(start)s, %(stop)s) AS n
 """
-CONSENT_SQL = """
-WITH fillers AS (
-  SELECT c.id FROM customers_customer c
-  WHERE c.email_index LIKE %(like)s
-    AND NOT EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id)
-), events AS (
-  INSERT INTO consent_consentevent
-    (customer_id, purpose_id, notice_id, granted, source, actor, occurred_at, subject_pseudonym)
-  SELECT f.id, p.purpose, n.id, p.purpose = 'account' OR random() < 0.4, 'import',
-         'system:bench', now(), NULL
-  FROM fillers f
-  CROSS JOIN (VALUES ('account'), ('marketing_email')) AS p(purpose)
-  JOIN LATERAL (
-    SELECT id FROM consent_notice WHERE purpose_id = p.purpose ORDER BY version DESC LIMIT 1
-  ) n ON true
-  RETURNING id, customer_id, purpose_id, notice_id, granted, occurred_at
-)
+# Two plain statements (events, then their state rows), run after ANALYZE so the planner
+# knows the fillers exist: one CTE doing both took minutes on stale statistics.
+EVENTS_SQL = """
+INSERT INTO consent_consentevent
+  (customer_id, purpose_id, notice_id, granted, source, actor, occurred_at, subject_pseudonym)
+SELECT c.id, n.purpose_id, n.id, n.purpose_id = 'account' OR random() < 0.4, 'import',
+       'system:bench', now(), NULL
+FROM customers_customer c
+CROSS JOIN (
+  SELECT DISTINCT ON (purpose_id) id, purpose_id FROM consent_notice
+  WHERE purpose_id IN ('account', 'marketing_email') ORDER BY purpose_id, version DESC
+) n
+WHERE c.email_index LIKE %(like)s
+  AND NOT EXISTS (SELECT 1 FROM consent_consentevent e WHERE e.customer_id = c.id)
+"""
+STATES_SQL = """
 INSERT INTO consent_consentstate (customer_id, purpose_id, granted, notice_id, event_id, updated_at)
-SELECT customer_id, purpose_id, granted, notice_id, id, occurred_at FROM events
+SELECT e.customer_id, e.purpose_id, e.granted, e.notice_id, e.id, e.occurred_at
+FROM consent_consentevent e
+WHERE e.actor = 'system:bench'
+  AND NOT EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.event_id = e.id)
 """
 
 
@@ -98,26 +100,30 @@ def load(total: int, real: int) -> None:
     call_command("migrate", database="keys", verbosity=0)
     result = demo.seed(customers=real, batch_size=1000)
     print(f"real customers: {result.created} added, {result.skipped} there already")
-    have = Customer.objects.count()
-    wanted = total - have
-    if wanted > 0:
-        start = fillers() + 1
-        with connection.cursor() as cursor:
+    wanted = total - Customer.objects.count()
+    with connection.cursor() as cursor:
+        if wanted > 0:
+            start = fillers() + 1
             for chunk in range(start, start + wanted, 200_000):
                 stop = min(chunk + 199_999, start + wanted - 1)
                 cursor.execute(FILL_SQL, {"tag": FILLER, "start": chunk, "stop": stop})
                 print(f"  fillers {stop - start + 1:,}/{wanted:,}")
-            cursor.execute(CONSENT_SQL, {"like": FILLER + "%"})
-            cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE")
+        cursor.execute(EVENTS_SQL, {"like": FILLER + "%"})
+        print(f"  consent events for fillers: {cursor.rowcount:,}")
+        cursor.execute(STATES_SQL)
+        cursor.execute("ANALYZE")
     print(f"{Customer.objects.count():,} customers ready in {time.monotonic() - started:.0f}s")
 
 
 def remove_fillers() -> None:
     with connection.cursor() as cursor:
         like = {"like": FILLER + "%"}
-        ids = "SELECT id FROM customers_customer WHERE email_index LIKE %(like)s"
-        cursor.execute(f"DELETE FROM consent_consentstate WHERE customer_id IN ({ids})", like)
-        cursor.execute(f"DELETE FROM consent_consentevent WHERE customer_id IN ({ids})", like)
+        cursor.execute(
+            "DELETE FROM consent_consentstate s USING consent_consentevent e "
+            "WHERE s.event_id = e.id AND e.actor = 'system:bench'"
+        )
+        cursor.execute("DELETE FROM consent_consentevent WHERE actor = 'system:bench'")
         cursor.execute("DELETE FROM customers_customer WHERE email_index LIKE %(like)s", like)
     print("fillers removed")
 
