@@ -27,6 +27,11 @@ class AuditAction(models.TextChoices):
     RECOMMENDATIONS_VIEWED = "recommendations.viewed"
     RECOMMENDATIONS_BUILT = "recommendations.built"
     RECOMMENDATIONS_FORGOTTEN = "recommendations.forgotten"
+    CONSENT_CONFIRMATION_SENT = "consent.confirmation_sent"
+    EMAIL_CHANGE_REQUESTED = "customer.email_change_requested"
+    PORTAL_SIGNED_IN = "portal.signed_in"
+    PORTAL_SIGNED_OUT = "portal.signed_out"
+    PORTAL_VIEWED = "portal.viewed"
 
 
 class AppendOnlyError(Exception):

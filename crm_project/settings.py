@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "recommendations",
     "disposal",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vault.middleware.KeyScopeMiddleware",
+    "portal.sessions.PortalSessionMiddleware",
 ]
 
 ROOT_URLCONF = "crm_project.urls"
@@ -186,6 +188,21 @@ API_MAX_BATCH = 1000
 # Phone numbers without a leading + are read in this region (ISO 3166 code); empty
 # means every number must carry its country code.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="")
+
+# One-time codes (portal sign-in, email changes): how long they live, how many tries.
+VERIFICATION_CODE_MINUTES = env.int("VERIFICATION_CODE_MINUTES", default=10)
+VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
+
+# Customer portal: sign-in requests per hour per address and per client, and how long
+# a signed-in customer may be idle before signing in again.
+PORTAL_SIGN_IN_PER_ADDRESS = env.int("PORTAL_SIGN_IN_PER_ADDRESS", default=5)
+PORTAL_SIGN_IN_PER_CLIENT = env.int("PORTAL_SIGN_IN_PER_CLIENT", default=30)
+PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=15)
+
+# Consent: purposes granted only through a link mailed to the customer (double opt-in),
+# and how long such a link stays valid.
+CONSENT_DOUBLE_OPT_IN = env.list("CONSENT_DOUBLE_OPT_IN", default=["marketing_email"])
+CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
 
 # Disposal (erasure, retention, processors).
 # Invoice lines stay (unlinked from the customer) this long for tax law: 6 years in the UK.

@@ -1,4 +1,4 @@
-"""Top-level URLs: the staff admin and the storefront API; portal and dashboard join later."""
+"""Top-level URLs: the staff admin, the storefront API, the customer portal."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("portal.urls")),
 ]

@@ -2,7 +2,7 @@
 
 import uuid
 
-from customers.models import Customer
+from customers.models import Customer, Interaction, Purchase
 
 
 def customer_by_email(email: str) -> Customer | None:
@@ -20,3 +20,13 @@ def customer_get(customer_id: uuid.UUID | str) -> Customer | None:
         return Customer.objects.filter(pk=uuid.UUID(str(customer_id))).first()
     except ValueError:
         return None
+
+
+def purchases_of(customer_id: uuid.UUID):
+    """The customer's purchase lines with their products, newest first."""
+    return Purchase.objects.filter(customer_id=customer_id).select_related("product")
+
+
+def interactions_of(customer_id: uuid.UUID):
+    """The customer's service interactions, newest first."""
+    return Interaction.objects.filter(customer_id=customer_id)
