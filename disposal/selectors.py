@@ -80,7 +80,9 @@ def keeping_by_category() -> dict[str, Keeping]:
     }
     inactive = policies.get(RetentionCategory.INACTIVE_CUSTOMERS)
     kept = {
-        category: policies[policy] for policy, category in POLICY_CATEGORIES.items() if policy in policies
+        category: policies[policy]
+        for policy, category in POLICY_CATEGORIES.items()
+        if policy in policies
     }
     return {
         category: Keeping(

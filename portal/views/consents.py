@@ -45,7 +45,9 @@ def consents(request):
         {
             "rows": [row for row in rows if row["choice"].purpose.code not in (ACCOUNT, SENSITIVE)],
             "account": next(row for row in rows if row["choice"].purpose.code == ACCOUNT),
-            "sensitive": next((row for row in rows if row["choice"].purpose.code == SENSITIVE), None),
+            "sensitive": next(
+                (row for row in rows if row["choice"].purpose.code == SENSITIVE), None
+            ),
             "sensitive_form": SensitiveConsentForm(),
         },
     )

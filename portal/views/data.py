@@ -60,7 +60,9 @@ def my_data(request):
 def recommendations(request):
     customer = request.customer
     found = recommendations_for(customer.pk, limit=10)
-    skus = {item.sku for item in found.results} | {s for item in found.results for s in item.because}
+    skus = {item.sku for item in found.results} | {
+        s for item in found.results for s in item.because
+    }
     names = dict(Product.objects.filter(sku__in=skus).values_list("sku", "name"))
     items = [
         {
@@ -128,5 +130,3 @@ def export_summary(request):
     )
     response["Cache-Control"] = "no-store"
     return response
-
-

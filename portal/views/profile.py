@@ -54,7 +54,9 @@ def change_email(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            mail.send(to=form.cleaned_data["email"], template="email_change", context={"code": code})
+            mail.send(
+                to=form.cleaned_data["email"], template="email_change", context={"code": code}
+            )
             return redirect("portal:confirm_email")
     return render(request, "portal/change_email.html", {"form": form, "customer": customer})
 
