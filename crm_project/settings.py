@@ -103,9 +103,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-# The seeds' two languages. Each surface ships its catalogue in <app>/locale/ with the
-# compiled .mo committed, so no machine needs gettext; the switch posts to /i18n/setlang/.
+# The seeds' two languages. Catalogues (locale/, and a surface's own <app>/locale/) ship
+# with their compiled .mo committed, so no machine needs gettext; the switch posts to
+# /i18n/setlang/.
 LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
