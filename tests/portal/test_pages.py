@@ -243,3 +243,28 @@ def test_a_customer_being_erased_is_signed_out(signed_in, customer):
 
 def test_the_closed_status_page_is_only_for_the_requester(client):
     assert client.get("/portal/close-account/status/").status_code == 404
+
+
+def test_every_portal_action_is_audited_as_the_customer_without_personal_data(
+    client, customer, django_capture_on_commit_callbacks
+):
+    sign_in(client, customer)
+    client.get("/portal/my-data/")
+    client.post("/portal/profile/", {"full_name": "Ada Byron", "phone": "", "postal_address": ""})
+    client.post("/portal/consents/change/", {"purpose": "analytics", "granted": "no"})
+    client.get("/portal/export/my-data.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/portal/close-account/", {"confirm": "on"})
+    pseudonym = ErasureRequest.objects.get().subject_pseudonym
+    events = AuditEvent.objects.filter(subject_pseudonym=pseudonym, actor="customer")
+    assert set(events.values_list("action", flat=True)) >= {
+        AuditAction.PORTAL_SIGNED_IN,
+        AuditAction.PORTAL_VIEWED,
+        AuditAction.CUSTOMER_UPDATED,
+        AuditAction.CONSENT_WITHDRAWN,
+        AuditAction.CUSTOMER_EXPORTED,
+        AuditAction.ERASURE_REQUESTED,
+    }
+    for row in events.values():
+        flat = json.dumps(row, default=str)
+        assert customer.email not in flat and "Byron" not in flat
