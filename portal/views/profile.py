@@ -53,6 +53,8 @@ def change_email(request):
             _change, code = services.request_email_change(
                 customer=customer, new_email=form.cleaned_data["email"], actor=CUSTOMER
             )
+        except signin.TooManyAttempts:
+            form.add_error(None, _("Too many requests. Please try again in an hour."))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
