@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "vault",
     "audit",
+    "outbox",
+    "runtime",
     "customers",
     "consent",
     "recommendations",
@@ -127,7 +129,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker outage must not hold a web request: fail fast when handing a job over (the
+# outbox keeps it and the sweep below hands it over when the broker is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE: dict = {
+    "dispatch-outbox": {
+        "task": "outbox.tasks.dispatch_pending",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "apply-retention-daily": {
         "task": "disposal.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=15),

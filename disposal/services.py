@@ -24,6 +24,7 @@ from disposal.models import (
     ErasureStep,
     WebhookDelivery,
 )
+from outbox.services import enqueue
 from vault import registry
 from vault.models import DataKey, Tombstone
 from vault.routers import KEYS_DB
@@ -66,17 +67,11 @@ def request_erasure(
                 purpose="erasure",
                 metadata={"source": source},
             )
-            transaction.on_commit(lambda: _queue_run(request.pk))
+            enqueue("disposal.tasks.run_erasure", str(request.pk))
     except IntegrityError:
         # Another request for this subject opened between the check and the insert.
         return open_request_for(subject_id)
     return request
-
-
-def _queue_run(request_id: uuid.UUID) -> None:
-    from disposal.tasks import run_erasure
-
-    run_erasure.delay(str(request_id))
 
 
 def erase_on_account_withdrawal(*, customer_id: uuid.UUID, actor: str) -> None:
@@ -156,15 +151,9 @@ def _notify_processors(request: ErasureRequest) -> None:
         )[0]
         for processor_id in sorted(processor_ids)
     ]
+    for delivery in deliveries:
+        enqueue("disposal.tasks.deliver_webhook", str(delivery.pk))
     _mark(request, ErasureStep.PROCESSORS_NOTIFIED)
-
-    def queue():
-        from disposal.tasks import deliver_webhook
-
-        for delivery in deliveries:
-            deliver_webhook.delay(str(delivery.pk))
-
-    transaction.on_commit(queue)
 
 
 @transaction.atomic
