@@ -1,6 +1,7 @@
 """The erasure pipeline: request, extend, run. Each step is idempotent and recorded on
 the request, so a run cut short (a killed worker) is finished by the next run."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -245,6 +246,14 @@ STEPS = (
 )
 
 
+def _pause_for_tests(step: ErasureStep) -> None:
+    """ERASURE_TEST_PAUSE ("step:seconds") holds a run before that step, so a test can
+    kill the worker in the middle of an erasure. Unset everywhere but such a test."""
+    name, _sep, seconds = settings.ERASURE_TEST_PAUSE.partition(":")
+    if name == step.value:
+        time.sleep(float(seconds or 0))
+
+
 def run_erasure(*, request_id: uuid.UUID, until: ErasureStep | None = None) -> ErasureRequest:
     """Run the steps not yet done. `until` stops after that step (tests use it to cut
     a run short the way a killed worker would)."""
@@ -260,6 +269,7 @@ def run_erasure(*, request_id: uuid.UUID, until: ErasureStep | None = None) -> E
     try:
         for step, action in STEPS:
             if not request.has_done(step):
+                _pause_for_tests(step)
                 action(request)
             if step == until:
                 break
