@@ -46,7 +46,7 @@ def start_worker(name: str, **extra_env) -> subprocess.Popen:
         "CELERY_VISIBILITY_TIMEOUT": "3",
         **extra_env,
     }
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 (our own worker command, no outside input)
         [sys.executable, "-m", "celery", "-A", "crm_project", "worker", "-Q", QUEUE,
          "--pool=solo", "--loglevel=INFO", f"--hostname={name}-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
