@@ -7,3 +7,13 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import schema  # noqa: F401 (registers the OpenAPI auth extension)
+        from api.models import StorefrontKey
+        from audit.actors import register_actor_describer
+
+        def key_name(prefix: str) -> str | None:
+            # A storefront key's name is the client's (a shop), not a person's.
+            return (
+                StorefrontKey.objects.filter(prefix=prefix).values_list("name", flat=True).first()
+            )
+
+        register_actor_describer("api-key", key_name)

@@ -35,6 +35,11 @@ class AuditAction(models.TextChoices):
     REQUEST_REJECTED = "request.rejected"
     PROCESSING_RESTRICTED = "processing.restricted"
     RESTRICTION_LIFTED = "processing.unrestricted"
+    CONSENT_CONFIRMATION_SENT = "consent.confirmation_sent"
+    EMAIL_CHANGE_REQUESTED = "customer.email_change_requested"
+    PORTAL_SIGNED_IN = "portal.signed_in"
+    PORTAL_SIGNED_OUT = "portal.signed_out"
+    PORTAL_VIEWED = "portal.viewed"
 
 
 class AppendOnlyError(Exception):

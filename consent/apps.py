@@ -6,7 +6,7 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent"
 
     def ready(self) -> None:
-        from consent.models import ConsentEvent, ConsentState
+        from consent.models import ConsentConfirmation, ConsentEvent, ConsentState
         from vault import registry
 
         # The ledger is evidence of what the customer agreed to; erasure unlinks it.
@@ -22,4 +22,11 @@ class ConsentConfig(AppConfig):
             subject="customer_id",
             category="consent",
             fields=("purpose", "granted", "updated_at"),
+        )
+        # Pending double opt-ins: ids and times only, gone with the customer.
+        registry.register(
+            ConsentConfirmation,
+            subject="customer_id",
+            category="consent",
+            fields=("purpose", "notice__version", "created_at", "expires_at", "confirmed_at"),
         )

@@ -1,6 +1,7 @@
 """Purposes, their versioned notices, the consent ledger and its current-state table."""
 
 import hashlib
+import uuid
 
 from django.db import models
 
@@ -38,6 +39,11 @@ class Notice(models.Model):
     version = models.PositiveIntegerField()
     text = models.TextField()
     content_hash = models.CharField(max_length=64, editable=False)
+    material = models.BooleanField(
+        default=False,
+        help_text="A material change: customers who agreed to an earlier version are asked "
+        "to review this one.",
+    )
     published_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,3 +109,26 @@ class ConsentState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose_id}={'yes' if self.granted else 'no'}"
+
+
+class ConsentConfirmation(models.Model):
+    """A pending double opt-in: the grant takes effect only when the customer follows the
+    signed link sent to their address. Bound to the customer, purpose and notice version
+    shown; used once; expires. Holds no personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="consent_confirmations"
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Confirmation {self.pk} ({self.purpose_id})"

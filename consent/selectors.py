@@ -72,10 +72,56 @@ def consent_rates() -> list[tuple[str, int, int]]:
     ]
 
 
-def consent_history(customer_id: uuid.UUID) -> list[ConsentEvent]:
-    """Every grant and withdrawal of the customer, newest first, with its notice."""
-    return list(
-        ConsentEvent.objects.filter(customer_id=customer_id)
-        .select_related("notice")
-        .order_by("-occurred_at", "-id")
+def notices_to_review(customer_id: uuid.UUID) -> list[Notice]:
+    """The newest material notice of each purpose the customer agreed to under an
+    earlier version: they are asked to review it."""
+    states = ConsentState.objects.filter(customer_id=customer_id, granted=True).select_related(
+        "notice"
     )
+    agreed = {state.purpose_id: state.notice.version for state in states}
+    if not agreed:
+        return []
+    newer = Notice.objects.filter(purpose_id__in=agreed, material=True).order_by(
+        "purpose_id", "-version"
+    )
+    latest: dict[str, Notice] = {}
+    for notice in newer:
+        if notice.version > agreed[notice.purpose_id]:
+            latest.setdefault(notice.purpose_id, notice)
+    return list(latest.values())
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One purpose as the customer sees it: the current notice, their choice and the
+    notice it was given under."""
+
+    purpose: Purpose
+    notice: Notice  # the current notice of the purpose
+    granted: bool
+    given_under: Notice | None  # the notice their current choice was given under
+    updated_at: datetime | None
+
+
+def choices_of(customer_id: uuid.UUID) -> list[Choice]:
+    states = {
+        state.purpose_id: state
+        for state in ConsentState.objects.filter(customer_id=customer_id).select_related("notice")
+    }
+    notices = current_notices()
+    return [
+        Choice(
+            purpose=purpose,
+            notice=notices[purpose.code],
+            granted=bool(states.get(purpose.code) and states[purpose.code].granted),
+            given_under=states[purpose.code].notice if purpose.code in states else None,
+            updated_at=states[purpose.code].updated_at if purpose.code in states else None,
+        )
+        for purpose in Purpose.objects.all()
+        if purpose.code in notices
+    ]
+
+
+def consent_history(customer_id: uuid.UUID):
+    """The customer's ledger, newest first, with each event's notice."""
+    return ConsentEvent.objects.filter(customer_id=customer_id).select_related("notice", "purpose")

@@ -2,14 +2,17 @@
 state and writes an audit event, in one transaction."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
-from consent.models import ConsentEvent, ConsentSource, ConsentState
+from consent.models import ConsentConfirmation, ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
 
 ACCOUNT = "account"
@@ -102,3 +105,97 @@ def set_consent(
                 lambda handler=handler: handler(customer_id=customer.pk, actor=actor)
             )
     return ConsentState.objects.select_related("notice").get(customer=customer, purpose_id=purpose)
+
+
+class InvalidConfirmation(Exception):
+    """A double opt-in link that is forged, used, expired or outdated; `reason` says which
+    (a code, never data)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+CONFIRMATION_SALT = "custodian.consent.confirmation"
+
+
+def needs_confirmation(purpose: str) -> bool:
+    """Purposes granted only through a link sent to the customer's address."""
+    return purpose in settings.CONSENT_DOUBLE_OPT_IN
+
+
+@transaction.atomic
+def request_confirmation(*, customer, purpose: str, source: ConsentSource, actor: str) -> str:
+    """Start a double opt-in: record the pending grant and return the signed token for
+    the link mailed to the customer. Nothing is granted until `confirm_consent`."""
+    clean_consent_choices({purpose: True}, require_account=False)
+    notice = current_notices()[purpose]
+    confirmation = ConsentConfirmation.objects.create(
+        customer=customer,
+        purpose_id=purpose,
+        notice=notice,
+        source=source,
+        expires_at=timezone.now() + timedelta(hours=settings.CONSENT_CONFIRMATION_HOURS),
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CONSENT_CONFIRMATION_SENT,
+        object_type="consent.purpose",
+        object_id=purpose,
+        subject_id=customer.pk,
+        purpose=purpose,
+        metadata={"source": source, "notice_version": notice.version},
+    )
+    payload = {
+        "r": str(confirmation.pk),
+        "c": str(customer.pk),
+        "p": purpose,
+        "v": notice.version,
+    }
+    return signing.dumps(payload, salt=CONFIRMATION_SALT)
+
+
+def read_confirmation(token: str) -> ConsentConfirmation:
+    """The pending confirmation a token names, or InvalidConfirmation. Checks the
+    signature, the binding (customer, purpose, notice version), single use and expiry."""
+    try:
+        payload = signing.loads(
+            token, salt=CONFIRMATION_SALT, max_age=settings.CONSENT_CONFIRMATION_HOURS * 3600
+        )
+    except signing.SignatureExpired as error:
+        raise InvalidConfirmation("expired") from error
+    except signing.BadSignature as error:
+        raise InvalidConfirmation("forged") from error
+    confirmation = (
+        ConsentConfirmation.objects.select_related("notice")
+        .filter(pk=payload.get("r"), customer_id=payload.get("c"), purpose_id=payload.get("p"))
+        .first()
+    )
+    if confirmation is None or confirmation.notice.version != payload.get("v"):
+        raise InvalidConfirmation("forged")
+    if confirmation.confirmed_at is not None:
+        raise InvalidConfirmation("used")
+    if confirmation.expires_at <= timezone.now():
+        raise InvalidConfirmation("expired")
+    if current_notices()[confirmation.purpose_id].pk != confirmation.notice_id:
+        raise InvalidConfirmation("outdated")
+    return confirmation
+
+
+@transaction.atomic
+def confirm_consent(*, token: str, actor: str) -> ConsentState:
+    """Follow a double opt-in link: grant the purpose under the notice the customer saw,
+    once. A forged, reused, expired or outdated link changes nothing."""
+    confirmation = read_confirmation(token)
+    locked = ConsentConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+    if locked.confirmed_at is not None:
+        raise InvalidConfirmation("used")
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["confirmed_at"])
+    return set_consent(
+        customer=locked.customer,
+        purpose=locked.purpose_id,
+        granted=True,
+        source=locked.source,
+        actor=actor,
+    )

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "vault",
     "audit",
     "access",
+    "outbox",
+    "runtime",
     "customers",
     "consent",
     "recommendations",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "privacy",
     "api",
     "dashboard",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vault.middleware.KeyScopeMiddleware",
+    "portal.sessions.PortalSessionMiddleware",
     "dashboard.middleware.IdleTimeoutMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -136,9 +140,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-# The seeds' two languages. Each surface ships its catalogue in <app>/locale/ with the
-# compiled .mo committed, so no machine needs gettext; the switch posts to /i18n/setlang/.
+# The seeds' two languages. Catalogues (locale/, and a surface's own <app>/locale/) ship
+# with their compiled .mo committed, so no machine needs gettext; the switch posts to
+# /i18n/setlang/.
 LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -158,7 +164,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker outage must not hold a web request: fail fast when handing a job over (the
+# outbox keeps it and the sweep below hands it over when the broker is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+# acks_late + reject_on_worker_lost: a job whose worker dies is not lost. Redis hands an
+# unacknowledged job to another worker after the visibility timeout; keep it longer than
+# the longest job (an erasure, a model build), since a job still running past it would
+# be handed out twice (harmless, as jobs are idempotent, but wasted work).
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=3600
+)
 CELERY_BEAT_SCHEDULE: dict = {
+    "dispatch-outbox": {
+        "task": "outbox.tasks.dispatch_pending",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "apply-retention-daily": {
         "task": "disposal.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=15),
@@ -226,11 +249,27 @@ API_MAX_BATCH = 1000
 # means every number must carry its country code.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="")
 
+# One-time codes (portal sign-in, email changes): how long they live, how many tries.
+VERIFICATION_CODE_MINUTES = env.int("VERIFICATION_CODE_MINUTES", default=10)
+VERIFICATION_MAX_ATTEMPTS = env.int("VERIFICATION_MAX_ATTEMPTS", default=5)
+
+# Customer portal: sign-in requests per hour per address and per client, and how long
+# a signed-in customer may be idle before signing in again.
+PORTAL_SIGN_IN_PER_ADDRESS = env.int("PORTAL_SIGN_IN_PER_ADDRESS", default=5)
+PORTAL_SIGN_IN_PER_CLIENT = env.int("PORTAL_SIGN_IN_PER_CLIENT", default=30)
+PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=15)
+
+# Consent: purposes granted only through a link mailed to the customer (double opt-in),
+# and how long such a link stays valid.
+CONSENT_DOUBLE_OPT_IN = env.list("CONSENT_DOUBLE_OPT_IN", default=["marketing_email"])
+CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
+
 # Disposal (erasure, retention, processors).
 # Invoice lines stay (unlinked from the customer) this long for tax law: 6 years in the UK.
 INVOICE_HOLD_DAYS = env.int("INVOICE_HOLD_DAYS", default=6 * 365 + 2)
 # An erasure still running after this long (a killed worker) is started again.
 ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
+ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
 # Signed erasure webhooks to processors: attempts, first retry delay (doubles each time).

@@ -1,9 +1,11 @@
-"""Top-level URLs: the staff admin, the staff dashboard and the storefront API; the
-portal joins later."""
+"""Top-level URLs: the staff admin, the staff dashboard, the storefront API, the customer
+portal."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from runtime import views as runtime
 
 admin.site.site_header = "Custodian"
 admin.site.site_title = "Custodian staff"
@@ -14,4 +16,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("portal.urls")),
+    path("healthz", runtime.healthz, name="healthz"),
+    path("readyz", runtime.readyz, name="readyz"),
 ]

@@ -7,7 +7,7 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from customers.models import Customer, Interaction, Purchase
+        from customers.models import Customer, EmailChange, Interaction, Purchase
         from vault import registry
 
         registry.register(
@@ -37,4 +37,11 @@ class CustomersConfig(AppConfig):
             subject="customer_id",
             category="interactions",
             fields=("channel", "note", "occurred_at"),
+        )
+        # An address the customer asked to change to, until they confirm it.
+        registry.register(
+            EmailChange,
+            subject="customer_id",
+            category="profile",
+            fields=("new_email", "created_at", "expires_at"),
         )

@@ -115,3 +115,22 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} interaction {self.pk}"
+
+
+class EmailChange(models.Model):
+    """A new address waiting for its owner to confirm it with the code mailed to it;
+    the customer's email changes only then. The address is encrypted like the email."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = EncryptedTextField(subject="customer_id")
+    code_hash = models.CharField(max_length=64, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Email change {self.pk}"

@@ -194,15 +194,11 @@ def customer_total() -> int:
     return Customer.objects.count()
 
 
-def recent_purchases(customer_id: uuid.UUID, limit: int = 50) -> list[Purchase]:
-    return list(
-        Purchase.objects.filter(customer_id=customer_id)
-        .select_related("product")
-        .order_by("-purchased_at", "-id")[:limit]
-    )
+def purchases_of(customer_id: uuid.UUID):
+    """The customer's purchase lines with their products, newest first."""
+    return Purchase.objects.filter(customer_id=customer_id).select_related("product")
 
 
-def recent_interactions(customer_id: uuid.UUID, limit: int = 50) -> list[Interaction]:
-    return list(
-        Interaction.objects.filter(customer_id=customer_id).order_by("-occurred_at")[:limit]
-    )
+def interactions_of(customer_id: uuid.UUID):
+    """The customer's service interactions, newest first."""
+    return Interaction.objects.filter(customer_id=customer_id)

@@ -7,20 +7,30 @@ transaction, then records its audit event. Personal values never appear in messa
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_event
 from consent.models import ConsentSource
 from consent.services import clean_consent_choices, record_consents
-from customers import validation
+from customers import validation, verification
 from customers.exceptions import BatchValidationError, DuplicateCustomer
-from customers.models import Customer, Interaction, InteractionChannel, Product, Purchase
+from customers.models import (
+    Customer,
+    EmailChange,
+    Interaction,
+    InteractionChannel,
+    Product,
+    Purchase,
+)
 from vault.routers import KEYS_DB
 from vault.services import create_data_key
 
@@ -363,4 +373,50 @@ def lift_restriction(*, customer: Customer, actor: str, request_id=None) -> Cust
             purpose="restriction",
             metadata={"request": request_id},
         )
+    return customer
+
+
+@transaction.atomic
+def request_email_change(*, customer: Customer, new_email: str, actor: str) -> tuple:
+    """Hold a new address until its owner confirms it: returns (change, code), the code
+    to mail to the new address. Replaces any earlier unconfirmed change."""
+    try:
+        cleaned = validation.clean_email(new_email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from error
+    if cleaned == customer.email:
+        raise ValidationError({"email": [_("This is already your email address.")]})
+    EmailChange.objects.filter(customer=customer).delete()
+    change = EmailChange(
+        customer=customer,
+        new_email=cleaned,
+        expires_at=timezone.now() + timedelta(minutes=settings.VERIFICATION_CODE_MINUTES),
+    )
+    code = verification.new_code()
+    change.code_hash = verification.code_digest("email-change", change.pk, code)
+    change.save(force_insert=True)
+    record_event(
+        actor=actor,
+        action=AuditAction.EMAIL_CHANGE_REQUESTED,
+        object_type="customers.customer",
+        object_id=customer.pk,
+        subject_id=customer.pk,
+        purpose="account",
+    )
+    return change, code
+
+
+def confirm_email_change(*, customer: Customer, code: str, actor: str) -> Customer:
+    """Make the pending address the customer's email if `code` is the one mailed to it;
+    a wrong code counts as an attempt, and a change runs out of attempts or time."""
+    expired = ValidationError({"code": [_("This code has expired. Ask for a new one.")]})
+    change = EmailChange.objects.filter(customer=customer, expires_at__gt=timezone.now()).first()
+    if change is None or change.attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+        raise expired
+    if not verification.code_matches(change.code_hash, "email-change", change.pk, code):
+        EmailChange.objects.filter(pk=change.pk).update(attempts=F("attempts") + 1)
+        raise ValidationError({"code": [_("That code is not right. Check it and try again.")]})
+    with transaction.atomic():
+        update_customer(customer=customer, email=change.new_email, actor=actor)
+        change.delete()
     return customer

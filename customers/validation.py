@@ -5,6 +5,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from customers.normalization import normalize_email, normalize_external_id
 
@@ -15,10 +16,11 @@ MAX_ADDRESS = 500
 
 def _required_text(value, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError("This field is required.", code="required")
+        raise ValidationError(_("This field is required."), code="required")
     if len(value.strip()) > max_length:
         raise ValidationError(
-            f"Ensure this value has at most {max_length} characters.", code="max_length"
+            _("Ensure this value has at most %(limit)d characters.") % {"limit": max_length},
+            code="max_length",
         )
     return value.strip()
 
@@ -50,15 +52,15 @@ def clean_phone(value) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise ValidationError("Enter a phone number as text.", code="invalid")
+        raise ValidationError(_("Enter a phone number as text."), code="invalid")
     region = settings.PHONE_DEFAULT_REGION or None
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         raise ValidationError(
-            "Enter a valid phone number with its country code, e.g. +44 20 7946 0000.",
+            _("Enter a valid phone number with its country code, e.g. +44 20 7946 0000."),
             code="invalid",
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("This phone number is not valid for its country.", code="invalid")
+        raise ValidationError(_("This phone number is not valid for its country."), code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,11 +1,24 @@
 """Reads the surfaces share: erasure status and certificates."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
 
-from disposal.models import Disclosure, DisposalRecord, ErasureRequest, ErasureStatus, ErasureStep
+from customers.models import Customer
+from customers.selectors import customer_get
+from disposal.models import (
+    Disclosure,
+    DisposalRecord,
+    ErasureRequest,
+    ErasureStatus,
+    ErasureStep,
+    RetentionCategory,
+    RetentionPolicy,
+)
+from disposal.services import erasure_methods
+from vault.services import is_destroyed
 
 
 def certificate_of(request: ErasureRequest) -> dict | None:
@@ -65,10 +78,67 @@ def erasure_progress(request: ErasureRequest) -> list[tuple[str, str, bool]]:
     return [(step.value, step.label, request.has_done(step)) for step in ErasureStep]
 
 
-def disclosures_of(customer_id: uuid.UUID, limit: int = 50) -> list[Disclosure]:
+# Which registry categories each retention policy disposes of (inactive customers are
+# erased whole, so that policy bounds every category).
+POLICY_CATEGORIES = {
+    RetentionCategory.INTERACTIONS: "interactions",
+    RetentionCategory.PURCHASE_DETAIL: "purchases",
+}
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """How long one category of a customer's data is kept, and what erasure does to it."""
+
+    category: str
+    on_erasure: str  # "deleted", "pseudonymized", or a per-table mix
+    kept_days: int | None  # rows go this long after they were recorded (a policy)
+    inactive_days: int | None  # the whole account goes after this long without activity
+    legal_hold: str  # why the law keeps rows after erasure, if it does
+    hold_days: int
+
+
+def keeping_by_category() -> dict[str, Keeping]:
+    """Every registered category with its retention (from the active policies) and the
+    legal hold that outlives erasure (from the registry): what a customer is told."""
+    methods, holds = erasure_methods()
+    policies = {
+        policy.category: policy.keep_days for policy in RetentionPolicy.objects.filter(active=True)
+    }
+    inactive = policies.get(RetentionCategory.INACTIVE_CUSTOMERS)
+    kept = {
+        category: policies[policy]
+        for policy, category in POLICY_CATEGORIES.items()
+        if policy in policies
+    }
+    return {
+        category: Keeping(
+            category=category,
+            on_erasure=method,
+            kept_days=kept.get(category),
+            inactive_days=inactive,
+            legal_hold=holds.get(category, {}).get("reason", ""),
+            hold_days=holds.get(category, {}).get("kept_days", 0),
+        )
+        for category, method in methods.items()
+    }
+
+
+def open_erasure_for(subject_id: uuid.UUID) -> ErasureRequest | None:
+    return ErasureRequest.objects.filter(
+        subject_id=subject_id, status__in=[ErasureStatus.PENDING, ErasureStatus.RUNNING]
+    ).first()
+
+
+def disclosures_of(subject_id: uuid.UUID):
     """Which processors received which categories of the customer's data, newest first."""
-    return list(
-        Disclosure.objects.filter(customer_id=customer_id)
-        .select_related("processor")
-        .order_by("-disclosed_at")[:limit]
-    )
+    return Disclosure.objects.filter(customer_id=subject_id).select_related("processor")
+
+
+def live_customer(customer_id) -> Customer | None:
+    """The customer, unless they are unknown or being erased (an open request or a
+    destroyed key): from the first step of an erasure every surface treats them as gone."""
+    customer = customer_get(customer_id)
+    if customer is None or is_destroyed(customer.pk) or open_erasure_for(customer.pk):
+        return None
+    return customer

@@ -27,11 +27,21 @@ from recommendations.models import Build, ItemCounts, Neighbour
 HISTORY = 200  # the most recent distinct products used as evidence
 
 
+BOUGHT_TOGETHER = "bought_together"
+POPULAR = "popular"
+
+
 @dataclass(frozen=True)
 class Recommendation:
     sku: str
     score: float
     because: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why it is listed: the customer's purchases led to it (`bought_together`, with
+        `because` naming them), or it is popular with other customers (`popular`)."""
+        return BOUGHT_TOGETHER if self.because else POPULAR
 
 
 @dataclass(frozen=True)

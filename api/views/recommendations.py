@@ -28,6 +28,11 @@ class PersonalItem(serializers.Serializer):
     because = serializers.ListField(
         child=serializers.CharField(), help_text="Skus the customer bought that led to it."
     )
+    reason = serializers.ChoiceField(
+        choices=[selectors.BOUGHT_TOGETHER, selectors.POPULAR],
+        help_text="`bought_together`: the skus in `because` led to it; "
+        "`popular`: popular with other customers (fills the list).",
+    )
 
 
 PersonalOutput = inline_serializer(
@@ -83,7 +88,12 @@ class CustomerRecommendationsApi(APIView):
             {
                 "personalized": found.personalized,
                 "results": [
-                    {"sku": item.sku, "score": item.score, "because": list(item.because)}
+                    {
+                        "sku": item.sku,
+                        "score": item.score,
+                        "because": list(item.because),
+                        "reason": item.reason,
+                    }
                     for item in found.results
                 ],
             }

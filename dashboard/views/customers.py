@@ -18,7 +18,7 @@ from customers import selectors as customer_selectors
 from customers.validation import clean_phone
 from dashboard.forms import FilterForm, RevealForm, SearchForm
 from dashboard.permissions import staff_required
-from disposal.selectors import disclosures_of
+from disposal.selectors import disclosures_of, live_customer
 from privacy import selectors as privacy_selectors
 from recommendations.selectors import recommendations_for
 from vault.exceptions import KeyDestroyed
@@ -131,7 +131,8 @@ def search_results(request):
 
 
 def _customer_or_404(customer_id):
-    customer = customer_selectors.customer_get(customer_id)
+    # Unknown, or being erased (from the erasure's first step every surface says gone).
+    customer = live_customer(customer_id)
     if customer is None:
         raise Http404
     return customer
@@ -154,19 +155,19 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
             "interaction": interaction,
             "note": note_text(interaction.note, user=user, revealed=revealed),
         }
-        for interaction in customer_selectors.recent_interactions(customer.pk)
+        for interaction in customer_selectors.interactions_of(customer.pk)[:50]
     ]
     context = {
         "customer": customer,
         "profile": profile,
         "revealed": revealed,
-        "purchases": customer_selectors.recent_purchases(customer.pk),
+        "purchases": customer_selectors.purchases_of(customer.pk)[:50],
         "consents": current_consents(customer.pk),
         "consent_history": consent_history(customer.pk),
         "recommendations": recommendations_for(customer.pk, limit=8),
         "interactions": interactions,
         "requests": privacy_selectors.requests_of(customer.pk),
-        "disclosures": disclosures_of(customer.pk),
+        "disclosures": disclosures_of(customer.pk)[:50],
         "reveal_form": reveal_form
         or (RevealForm(fields=revealable, items=items) if revealable else None),
         "error_forms": [reveal_form] if reveal_form else [],

@@ -49,9 +49,20 @@ def test_a_customer_gets_personal_recommendations_with_because(client, shopper):
     body = response.json()
     assert set(body) == {"personalized", "results"} and body["personalized"] is True
     assert [item["sku"] for item in body["results"]] == ["B-2", "C-3"]
-    assert all(set(item) == {"sku", "score", "because"} for item in body["results"])
+    assert all(set(item) == {"sku", "score", "because", "reason"} for item in body["results"])
     assert body["results"][0]["because"] == ["A-1"]
+    assert body["results"][0]["reason"] == "bought_together"
     assert body["results"][0]["score"] > body["results"][1]["score"] > 0
+
+
+def test_popular_items_say_so_in_their_reason(client, shopper, make_customer):
+    newcomer = make_customer(consents={"account": True})
+    response = client.get(f"/api/v1/customers/{newcomer.pk}/recommendations/")
+    body = response.json()
+    assert body["personalized"] is False and body["results"]
+    assert {(item["reason"], tuple(item["because"])) for item in body["results"]} == {
+        ("popular", ())
+    }
 
 
 def test_the_read_is_audited_and_what_was_shown_is_kept_for_export(client, shopper):

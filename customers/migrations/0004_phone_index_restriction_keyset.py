@@ -25,7 +25,7 @@ def index_phones(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0002_purchase_subject_pseudonym_alter_purchase_customer'),
+        ('customers', '0003_emailchange'),
     ]
 
     operations = [

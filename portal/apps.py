@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Customer portal"
+
+    def ready(self) -> None:
+        from portal.models import SignInCode
+        from vault import registry
+
+        # Sign-in codes are hashes and times; they go with the customer.
+        registry.register(
+            SignInCode,
+            subject="customer_id",
+            category="sign_in",
+            fields=("created_at", "expires_at", "used_at"),
+        )

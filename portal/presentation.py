@@ -1,0 +1,83 @@
+"""Plain words for codes the customer meets: data categories, audit actions, purposes.
+An unknown code (a category or action added later) falls back to its own name, so a
+new kind of data is still shown, only less prettily."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from audit.models import AuditAction
+
+# Registry texts shown to customers through {% translate %} with a variable.
+gettext_noop("Invoice lines are kept for tax law; erasure unlinks them from you.")
+
+CATEGORY_TEXT = {
+    "profile": (_("Your profile"), _("To run your account and reach you.")),
+    "purchases": (_("Your purchases"), _("To deliver what you bought and keep invoices.")),
+    "consent": (_("Your choices"), _("To prove what you agreed to, and when.")),
+    "interactions": (_("Contacts with our service team"), _("To help you when you ask.")),
+    "disclosures": (
+        _("Shared with our processors"),
+        _("Companies that work for us under a data-processing agreement."),
+    ),
+    "recommendations": (
+        _("Personalisation"),
+        _("What our suggestions learned from your purchases, and what we showed you."),
+    ),
+    "access_log": (_("Access log"), _("Who looked at or changed your data.")),
+    "sign_in": (_("Sign-in codes"), _("Codes we sent you to sign in (kept as hashes).")),
+}
+
+ACTION_TEXT = {
+    AuditAction.CUSTOMER_CREATED: _("created your account"),
+    AuditAction.CUSTOMER_UPDATED: _("changed your profile"),
+    AuditAction.CUSTOMER_REVEALED: _("looked at a protected detail"),
+    AuditAction.CUSTOMER_VIEWED: _("looked at your profile"),
+    AuditAction.CONSENTS_VIEWED: _("looked at your choices"),
+    AuditAction.PURCHASES_RECORDED: _("recorded purchases"),
+    AuditAction.INTERACTION_RECORDED: _("recorded a contact with our service team"),
+    AuditAction.CONSENT_GRANTED: _("recorded your agreement"),
+    AuditAction.CONSENT_WITHDRAWN: _("recorded your withdrawal"),
+    AuditAction.CONSENT_CONFIRMATION_SENT: _("sent a confirmation link"),
+    AuditAction.CUSTOMER_EXPORTED: _("exported your data"),
+    AuditAction.ERASURE_REQUESTED: _("asked for your data to be erased"),
+    AuditAction.ERASURE_EXTENDED: _("extended the erasure deadline"),
+    AuditAction.ERASURE_VIEWED: _("looked at the erasure status"),
+    AuditAction.DISCLOSED: _("shared data with a processor"),
+    AuditAction.RECOMMENDATIONS_VIEWED: _("looked at your suggestions"),
+    AuditAction.RECOMMENDATIONS_FORGOTTEN: _("removed your purchases from our suggestions"),
+    AuditAction.EMAIL_CHANGE_REQUESTED: _("asked to change your email address"),
+    AuditAction.PORTAL_SIGNED_IN: _("signed in"),
+    AuditAction.PORTAL_SIGNED_OUT: _("signed out"),
+    AuditAction.PORTAL_VIEWED: _("looked at your data"),
+}
+
+PURPOSE_TEXT = {
+    "account": _("Your account"),
+    "personalization": _("Personal suggestions"),
+    "sensitive_personalization": _("Suggestions from sensitive purchases"),
+    "marketing_email": _("Offers by email"),
+    "marketing_post": _("Offers by post"),
+    "marketing_phone": _("Offers by phone"),
+    "analytics": _("Statistics"),
+}
+
+
+# Why an access happened, as audit rows record it (purpose codes and access reasons).
+ACCESS_PURPOSE_TEXT = {
+    **PURPOSE_TEXT,
+    "access_request": _("Your right to see your data"),
+    "erasure": _("Erasing your data"),
+    "retention": _("Deleting data past its retention period"),
+}
+
+
+def access_purpose_label(code: str) -> str:
+    return ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " "))
+
+
+def category_label(category: str) -> str:
+    return CATEGORY_TEXT.get(category, (category.replace("_", " ").capitalize(), ""))[0]
+
+
+def purpose_label(purpose) -> str:
+    return PURPOSE_TEXT.get(purpose.code, purpose.name)
