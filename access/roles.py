@@ -69,3 +69,9 @@ def staff_role_label(actor: str) -> str | None:
         return None
     role = primary_role(user_of_actor(actor))
     return role.label if role else str(_("Staff"))
+
+
+def describe_staff(user_id: str) -> str | None:
+    """audit.actors describer for "staff:<id>": the role, or None (then "Staff member")."""
+    role = primary_role(user_of_actor(f"{STAFF_PREFIX}{user_id}"))
+    return role.label if role else None

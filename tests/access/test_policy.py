@@ -129,3 +129,11 @@ def test_customers_are_told_a_staff_actors_role_never_their_name(make_staff):
     assert staff_role_label("staff:999999") == "Staff"
     assert staff_role_label("api-key:abc") is None
     assert staff_role_label("system") is None
+
+
+def test_the_portal_access_log_names_staff_by_role(make_staff):
+    from audit.actors import describe_actor
+
+    agent = make_staff(Role.SUPPORT_AGENT, username="sam.smith")
+    assert describe_actor(f"staff:{agent.pk}") == "Support agent"
+    assert describe_actor("staff:999999") == "Staff member"
