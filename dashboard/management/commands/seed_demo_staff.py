@@ -56,9 +56,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS("Staff dashboard: http://127.0.0.1:8000/dashboard/"))
         for username, role in DEMO_USERS.items():
-            self.stdout.write(
-                f"  sign in as {username!r:16} ({role.label}), password: {source} in .env"
-            )
+            self.stdout.write(f"  sign in as {username!r:16} ({role.label})")
+        self.stdout.write(f"  password: {source} in .env (grep {source} .env)")
         if opened:
             self.stdout.write(f"  {opened} demo data-subject requests opened.")
 
