@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate bench-recs browser-deps
+.PHONY: run test lint format install migrate bench-recs bench-dashboard browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -52,3 +52,7 @@ format: $(STAMP)
 bench-recs: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/recs.py
+
+# Needs DATABASE_URL and KEYS_DATABASE_URL on PostgreSQL (your own or throwaway databases).
+bench-dashboard: $(STAMP)
+	$(PY) bench/dashboard.py
