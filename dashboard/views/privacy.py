@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from access.policy import Action
+from access.policy import Action, may
 from audit.services import staff_actor
 from customers.selectors import customer_get
 from dashboard.forms import (
@@ -201,6 +201,9 @@ def complete(request, request_id):
         RequestKind.OBJECTION: (services.uphold_objection, _("Objection upheld.")),
     }
     dsr = _request_or_404(request_id)
+    needed = {RequestKind.ACCESS: Action.EXPORT, RequestKind.ERASURE: Action.ERASE}
+    if dsr.kind in needed and not may(request.user, needed[dsr.kind]):
+        return render(request, "dashboard/forbidden.html", status=403)
     if dsr.kind == RequestKind.ERASURE:
         handler = services.close_erasure if dsr.erasure_request_id else services.start_erasure
         success = _("Request closed.") if dsr.erasure_request_id else _("Erasure started.")

@@ -108,3 +108,18 @@ def test_the_records_of_processing_come_from_the_registry_as_a_page_and_csv(sign
     assert ("retention", "interactions") in sections
     encrypted = [row[3] for row in rows if row[:3] == ["data_category", "profile", "encrypted"]]
     assert "email" in encrypted[0]
+
+
+def test_the_desk_acts_only_within_the_users_allowed_actions(signed_in, customer, monkeypatch):
+    from access import policy
+
+    request = _open(customer, RequestKind.ERASURE)
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    client.post(f"/dashboard/privacy/requests/{request.pk}/verify/", {"method": "call_back"})
+    # A desk role without the erase action (the allow-list is the only place to say so).
+    reduced = policy.ACTIONS[Role.PRIVACY_OFFICER] - {policy.Action.ERASE}
+    monkeypatch.setitem(policy.ACTIONS, Role.PRIVACY_OFFICER, reduced)
+    response = client.post(f"/dashboard/privacy/requests/{request.pk}/complete/")
+    assert response.status_code == 403
+    request.refresh_from_db()
+    assert request.erasure_request_id is None
