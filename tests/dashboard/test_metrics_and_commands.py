@@ -96,3 +96,12 @@ def test_an_older_env_without_a_staff_password_falls_back_to_the_admin_one(monke
     assert (
         get_user_model().objects.get(username="agent").check_password("older-admin-password-1234")
     )
+
+
+def test_dashboard_templates_hold_no_inline_script_or_style():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "dashboard" / "templates"
+    for template in root.rglob("*.html"):
+        text = template.read_text()
+        assert "<script" not in text and "style=" not in text, template.name

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from access.roles import Role
 from audit.models import AuditAction, AuditEvent
@@ -182,3 +183,15 @@ def test_extending_a_deadline_arms_its_reminder_again(make_staff, customer):
     services.extend_request(request=request, months=1, reason="Complex", actor="staff:1")
     request.refresh_from_db()
     assert request.reminded_at is None
+
+
+def test_celery_beat_sends_the_reminders_daily(make_staff, customer, settings):
+    from privacy.tasks import send_deadline_reminders
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "privacy.tasks.send_deadline_reminders" in schedule
+    make_staff(Role.PRIVACY_OFFICER, email="officer@staff.example")
+    request = _open(customer, RequestKind.ACCESS)
+    DataSubjectRequest.objects.filter(pk=request.pk).update(due_by=timezone.localdate())
+    assert send_deadline_reminders.delay().get() == 1
+    assert len(mail.outbox) == 1
