@@ -341,42 +341,6 @@ def record_interaction(
 
 
 @transaction.atomic
-def restrict_processing(*, customer: Customer, actor: str, request_id=None) -> Customer:
-    """GDPR Art. 18: keep the data but stop using it (campaigns, recommendations,
-    disclosures skip the customer) until the restriction is lifted."""
-    if customer.processing_restricted_at is None:
-        customer.processing_restricted_at = timezone.now()
-        customer.save(update_fields=["processing_restricted_at", "updated_at"])
-        record_event(
-            actor=actor,
-            action=AuditAction.PROCESSING_RESTRICTED,
-            object_type="customers.customer",
-            object_id=customer.pk,
-            subject_id=customer.pk,
-            purpose="restriction",
-            metadata={"request": request_id},
-        )
-    return customer
-
-
-@transaction.atomic
-def lift_restriction(*, customer: Customer, actor: str, request_id=None) -> Customer:
-    if customer.processing_restricted_at is not None:
-        customer.processing_restricted_at = None
-        customer.save(update_fields=["processing_restricted_at", "updated_at"])
-        record_event(
-            actor=actor,
-            action=AuditAction.RESTRICTION_LIFTED,
-            object_type="customers.customer",
-            object_id=customer.pk,
-            subject_id=customer.pk,
-            purpose="restriction",
-            metadata={"request": request_id},
-        )
-    return customer
-
-
-@transaction.atomic
 def request_email_change(*, customer: Customer, new_email: str, actor: str) -> tuple:
     """Hold a new address until its owner confirms it: returns (change, code), the code
     to mail to the new address. Replaces any earlier unconfirmed change."""

@@ -18,7 +18,8 @@ from audit.models import AuditAction
 from audit.services import record_event
 from consent.models import ConsentSource
 from consent.services import PERSONALIZATION, set_consent
-from customers.services import lift_restriction, restrict_processing, update_customer
+from customers.restriction import lift_restriction, restrict_processing
+from customers.services import update_customer
 from disposal.deadlines import add_months
 from disposal.exports import export_customer
 from disposal.models import ErasureSource, ErasureStatus

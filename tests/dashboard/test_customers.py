@@ -5,7 +5,7 @@ import pytest
 
 from access.roles import Role
 from audit.models import AuditAction, AuditEvent
-from customers.services import restrict_processing
+from customers.restriction import restrict_processing
 from privacy.models import RequestChannel, RequestKind
 from privacy.services import assign_request, open_request
 

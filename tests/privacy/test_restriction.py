@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from customers.restriction import lift_restriction, restrict_processing
 from customers.selectors import CustomerFilters, filtered_customers, unrestricted
-from customers.services import lift_restriction, restrict_processing
 from disposal import processors
 from disposal.models import Disclosure, Processor
 

@@ -3,7 +3,7 @@ restricted customer until the restriction is lifted."""
 
 import pytest
 
-from customers.services import lift_restriction, restrict_processing
+from customers.restriction import lift_restriction, restrict_processing
 from recommendations.selectors import recommendations_for
 from recommendations.services import build_model, eligible_customers
 
