@@ -163,3 +163,20 @@ def test_an_all_digit_external_id_is_found_too(signed_in, make_customer):
     client, _user = signed_in(Role.SUPPORT_AGENT)
     response = client.post("/dashboard/customers/search/", {"query": "20260042"})
     assert response["Location"] == _url(shopper)
+
+
+def test_interaction_notes_stay_hidden_until_revealed(signed_in, ada):
+    from customers.models import InteractionChannel
+    from customers.services import record_interaction
+
+    record_interaction(
+        customer=ada, channel=InteractionChannel.PHONE, note="Parcel left with neighbour", actor="t"
+    )
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    assert "neighbour" not in client.get(_url(ada)).content.decode()
+    client.post(
+        _url(ada, "reveal/"),
+        {"fields_to_reveal": ["notes"], "purpose": "reason:", "reason": REASON},
+    )
+    page = client.get(_url(ada)).content.decode()
+    assert "Parcel left with neighbour" in page and EMAIL not in page
