@@ -25,7 +25,8 @@ class Field(StrEnum):
 
 
 class Action(StrEnum):
-    VIEW_CUSTOMERS = "view_customers"  # search, list and the masked 360 view
+    VIEW_CUSTOMERS = "view_customers"  # the filtered list (no personal values)
+    VIEW_PROFILE = "view_profile"  # search for one customer and their masked 360 view
     REVEAL = "reveal"
     EXPORT = "export"
     ERASE = "erase"
@@ -44,11 +45,14 @@ FIELDS: dict[Role, frozenset[Field]] = {
     Role.ADMINISTRATOR: ALL_FIELDS,
 }
 ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.SUPPORT_AGENT: frozenset({Action.VIEW_CUSTOMERS, Action.REVEAL, Action.METRICS}),
+    Role.SUPPORT_AGENT: frozenset(
+        {Action.VIEW_CUSTOMERS, Action.VIEW_PROFILE, Action.REVEAL, Action.METRICS}
+    ),
     Role.MARKETING: frozenset({Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS}),
     Role.PRIVACY_OFFICER: frozenset(
         {
             Action.VIEW_CUSTOMERS,
+            Action.VIEW_PROFILE,
             Action.REVEAL,
             Action.EXPORT,
             Action.ERASE,

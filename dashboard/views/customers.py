@@ -98,7 +98,7 @@ def _find(query: str) -> list:
     return found
 
 
-@staff_required(Action.VIEW_CUSTOMERS)
+@staff_required(Action.VIEW_PROFILE)
 def customer_search(request):
     if request.method != "POST":
         return redirect("dashboard:customers")
@@ -122,7 +122,7 @@ def customer_search(request):
     )
 
 
-@staff_required(Action.VIEW_CUSTOMERS)
+@staff_required(Action.VIEW_PROFILE)
 def search_results(request):
     ids = request.session.get(SEARCH_RESULTS, [])
     queryset = customer_selectors.filtered_customers(customer_selectors.CustomerFilters())
@@ -179,7 +179,7 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
     return render(request, "dashboard/customers/detail.html", context, status=status)
 
 
-@staff_required(Action.VIEW_CUSTOMERS)
+@staff_required(Action.VIEW_PROFILE)
 def customer_detail(request, customer_id: uuid.UUID):
     customer = _customer_or_404(customer_id)
     grant = request.session.pop(REVEAL_GRANT, None)
@@ -189,7 +189,7 @@ def customer_detail(request, customer_id: uuid.UUID):
     return _detail(request, customer, revealed=revealed)
 
 
-@staff_required(Action.VIEW_CUSTOMERS)
+@staff_required(Action.VIEW_PROFILE)
 def customer_reveal(request, customer_id: uuid.UUID):
     customer = _customer_or_404(customer_id)
     if request.method != "POST":
