@@ -12,6 +12,8 @@ class ApiConfig(AppConfig):
 
         def key_name(prefix: str) -> str | None:
             # A storefront key's name is the client's (a shop), not a person's.
-            return StorefrontKey.objects.filter(prefix=prefix).values_list("name", flat=True).first()
+            return (
+                StorefrontKey.objects.filter(prefix=prefix).values_list("name", flat=True).first()
+            )
 
         register_actor_describer("api-key", key_name)

@@ -108,6 +108,4 @@ def choices_of(customer_id: uuid.UUID) -> list[Choice]:
 
 def consent_history(customer_id: uuid.UUID):
     """The customer's ledger, newest first, with each event's notice."""
-    return ConsentEvent.objects.filter(customer_id=customer_id).select_related(
-        "notice", "purpose"
-    )
+    return ConsentEvent.objects.filter(customer_id=customer_id).select_related("notice", "purpose")

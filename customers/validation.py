@@ -62,7 +62,5 @@ def clean_phone(value) -> str | None:
             code="invalid",
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _("This phone number is not valid for its country."), code="invalid"
-        )
+        raise ValidationError(_("This phone number is not valid for its country."), code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -3,10 +3,12 @@ policies and processors. Nothing here deletes; erasure goes through the pipeline
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from audit.services import staff_actor
 from customers.models import Customer
 from disposal.models import (
+    RETENTION_FLOOR_DAYS,
     DisposalRecord,
     ErasureRequest,
     ErasureSource,
@@ -15,6 +17,7 @@ from disposal.models import (
     WebhookDelivery,
 )
 from disposal.processors import save_processor, unknown_categories
+from disposal.retention import set_retention_period
 from disposal.services import request_erasure
 
 
@@ -104,9 +107,37 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     exclude = ["customer_id"]
 
 
+class RetentionPolicyForm(forms.ModelForm):
+    force = forms.BooleanField(
+        required=False,
+        label="Force a period under the floor",
+        help_text=f"Under {RETENTION_FLOOR_DAYS} days is refused with a dry-run count of what "
+        "would go; tick this only after reading that count.",
+    )
+
+    class Meta:
+        model = RetentionPolicy
+        fields = ["category", "keep_days", "active", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        if "keep_days" in data and data.get("category"):
+            self.instance.category = data["category"]
+            try:
+                set_retention_period(
+                    policy=self.instance,
+                    keep_days=data["keep_days"],
+                    force=bool(data.get("force")),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 @admin.register(RetentionPolicy)
 class RetentionPolicyAdmin(admin.ModelAdmin):
-    list_display = ["category", "keep_days", "active", "updated_at"]
+    form = RetentionPolicyForm
+    list_display = ["category", "keep_days", "below_floor_forced", "active", "updated_at"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -6,6 +6,7 @@ under way and by pseudonym in every record that outlives them.
 
 import uuid
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from vault.fields import EncryptedTextField
@@ -126,9 +127,19 @@ class RetentionCategory(models.TextChoices):
     PURCHASE_DETAIL = "purchase_detail", "purchase lines older than the period"
 
 
+# Below this many days a policy is a mistake more often than a decision (0 would erase
+# every inactive customer at the next nightly run): it takes a forced, counted change.
+RETENTION_FLOOR_DAYS = 30
+
+
 class RetentionPolicy(models.Model):
     category = models.CharField(max_length=30, choices=RetentionCategory.choices, unique=True)
-    keep_days = models.PositiveIntegerField()
+    keep_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    below_floor_forced = models.BooleanField(
+        default=False,
+        help_text=f"keep_days under {RETENTION_FLOOR_DAYS} was forced after a dry run; "
+        "without it such a policy is skipped.",
+    )
     active = models.BooleanField(default=True)
     reason = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,6 +150,10 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.keep_days} days"
+
+    @property
+    def is_below_floor(self) -> bool:
+        return self.keep_days < RETENTION_FLOOR_DAYS
 
 
 class Processor(models.Model):

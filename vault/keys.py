@@ -113,6 +113,15 @@ def is_destroyed(subject_id: uuid.UUID) -> bool:
     return DataKey.objects.filter(subject_id=subject_id, destroyed_at__isnull=False).exists()
 
 
+def destroyed_among(subject_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the subjects whose data key is destroyed (one query)."""
+    return set(
+        DataKey.objects.filter(
+            subject_id__in=set(subject_ids), destroyed_at__isnull=False
+        ).values_list("subject_id", flat=True)
+    )
+
+
 def destroy_key(*, subject_id: uuid.UUID) -> bool:
     """Crypto-shred: forget the subject's data key. Idempotent; True if it was live."""
     cache = _scope.get()

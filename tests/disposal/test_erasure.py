@@ -71,7 +71,8 @@ def test_an_erasure_destroys_the_key_removes_every_row_and_writes_a_certificate(
     assert certificate.rows_removed["interactions"] == 1
     assert certificate.method["purchases"] == "pseudonymized"
     assert certificate.method["consent"] == (
-        "consent.consentevent pseudonymized; consent.consentstate deleted"
+        "consent.consentconfirmation deleted; consent.consentevent pseudonymized; "
+        "consent.consentstate deleted"
     )
     # The current state of account, personalization and marketing_email goes.
     assert certificate.rows_removed["consent"] == 3
