@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vault.middleware.KeyScopeMiddleware",
+    "vault.middleware.VaultErrorMiddleware",
     "portal.sessions.PortalSessionMiddleware",
 ]
 
@@ -110,6 +111,8 @@ LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Strings of the project-level templates (templates/, e.g. the vault error page).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -216,6 +219,9 @@ KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+
+# Debug pages and error reports hide the vault's marked variables with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "crm_project.debug.AlwaysSafeExceptionReporterFilter"
 
 # Access logs never carry query strings (an old client may still put an email in one):
 # runserver's request log goes through this filter, gunicorn uses gunicorn.conf.py.

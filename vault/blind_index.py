@@ -10,11 +10,13 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.views.decorators.debug import sensitive_variables
 
 from vault.keyring import index_key
 
 
 @lru_cache(maxsize=64)
+@sensitive_variables()
 def _column_key(root: bytes, column: str) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),
@@ -24,6 +26,7 @@ def _column_key(root: bytes, column: str) -> bytes:
     ).derive(root)
 
 
+@sensitive_variables()
 def blind_index(column: str, normalized_value: str) -> str:
     """Hex HMAC of an already-normalized value for `column` ("app.model.field")."""
     key = _column_key(index_key(), column)

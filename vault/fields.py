@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django import forms
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
 from vault.blind_index import blind_index
@@ -36,6 +37,7 @@ def _plain_cache_key(attname: str) -> str:
 class EncryptedAttribute(DeferredAttribute):
     """Decrypts on read (once per instance) and accepts only str or None on write."""
 
+    @sensitive_variables()
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
@@ -86,11 +88,13 @@ class EncryptedTextField(models.BinaryField):
     def associated_data(self, subject_id: uuid.UUID) -> bytes:
         return f"{subject_id}|{self.label}".encode()
 
+    @sensitive_variables()
     def seal(self, instance, plain: str) -> Sealed:
         subject_id = self.subject_id(instance)
         cipher = data_cipher(subject_id)
         return Sealed(ciphers.seal(cipher, plain.encode(), self.associated_data(subject_id)))
 
+    @sensitive_variables()
     def open(self, instance, sealed: Sealed) -> str:
         subject_id = self.subject_id(instance)
         cipher = data_cipher(subject_id)
@@ -108,6 +112,7 @@ class EncryptedTextField(models.BinaryField):
     def to_python(self, value):
         return value
 
+    @sensitive_variables()
     def pre_save(self, model_instance, add):
         raw = model_instance.__dict__.get(self.attname)
         if raw is None or isinstance(raw, Sealed):

@@ -9,6 +9,7 @@ import hashlib
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 KEY_BYTES = 32
 KEY_HINT = (
@@ -17,6 +18,7 @@ KEY_HINT = (
 )
 
 
+@sensitive_variables()
 def decode_key(name: str, value: str) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(value.strip().encode())
@@ -27,6 +29,7 @@ def decode_key(name: str, value: str) -> bytes:
     return raw
 
 
+@sensitive_variables()
 def check_key_settings(master_keys: list[str], index_key: str) -> None:
     """Raise ImproperlyConfigured with a clear message unless both settings are usable."""
     if not master_keys:
@@ -38,12 +41,14 @@ def check_key_settings(master_keys: list[str], index_key: str) -> None:
     decode_key("VAULT_INDEX_KEY", index_key)
 
 
+@sensitive_variables()
 def fingerprint(key: bytes) -> str:
     """A short public id of a master key, stored beside each data key it wraps."""
     return hashlib.sha256(b"custodian/master-key-id/" + key).hexdigest()[:16]
 
 
 @lru_cache(maxsize=8)
+@sensitive_variables()
 def _decoded_master_keys(values: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
     if not values:
         raise ImproperlyConfigured(f"VAULT_MASTER_KEYS is not set: {KEY_HINT}.")
@@ -51,6 +56,7 @@ def _decoded_master_keys(values: tuple[str, ...]) -> tuple[tuple[str, bytes], ..
     return tuple((fingerprint(key), key) for key in keys)
 
 
+@sensitive_variables()
 def master_keys() -> tuple[tuple[str, bytes], ...]:
     """(fingerprint, key) pairs in settings order; the first one wraps new data keys."""
     from django.conf import settings
@@ -58,6 +64,7 @@ def master_keys() -> tuple[tuple[str, bytes], ...]:
     return _decoded_master_keys(tuple(settings.VAULT_MASTER_KEYS))
 
 
+@sensitive_variables()
 def index_key() -> bytes:
     from django.conf import settings
 

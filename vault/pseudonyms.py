@@ -8,11 +8,14 @@ cannot be turned back into the id without `VAULT_INDEX_KEY`.
 
 import uuid
 
+from django.views.decorators.debug import sensitive_variables
+
 from vault.blind_index import blind_index
 
 PSEUDONYM_COLUMN = "custodian.subject-pseudonym"
 
 
+@sensitive_variables()
 def subject_pseudonym(subject_id: uuid.UUID | str) -> uuid.UUID:
     digest = blind_index(PSEUDONYM_COLUMN, str(uuid.UUID(str(subject_id))))
     return uuid.UUID(hex=digest[:32], version=4)

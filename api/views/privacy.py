@@ -26,6 +26,11 @@ ExportOutput = inline_serializer(
             help_text="Per data category: `records` per table, `on_erasure` "
             "(deleted or pseudonymized) and any `legal_hold`.",
         ),
+        "errors": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="Values that could not be decrypted (an altered row), each named by "
+            "`table`, `id` and `field`; empty when everything was read.",
+        ),
     },
 )
 
