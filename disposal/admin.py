@@ -104,7 +104,7 @@ class DisposalRecordAdmin(ReadOnlyAdmin):
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "processor", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "processor"]
-    exclude = ["customer_id"]
+    exclude = ["notice_customer_id"]
 
 
 class RetentionPolicyForm(forms.ModelForm):

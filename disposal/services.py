@@ -27,7 +27,7 @@ from disposal.models import (
 from vault import registry
 from vault.models import DataKey, Tombstone
 from vault.routers import KEYS_DB
-from vault.services import destroy_key, subject_pseudonym
+from vault.services import SYSTEM_SUBJECT, destroy_key, ensure_data_key, subject_pseudonym
 
 MAX_EXTENSION_MONTHS = 2
 
@@ -148,11 +148,16 @@ def _notify_processors(request: ErasureRequest) -> None:
             "processor_id", flat=True
         )
     )
+    if processor_ids:
+        ensure_data_key(subject_id=SYSTEM_SUBJECT)
     deliveries = [
         WebhookDelivery.objects.get_or_create(
             processor_id=processor_id,
             erasure_request=request,
-            defaults={"customer_id": request.subject_id, "next_attempt_at": timezone.now()},
+            defaults={
+                "notice_customer_id": str(request.subject_id),
+                "next_attempt_at": timezone.now(),
+            },
         )[0]
         for processor_id in sorted(processor_ids)
     ]
@@ -229,7 +234,15 @@ def _certify(request: ErasureRequest) -> None:
         },
     )
     now = timezone.now()
-    _mark(request, ErasureStep.CERTIFIED, status=ErasureStatus.DONE, completed_at=now)
+    # Done: the request keeps the pseudonym only, so nothing in the data database
+    # links the pseudonymized rows back to the customer's id.
+    _mark(
+        request,
+        ErasureStep.CERTIFIED,
+        status=ErasureStatus.DONE,
+        completed_at=now,
+        subject_id=None,
+    )
     _record_outcome(request, AuditAction.ERASURE_COMPLETED)
 
 

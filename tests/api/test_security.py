@@ -303,3 +303,25 @@ def test_asking_for_erasure_again_finds_the_first_request(client, being_erased):
     assert again.status_code == 200 and again.json()["id"] == str(first.pk)
     assert json.loads(again.content)["status"] == "pending"
     assert client.post(f"/api/v1/customers/{uuid.uuid4()}/erasure/").status_code == 404
+
+
+def test_asking_for_erasure_after_it_is_done_finds_the_done_request(
+    client, customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/api/v1/customers/{customer.pk}/erasure/").json()
+    request = ErasureRequest.objects.get(pk=first["id"])
+    assert request.status == "done" and request.subject_id is None
+    again = client.post(f"/api/v1/customers/{customer.pk}/erasure/")
+    assert again.status_code == 200
+    assert again.json() == {"id": first["id"], "status": "done"}
+
+
+def test_the_consent_service_refuses_a_customer_being_erased(being_erased):
+    from consent.services import set_consent
+
+    with pytest.raises(ValidationError) as refused:
+        set_consent(
+            customer=being_erased, purpose="analytics", granted=True, source="api", actor="a"
+        )
+    assert "customer" in refused.value.message_dict
