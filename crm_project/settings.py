@@ -29,8 +29,16 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # URL-safe base64. Outside DEBUG a missing or malformed key stops start-up.
 VAULT_MASTER_KEYS = env.list("VAULT_MASTER_KEYS", default=[])
 VAULT_INDEX_KEY = env.str("VAULT_INDEX_KEY", default="")
+# Blind-index keys being rotated out: still matched by lookups until `rotate_index_key`
+# has re-indexed every row; destroyed at the key-store backup horizon (README).
+VAULT_RETIRED_INDEX_KEYS = env.list("VAULT_RETIRED_INDEX_KEYS", default=[])
+# The key of subject pseudonyms; never rotates. Unset: VAULT_INDEX_KEY (required before a
+# blind-index rotation, set to the index key in use until then).
+VAULT_PSEUDONYM_KEY = env.str("VAULT_PSEUDONYM_KEY", default="")
 if not DEBUG:
-    check_key_settings(VAULT_MASTER_KEYS, VAULT_INDEX_KEY)
+    check_key_settings(
+        VAULT_MASTER_KEYS, VAULT_INDEX_KEY, VAULT_RETIRED_INDEX_KEYS, VAULT_PSEUDONYM_KEY
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

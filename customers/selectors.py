@@ -38,13 +38,13 @@ def live_customer_ids(customer_ids: Iterable) -> set[uuid.UUID]:
 
 
 def customer_by_email(email: str) -> Customer | None:
-    digest = Customer._meta.get_field("email_index").digest(email)
-    return Customer.objects.filter(email_index=digest).first()
+    digests = Customer._meta.get_field("email_index").digests(email)
+    return Customer.objects.filter(email_index__in=digests).first()
 
 
 def customer_by_external_id(external_id: str) -> Customer | None:
-    digest = Customer._meta.get_field("external_id_index").digest(external_id)
-    return Customer.objects.filter(external_id_index=digest).first()
+    digests = Customer._meta.get_field("external_id_index").digests(external_id)
+    return Customer.objects.filter(external_id_index__in=digests).first()
 
 
 def customer_get(customer_id: uuid.UUID | str) -> Customer | None:

@@ -60,8 +60,9 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
 def _check_unique(customer: Customer, fields: list[str]) -> None:
     for name in fields:
         index_name = INDEXED[name]
-        digest = Customer._meta.get_field(index_name).digest(getattr(customer, name))
-        if Customer.objects.filter(**{index_name: digest}).exclude(pk=customer.pk).exists():
+        digests = Customer._meta.get_field(index_name).digests(getattr(customer, name))
+        taken = Customer.objects.filter(**{f"{index_name}__in": digests})
+        if taken.exclude(pk=customer.pk).exists():
             raise DuplicateCustomer(name)
 
 

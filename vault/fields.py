@@ -20,7 +20,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
-from vault.blind_index import blind_index
+from vault.blind_index import blind_index, lookup_indexes
 from vault.exceptions import DecryptionFailed, VaultError
 from vault.keys import data_cipher
 
@@ -234,6 +234,11 @@ class BlindIndexField(models.CharField):
 
     def digest(self, value: str) -> str:
         return blind_index(self.column_label, self.normalizer(value))
+
+    def digests(self, value: str) -> list[str]:
+        """The value's index under the current and the retired keys: look up with
+        `<name>__in=field.digests(value)` so rows not yet re-indexed still match."""
+        return lookup_indexes(self.column_label, self.normalizer(value))
 
     def pre_save(self, model_instance, add):
         # Recomputed from the source's plain value on every save, whatever the field

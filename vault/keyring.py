@@ -30,8 +30,13 @@ def decode_key(name: str, value: str) -> bytes:
 
 
 @sensitive_variables()
-def check_key_settings(master_keys: list[str], index_key: str) -> None:
-    """Raise ImproperlyConfigured with a clear message unless both settings are usable."""
+def check_key_settings(
+    master_keys: list[str],
+    index_key: str,
+    retired_index_keys: list[str] | None = None,
+    pseudonym_key: str = "",
+) -> None:
+    """Raise ImproperlyConfigured with a clear message unless the settings are usable."""
     if not master_keys:
         raise ImproperlyConfigured(f"VAULT_MASTER_KEYS is not set: {KEY_HINT}.")
     for position, value in enumerate(master_keys, start=1):
@@ -39,6 +44,19 @@ def check_key_settings(master_keys: list[str], index_key: str) -> None:
     if not index_key:
         raise ImproperlyConfigured(f"VAULT_INDEX_KEY is not set: {KEY_HINT}.")
     decode_key("VAULT_INDEX_KEY", index_key)
+    for position, value in enumerate(retired_index_keys or [], start=1):
+        decode_key(f"VAULT_RETIRED_INDEX_KEYS (key {position})", value)
+    if pseudonym_key:
+        decode_key("VAULT_PSEUDONYM_KEY", pseudonym_key)
+    elif retired_index_keys:
+        raise ImproperlyConfigured(PSEUDONYM_KEY_NEEDED)
+
+
+PSEUDONYM_KEY_NEEDED = (
+    "VAULT_PSEUDONYM_KEY is not set: pseudonyms are derived from VAULT_INDEX_KEY until it "
+    "is, so before rotating the blind-index key set VAULT_PSEUDONYM_KEY to the index key "
+    "in use so far (pseudonyms of erased customers must never change)."
+)
 
 
 @sensitive_variables()
@@ -66,8 +84,34 @@ def master_keys() -> tuple[tuple[str, bytes], ...]:
 
 @sensitive_variables()
 def index_key() -> bytes:
+    """The current blind-index key: new index values are computed under it."""
     from django.conf import settings
 
     if not settings.VAULT_INDEX_KEY:
         raise ImproperlyConfigured(f"VAULT_INDEX_KEY is not set: {KEY_HINT}.")
     return decode_key("VAULT_INDEX_KEY", settings.VAULT_INDEX_KEY)
+
+
+@sensitive_variables()
+def lookup_index_keys() -> list[bytes]:
+    """The current blind-index key, then retired ones still accepted for lookups while
+    `rotate_index_key` re-indexes (and until their backup horizon)."""
+    from django.conf import settings
+
+    retired = getattr(settings, "VAULT_RETIRED_INDEX_KEYS", None) or []
+    return [index_key()] + [decode_key("VAULT_RETIRED_INDEX_KEYS", value) for value in retired]
+
+
+@sensitive_variables()
+def pseudonym_key() -> bytes:
+    """The key of subject pseudonyms. It never rotates: pseudonyms in the ledgers, the
+    tombstone log and certificates outlive the ids they were made from. Until
+    VAULT_PSEUDONYM_KEY is set it is the blind-index key (as it always was)."""
+    from django.conf import settings
+
+    value = getattr(settings, "VAULT_PSEUDONYM_KEY", "")
+    if value:
+        return decode_key("VAULT_PSEUDONYM_KEY", value)
+    if getattr(settings, "VAULT_RETIRED_INDEX_KEYS", None):
+        raise ImproperlyConfigured(PSEUDONYM_KEY_NEEDED)
+    return index_key()
