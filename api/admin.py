@@ -10,7 +10,7 @@ class StorefrontKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         choices=Scope.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="`privacy` allows export and erasure (and withdrawing `account`).",
+        help_text="Privacy allows export and erasure, and withdrawing account consent.",
     )
 
     class Meta:
