@@ -21,7 +21,8 @@ migrate: $(STAMP) .env
 	$(PY) manage.py migrate --database=keys --noinput
 
 run: migrate
-	$(PY) manage.py seed_demo --customers 300
+	$(PY) manage.py seed_demo --customers 300 --portal-customer
+	$(PY) manage.py build_recommendations
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The browser tests drive Debian's Chromium (Playwright never downloads its own here):

@@ -203,3 +203,44 @@ def seed(
         if progress:
             progress(created, len(missing))
     return SeedResult(created=created, skipped=len(skip), purchases=purchases)
+
+
+PORTAL_DEMO_EMAIL = "customer@demo.example"
+PORTAL_DEMO_EXTERNAL_ID = "demo-portal"
+
+
+def ensure_portal_customer() -> tuple[Customer, bool]:
+    """One demo customer with a known address, for trying the portal: created through
+    the services (keys, consents, audit) with a few orders; (customer, created)."""
+    from customers.selectors import customer_by_external_id
+    from customers.services import PurchaseLine, create_customer, record_purchases
+
+    existing = customer_by_external_id(PORTAL_DEMO_EXTERNAL_ID)
+    if existing:
+        return existing, False
+    customer = create_customer(
+        external_id=PORTAL_DEMO_EXTERNAL_ID,
+        email=PORTAL_DEMO_EMAIL,
+        full_name="Dewi Lestari",
+        phone="+62 21 5550 1234",
+        postal_address="Jl. Merdeka 10\nJakarta 10110",
+        consents={"account": True, "personalization": True, "marketing_email": False},
+        actor=ACTOR,
+        source=ConsentSource.IMPORT,
+    )
+    products = list(Product.objects.filter(category__in=["kitchen", "garden"]).order_by("sku"))
+    now = timezone.now()
+    lines = [
+        PurchaseLine(
+            customer.pk,
+            f"demo-portal-{order}",
+            product.sku,
+            1,
+            product.price,
+            now - timedelta(days=30 * (order + 1)),
+        )
+        for order, chunk in enumerate([products[0:2], products[12:14], products[20:21]])
+        for product in chunk
+    ]
+    record_purchases(lines=lines, actor=ACTOR)
+    return customer, True

@@ -77,7 +77,9 @@ class SensitiveConsentForm(forms.Form):
 
 class CloseAccountForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("I understand that my account and my data will be erased, and that this "
-                "cannot be undone."),
+        label=_(
+            "I understand that my account and my data will be erased, and that this "
+            "cannot be undone."
+        ),
         required=True,
     )

@@ -54,5 +54,3 @@ def account_closed(request):
             "in_progress": erasure.status in (ErasureStatus.PENDING, ErasureStatus.RUNNING),
         },
     )
-
-

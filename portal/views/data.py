@@ -15,7 +15,12 @@ from customers.models import Product
 from customers.selectors import interactions_of, purchases_of
 from disposal.exports import export_customer, gather
 from disposal.selectors import disclosures_of, keeping_by_category
-from portal.presentation import ACTION_TEXT, CATEGORY_TEXT, category_label
+from portal.presentation import (
+    ACTION_TEXT,
+    CATEGORY_TEXT,
+    access_purpose_label,
+    category_label,
+)
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
 
@@ -60,7 +65,9 @@ def my_data(request):
 def recommendations(request):
     customer = request.customer
     found = recommendations_for(customer.pk, limit=10)
-    skus = {item.sku for item in found.results} | {s for item in found.results for s in item.because}
+    skus = {item.sku for item in found.results} | {
+        s for item in found.results for s in item.because
+    }
     names = dict(Product.objects.filter(sku__in=skus).values_list("sku", "name"))
     items = [
         {
@@ -88,7 +95,7 @@ def access_log(request):
             "who": describe_actor(event.actor),
             "by_you": event.actor == CUSTOMER,
             "what": ACTION_TEXT.get(event.action, event.get_action_display()),
-            "purpose": event.purpose,
+            "purpose": access_purpose_label(event.purpose) if event.purpose else "",
         }
         for event in page
     ]
@@ -128,5 +135,3 @@ def export_summary(request):
     )
     response["Cache-Control"] = "no-store"
     return response
-
-

@@ -40,3 +40,14 @@ def test_seeding_again_adds_only_what_is_missing():
     assert Customer.objects.count() == 12
     _seed(15)
     assert Customer.objects.count() == 15
+
+
+def test_the_portal_demo_customer_is_made_once_with_purchases():
+    out = io.StringIO()
+    call_command("seed_demo", "--customers", "5", "--portal-customer", stdout=out)
+    call_command("seed_demo", "--customers", "5", "--portal-customer", stdout=out)
+    customer = Customer.objects.get(external_id_index=Customer._meta.get_field(
+        "external_id_index").digest("demo-portal"))  # fmt: skip
+    assert customer.email == "customer@demo.example"
+    assert Purchase.objects.filter(customer=customer).count() == 5
+    assert "sign in as customer@demo.example" in out.getvalue()

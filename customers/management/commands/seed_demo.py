@@ -23,8 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=200)
         parser.add_argument("--seed", type=int, default=42, help="random seed (repeatable data)")
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--portal-customer",
+            action="store_true",
+            help=f"also make the portal demo customer ({demo.PORTAL_DEMO_EMAIL})",
+        )
 
-    def handle(self, *args, customers: int, seed: int, batch_size: int, **options):
+    def handle(
+        self, *args, customers: int, seed: int, batch_size: int, portal_customer: bool, **options
+    ):
         if customers < 0 or batch_size < 1:
             raise CommandError("--customers must be 0 or more and --batch-size at least 1.")
         started = time.monotonic()
@@ -50,6 +57,16 @@ class Command(BaseCommand):
             )
         )
         self._ensure_dev_admin()
+        if not portal_customer:
+            return
+        _customer, created = demo.ensure_portal_customer()
+        if created:
+            self.stdout.write("Created the portal demo customer.")
+        self.stdout.write(
+            "Customer portal: http://127.0.0.1:8000/portal/ - sign in as "
+            f"{demo.PORTAL_DEMO_EMAIL}; the sign-in code is printed in this console "
+            "(EMAIL_URL=consolemail://)."
+        )
 
     def _ensure_dev_admin(self) -> None:
         password = os.environ.get("DEV_ADMIN_PASSWORD")
