@@ -1,9 +1,12 @@
 """Staff admin: watch erasure requests and deadlines, read certificates, edit retention
 policies and processors. Nothing here deletes; erasure goes through the pipeline."""
 
+import uuid
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from audit.services import staff_actor
 from customers.models import Customer
@@ -19,6 +22,7 @@ from disposal.models import (
 from disposal.processors import save_processor, unknown_categories
 from disposal.retention import set_retention_period
 from disposal.services import request_erasure
+from vault.services import subject_pseudonym
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,6 +73,19 @@ class ErasureRequestAdmin(ReadOnlyAdmin):
         "error",
     ]
     exclude = ["subject_id", "subject_pseudonym"]
+    search_help_text = "Search by request id or customer id (done requests: by pseudonym)."
+
+    def get_search_results(self, request, queryset, search_term):
+        # A done request no longer holds the customer id: match its pseudonym too.
+        if not search_term.strip():
+            return queryset, False
+        try:
+            subject = uuid.UUID(search_term.strip())
+        except ValueError:
+            return queryset.none(), False
+        return queryset.filter(
+            Q(pk=subject) | Q(subject_id=subject) | Q(subject_pseudonym=subject_pseudonym(subject))
+        ), False
 
     def has_add_permission(self, request):
         return request.user.has_perm("disposal.add_erasurerequest")

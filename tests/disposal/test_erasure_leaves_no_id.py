@@ -121,3 +121,16 @@ def test_the_migration_clears_the_id_of_requests_already_done(erased_with_notice
     migration = importlib.import_module("disposal.migrations.0004_erasure_leaves_no_subject_id")
     migration.clear_done_subject_ids(apps, None)
     assert ErasureRequest.objects.get(pk=request.pk).subject_id is None
+
+
+def test_staff_find_a_done_request_by_the_customer_id_in_the_admin(
+    erased_with_notice_waiting, admin_client
+):
+    customer, request = erased_with_notice_waiting
+    listing = admin_client.get("/admin/disposal/erasurerequest/", {"q": str(customer.pk)})
+    assert listing.status_code == 200
+    assert str(request.pk) in listing.content.decode()
+    everything = admin_client.get("/admin/disposal/erasurerequest/")
+    assert str(request.pk) in everything.content.decode()
+    nothing = admin_client.get("/admin/disposal/erasurerequest/", {"q": "not-an-id"})
+    assert str(request.pk) not in nothing.content.decode()
