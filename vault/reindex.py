@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.apps import apps
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from vault.exceptions import KeyDestroyed
 from vault.fields import BlindIndexField
@@ -27,6 +28,7 @@ def indexed_models() -> list[tuple[type, list[BlindIndexField]]]:
     return found
 
 
+@sensitive_variables()  # it holds decrypted emails and external ids
 def reindex_blind_indexes(
     *, batch_size: int = 500, progress: Callable[[str, int, int], None] | None = None
 ) -> dict[str, int]:
