@@ -163,6 +163,13 @@ def test_a_nul_byte_outside_the_api_is_a_404_too():
     assert APIClient().get("/admin/%00/").status_code == 404
 
 
+def test_a_nul_byte_is_turned_away_before_anything_reads_it(django_assert_num_queries):
+    # No key, no query: the path is refused before authentication or any database use.
+    with django_assert_num_queries(0):
+        response = APIClient().get("/api/v1/products/BK%001/also-bought/")
+    assert response.status_code == 404
+
+
 def test_nul_bytes_in_json_strings_are_field_errors(client, make_product):
     make_product(sku="BK-1")
     product = client.post(
