@@ -118,7 +118,7 @@ def test_events_younger_than_the_settle_time_wait_for_the_next_run(settings):
 
 def test_the_sealer_never_seals_past_an_event_that_has_not_settled():
     """Ids are a prefix: an unsettled event stops the batch even if later ones settled."""
-    first, late, later = events(3)
+    first, _late, later = events(3)
     with tampering():  # first and later are old; late was committed just now
         models.QuerySet.update(
             AuditEvent.objects.filter(pk__in=[first.pk, later.pk]),
