@@ -306,3 +306,10 @@ def test_a_forged_pseudonym_is_caught():
         AuditEvent.objects.filter(pk=event.pk), subject_id=None, subject_pseudonym=forged
     )
     verify_fails(rf"event {event.pk} altered")
+
+
+def test_an_empty_chain_verifies_and_says_nothing_is_sealed_yet():
+    events(2)
+    out = verify()
+    assert "0 events in 0 seals verified; 2 newer events not yet sealed." in out
+    assert "No seal yet" in out

@@ -33,7 +33,10 @@ class Command(BaseCommand):
                     f"verified; {result.unsealed_events} newer events not yet sealed."
                 )
             )
-            self.stdout.write(f"Head seal #{result.seals_verified} digest {result.head_digest}")
+            if result.seals_verified:
+                self.stdout.write(f"Head seal #{result.seals_verified} digest {result.head_digest}")
+            else:
+                self.stdout.write("No seal yet: beat seals new events, or run seal_audit.")
             return
         problems = list(result.problems)
         first = result.first_event_problem
