@@ -35,6 +35,12 @@ def test_an_erased_customers_sealed_audit_trail_still_verifies(
 
     assert request.status == ErasureStatus.DONE
     assert request.rows_pseudonymized["access_log"] >= about
+    # The pseudonymization is itself recorded, and sealed with the rest.
+    completed = AuditEvent.objects.get(action="erasure.completed", object_id=str(request.pk))
+    assert (
+        completed.metadata["audit_events_pseudonymized"]
+        == (request.rows_pseudonymized["access_log"])
+    )
     assert not AuditEvent.objects.filter(subject_id=customer.pk).exists()
     assert not AuditEvent.objects.filter(object_id=str(customer.pk)).exists()
     assert AuditEvent.objects.filter(object_id=str(pseudonym), subject_pseudonym=pseudonym).count()
