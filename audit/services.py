@@ -8,6 +8,7 @@ from numbers import Number
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from audit import chain
@@ -95,16 +96,22 @@ def _settled_before(settle_seconds: int) -> datetime:
     return cutoff
 
 
+def _first_unsettled_id(cutoff: datetime) -> int:
+    """Seal only ids below this: the first event not settled by `cutoff`, or past the
+    last event there is now (what arrives while sealing waits for the next run)."""
+    # Two index lookups (recent events by time, the last id), never a table scan.
+    unsettled = AuditEvent.objects.filter(occurred_at__gte=cutoff).aggregate(id=Min("id"))["id"]
+    if unsettled is not None:
+        return unsettled
+    return (AuditEvent.objects.aggregate(id=Max("id"))["id"] or 0) + 1
+
+
 @transaction.atomic
-def _seal_next_batch(*, batch_size: int, cutoff: datetime) -> AuditSeal | None:
+def _seal_next_batch(*, batch_size: int, below: int) -> AuditSeal | None:
     head = AuditSeal.objects.select_for_update().order_by("-number").first()
     after = head.last_event_id if head else 0
-    pending = AuditEvent.objects.filter(id__gt=after)
-    unsettled = (
-        pending.filter(occurred_at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
-    )
-    if unsettled is not None:
-        pending = pending.filter(id__lt=unsettled)  # a prefix only: never skip an id
+    # A prefix in id order only: never seal past an event that may not be settled.
+    pending = AuditEvent.objects.filter(id__gt=after, id__lt=below)
     rows = list(pending.order_by("id").values(*chain.EVENT_FIELDS)[:batch_size])
     if not rows:
         return None
@@ -136,11 +143,11 @@ def seal_pending_events(
     batch_size = batch_size or settings.AUDIT_SEAL_BATCH_SIZE
     if settle_seconds is None:
         settle_seconds = settings.AUDIT_SEAL_SETTLE_SECONDS
-    cutoff = _settled_before(settle_seconds)
+    below = _first_unsettled_id(_settled_before(settle_seconds))
     seals = []
     while True:
         try:
-            seal = _seal_next_batch(batch_size=batch_size, cutoff=cutoff)
+            seal = _seal_next_batch(batch_size=batch_size, below=below)
         except IntegrityError:
             logger.info("audit sealing: another sealer got there first; stopping")
             break

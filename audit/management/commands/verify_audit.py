@@ -38,19 +38,24 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("No seal yet: beat seals new events, or run seal_audit.")
             return
-        problems = list(result.problems)
+        problems = result.problems
         first = result.first_event_problem
-        if first:
+        if first and not result.foreign_key:
             self.stdout.write(self.style.ERROR(f"First broken event: {first}"))
+        if result.foreign_key:
+            self.stdout.write(
+                self.style.ERROR(
+                    "Seals were made under another VAULT_INDEX_KEY: configure the key they "
+                    "were made with to verify them (event digests were not compared)."
+                )
+            )
         for problem in problems[:50]:
             self.stdout.write(f"  {problem}")
         if len(problems) > 50:
             self.stdout.write(f"  ... and {len(problems) - 50} more")
         if anchor_problem:
             self.stdout.write(f"  {anchor_problem}")
-        raise CommandError(
-            f"The audit chain does not verify: {first or (problems or [anchor_problem])[0]}"
-        )
+        raise CommandError(f"The audit chain does not verify: {result.headline or anchor_problem}")
 
 
 def _check_anchor(expect_head: str) -> str | None:
