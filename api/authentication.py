@@ -1,10 +1,17 @@
 """Who is calling (API key, 401 when missing or bad), what they may do (scope, 403) and
 how often (per-key throttle, 429 with Retry-After)."""
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework_api_key.permissions import KeyParser
 
 from api.models import StorefrontKey
+
+logger = logging.getLogger(__name__)
+# What a cache backend raises when its server is down or unreachable.
+CACHE_ERRORS = (RedisError, ConnectionError, TimeoutError)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -40,7 +47,19 @@ class HasScope(permissions.BasePermission):
 
 
 class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
+    """Per-key rate limit in the cache. A cache outage must not become a storefront
+    outage: the throttle then fails open, with a warning in the log."""
+
     scope = "api_key"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as error:
+            logger.warning(
+                "throttle: cache unavailable (%s); request allowed", type(error).__name__
+            )
+            return True
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, StorefrontKey):

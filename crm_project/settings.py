@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "pgtrigger",
     "vault",
     "audit",
+    "outbox",
+    "runtime",
     "customers",
     "consent",
     "recommendations",
@@ -128,7 +130,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker outage must not hold a web request: fail fast when handing a job over (the
+# outbox keeps it and the sweep below hands it over when the broker is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+# acks_late + reject_on_worker_lost: a job whose worker dies is not lost. Redis hands an
+# unacknowledged job to another worker after the visibility timeout; keep it longer than
+# the longest job (an erasure, a model build), since a job still running past it would
+# be handed out twice (harmless, as jobs are idempotent, but wasted work).
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=3600
+)
 CELERY_BEAT_SCHEDULE: dict = {
+    "dispatch-outbox": {
+        "task": "outbox.tasks.dispatch_pending",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "apply-retention-daily": {
         "task": "disposal.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=15),
@@ -220,6 +239,7 @@ CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
 INVOICE_HOLD_DAYS = env.int("INVOICE_HOLD_DAYS", default=6 * 365 + 2)
 # An erasure still running after this long (a killed worker) is started again.
 ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
+ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
 # Signed erasure webhooks to processors: attempts, first retry delay (doubles each time).

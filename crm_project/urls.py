@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from runtime import views as runtime
+
 admin.site.site_header = "Custodian"
 admin.site.site_title = "Custodian staff"
 
@@ -13,4 +15,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("portal.urls")),
+    path("healthz", runtime.healthz, name="healthz"),
+    path("readyz", runtime.readyz, name="readyz"),
 ]

@@ -1,6 +1,7 @@
 """The erasure pipeline: request, extend, run. Each step is idempotent and recorded on
 the request, so a run cut short (a killed worker) is finished by the next run."""
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from disposal.models import (
     ErasureStep,
     WebhookDelivery,
 )
+from outbox.services import enqueue
 from vault import registry
 from vault.models import DataKey, Tombstone
 from vault.routers import KEYS_DB
@@ -66,17 +68,11 @@ def request_erasure(
                 purpose="erasure",
                 metadata={"source": source},
             )
-            transaction.on_commit(lambda: _queue_run(request.pk))
+            enqueue("disposal.tasks.run_erasure", str(request.pk))
     except IntegrityError:
         # Another request for this subject opened between the check and the insert.
         return open_request_for(subject_id)
     return request
-
-
-def _queue_run(request_id: uuid.UUID) -> None:
-    from disposal.tasks import run_erasure
-
-    run_erasure.delay(str(request_id))
 
 
 def erase_on_account_withdrawal(*, customer_id: uuid.UUID, actor: str) -> None:
@@ -156,15 +152,9 @@ def _notify_processors(request: ErasureRequest) -> None:
         )[0]
         for processor_id in sorted(processor_ids)
     ]
+    for delivery in deliveries:
+        enqueue("disposal.tasks.deliver_webhook", str(delivery.pk))
     _mark(request, ErasureStep.PROCESSORS_NOTIFIED)
-
-    def queue():
-        from disposal.tasks import deliver_webhook
-
-        for delivery in deliveries:
-            deliver_webhook.delay(str(delivery.pk))
-
-    transaction.on_commit(queue)
 
 
 @transaction.atomic
@@ -263,6 +253,14 @@ STEPS = (
 )
 
 
+def _pause_for_tests(step: ErasureStep) -> None:
+    """ERASURE_TEST_PAUSE ("step:seconds") holds a run before that step, so a test can
+    kill the worker in the middle of an erasure. Unset everywhere but such a test."""
+    name, _sep, seconds = settings.ERASURE_TEST_PAUSE.partition(":")
+    if name == step.value:
+        time.sleep(float(seconds or 0))
+
+
 def run_erasure(*, request_id: uuid.UUID, until: ErasureStep | None = None) -> ErasureRequest:
     """Run the steps not yet done. `until` stops after that step (tests use it to cut
     a run short the way a killed worker would)."""
@@ -278,6 +276,7 @@ def run_erasure(*, request_id: uuid.UUID, until: ErasureStep | None = None) -> E
     try:
         for step, action in STEPS:
             if not request.has_done(step):
+                _pause_for_tests(step)
                 action(request)
             if step == until:
                 break

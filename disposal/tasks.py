@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from disposal import processors, retention, services
 from disposal.models import DeliveryStatus, ErasureRequest, ErasureStatus
+from outbox.services import enqueue
 from vault.services import key_scope
 
 # A request that failed this often waits for an operator (erase_customer --resume).
@@ -25,8 +27,11 @@ def run_erasure(request_id: str) -> str:
 def deliver_webhook(delivery_id: str) -> str:
     delivery = processors.attempt_delivery(delivery_id=delivery_id)
     if delivery.status == DeliveryStatus.PENDING:
+        # The retry is an outbox job due at the next attempt: kept in the database, so a
+        # broker restart loses no retry, and handed over by the sweep when due.
         delay = max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0)
-        deliver_webhook.apply_async((delivery_id,), countdown=delay)
+        with transaction.atomic():
+            enqueue("disposal.tasks.deliver_webhook", delivery_id, countdown=delay)
     return delivery.status
 
 

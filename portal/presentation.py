@@ -3,8 +3,12 @@ An unknown code (a category or action added later) falls back to its own name, s
 new kind of data is still shown, only less prettily."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from audit.models import AuditAction
+
+# Registry texts shown to customers through {% translate %} with a variable.
+gettext_noop("Invoice lines are kept for tax law; erasure unlinks them from you.")
 
 CATEGORY_TEXT = {
     "profile": (_("Your profile"), _("To run your account and reach you.")),
@@ -56,6 +60,19 @@ PURPOSE_TEXT = {
     "marketing_phone": _("Offers by phone"),
     "analytics": _("Statistics"),
 }
+
+
+# Why an access happened, as audit rows record it (purpose codes and access reasons).
+ACCESS_PURPOSE_TEXT = {
+    **PURPOSE_TEXT,
+    "access_request": _("Your right to see your data"),
+    "erasure": _("Erasing your data"),
+    "retention": _("Deleting data past its retention period"),
+}
+
+
+def access_purpose_label(code: str) -> str:
+    return ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " "))
 
 
 def category_label(category: str) -> str:

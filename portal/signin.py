@@ -91,6 +91,8 @@ def issue_code(*, email: str) -> Issued | None:
     if customer is None:
         return None
     now = timezone.now()
+    # Codes are proof for minutes; a day later they are only clutter.
+    SignInCode.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     SignInCode.objects.filter(customer=customer, used_at__isnull=True).update(used_at=now)
     row = SignInCode(
         customer=customer, expires_at=now + timedelta(minutes=settings.VERIFICATION_CODE_MINUTES)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from portal import mail, sessions, signin
 from portal.forms import CodeForm, EmailForm
+from portal.views.base import client_address
 
 SIGN_IN = "sign_in"  # portal-session key of the pending challenge (the code row's id)
 GUESSES = "guesses"  # wrong guesses against an address that got no code
@@ -21,7 +22,7 @@ def sign_in(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            signin.count_attempt(email=email, client=request.META.get("REMOTE_ADDR", ""))
+            signin.count_attempt(email=email, client=client_address(request))
         except signin.TooManyAttempts:
             form.add_error(None, _("Too many sign-in requests. Please try again in an hour."))
         else:

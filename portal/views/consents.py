@@ -13,10 +13,10 @@ from audit.actors import CUSTOMER
 from consent import services
 from consent.models import ConsentSource
 from consent.selectors import choices_of
-from portal import mail
+from portal import mail, signin
 from portal.forms import ConsentForm, SensitiveConsentForm
 from portal.presentation import purpose_label
-from portal.views.base import customer_required, record_page_view
+from portal.views.base import client_address, customer_required, record_page_view
 
 ACCOUNT = services.ACCOUNT
 SENSITIVE = services.SENSITIVE_PERSONALIZATION
@@ -68,6 +68,7 @@ def change_consent(request):
     already = any(c.purpose.code == purpose and c.granted for c in choices_of(customer.pk))
     try:
         if granted and services.needs_confirmation(purpose) and not already:
+            signin.count_attempt(email=customer.email, client=client_address(request))
             token = services.request_confirmation(
                 customer=customer, purpose=purpose, source=ConsentSource.PORTAL, actor=CUSTOMER
             )
@@ -85,6 +86,9 @@ def change_consent(request):
             source=ConsentSource.PORTAL,
             actor=CUSTOMER,
         )
+    except signin.TooManyAttempts:
+        messages.error(request, _("Too many requests. Please try again in an hour."))
+        return redirect("portal:consents")
     except ValidationError:
         messages.error(request, _("That choice could not be saved. Please try again."))
         return redirect("portal:consents")

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from audit.actors import CUSTOMER
 from customers import services
 from customers.exceptions import DuplicateCustomer
-from portal import mail
+from portal import mail, signin
 from portal.forms import CodeForm, NewEmailForm, ProfileForm
-from portal.views.base import customer_required, record_page_view
+from portal.views.base import client_address, customer_required, record_page_view
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -48,9 +48,13 @@ def change_email(request):
     form = NewEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            # The same hourly limits as sign-in: a code is a mail to someone's inbox.
+            signin.count_attempt(email=form.cleaned_data["email"], client=client_address(request))
             _change, code = services.request_email_change(
                 customer=customer, new_email=form.cleaned_data["email"], actor=CUSTOMER
             )
+        except signin.TooManyAttempts:
+            form.add_error(None, _("Too many requests. Please try again in an hour."))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

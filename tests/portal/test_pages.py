@@ -268,3 +268,12 @@ def test_every_portal_action_is_audited_as_the_customer_without_personal_data(
     for row in events.values():
         flat = json.dumps(row, default=str)
         assert customer.email not in flat and "Byron" not in flat
+
+
+def test_email_change_codes_are_rate_limited(signed_in, customer, settings):
+    settings.PORTAL_SIGN_IN_PER_ADDRESS = 2
+    for _ in range(2):
+        signed_in.post("/portal/profile/email/", {"email": "new.address@example.com"})
+    refused = signed_in.post("/portal/profile/email/", {"email": "new.address@example.com"})
+    assert "Too many requests" in refused.content.decode()
+    assert len(mail.outbox) == 2
