@@ -86,13 +86,21 @@ def _settled_before(settle_seconds: int) -> datetime:
     cutoff = timezone.now() - margin
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Client sessions of this database (the application's role sees its own
+            # sessions' start times); autovacuum and replication are not writers.
             cursor.execute(
                 "SELECT min(xact_start) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
             )
             oldest_open = cursor.fetchone()[0]
         if oldest_open is not None:
             cutoff = min(cutoff, oldest_open - margin)
+            if timezone.now() - oldest_open > timedelta(minutes=15):
+                logger.warning(
+                    "audit sealing held back: a transaction has been open since %s",
+                    oldest_open.isoformat(),
+                )
     return cutoff
 
 
