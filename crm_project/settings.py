@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
     "vault",
     "audit",
     "outbox",
@@ -169,11 +170,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "disposal.tasks.deliver_due_webhooks",
         "schedule": crontab(minute="*"),
     },
+    "seal-audit-events": {
+        "task": "audit.tasks.seal_audit_events",
+        "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
+    },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
     },
 }
+# Audit chain (audit/chain.py): events per seal, and how long an event waits before it
+# is sealed (a margin for clocks and for transactions still open when the job runs).
+AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=1000)
+AUDIT_SEAL_SETTLE_SECONDS = env.int("AUDIT_SEAL_SETTLE_SECONDS", default=60)
 # Recommendations: categories never learned from nor recommended (recommendations/policy.py).
 RECOMMENDATIONS_SENSITIVE_CATEGORIES = env.list(
     "RECOMMENDATIONS_SENSITIVE_CATEGORIES", default=["health", "pharmacy", "adult"]
