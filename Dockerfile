@@ -8,4 +8,4 @@ RUN DEBUG=true python manage.py collectstatic --noinput
 RUN useradd --create-home custodian
 USER custodian
 EXPOSE 8000
-CMD ["gunicorn", "crm_project.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "crm_project.wsgi", "-c", "gunicorn.conf.py"]

@@ -9,7 +9,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from customers.exceptions import BatchValidationError, DuplicateCustomer
 from disposal.exceptions import UnknownSubject
-from vault.exceptions import KeyDestroyed
+from vault.exceptions import KeyDestroyed, VaultError
+from vault.middleware import UNAVAILABLE, log_vault_error
 
 
 class BadRequest(APIException):
@@ -38,4 +39,8 @@ def exception_handler(exc, context):
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (KeyDestroyed, UnknownSubject)):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, VaultError):
+        # A master key gone or a ciphertext altered: 503 JSON, logged, no traceback.
+        log_vault_error(context["request"], exc)
+        return Response({"detail": UNAVAILABLE}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api.views.consents import CustomerConsentsApi, PurposeListApi
-from api.views.customers import CustomerDetailApi, CustomerListCreateApi
+from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
 from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
 from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
@@ -23,6 +23,7 @@ urlpatterns = [
         name="docs",
     ),
     path("v1/customers/", CustomerListCreateApi.as_view(), name="customer-list"),
+    path("v1/customers/lookup/", CustomerLookupApi.as_view(), name="customer-lookup"),
     path("v1/customers/<str:customer_id>/", CustomerDetailApi.as_view(), name="customer-detail"),
     path(
         "v1/customers/<str:customer_id>/consents/",

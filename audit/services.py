@@ -1,12 +1,20 @@
 """Writing audit events. Callers are services, inside their own transaction, so an
 event exists exactly when the action it records was committed."""
 
+import logging
 import uuid
+from datetime import datetime, timedelta
 from numbers import Number
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
 
-from audit.models import AuditAction, AuditEvent
+from audit import chain
+from audit.models import AuditAction, AuditEvent, AuditSeal, AuditSealEntry
+
+logger = logging.getLogger(__name__)
 
 SYSTEM = "system"
 
@@ -39,6 +47,9 @@ def record_event(
     purpose: str = "",
     metadata: dict | None = None,
 ) -> AuditEvent:
+    """Append one event. An event whose object is a customer names that customer as its
+    subject too (`object_id=customer.pk, subject_id=customer.pk`): erasure and the hash
+    chain rely on it (audit/chain.py)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the service's transaction.")
     return AuditEvent.objects.create(
@@ -66,3 +77,100 @@ def record_access(
         subject_id=subject_id,
         purpose=purpose,
     )
+
+
+def _settled_before(settle_seconds: int) -> datetime:
+    """Events older than this can be sealed: every transaction that could still commit an
+    event with a smaller id has finished by then (see audit/chain.py, "Order")."""
+    margin = timedelta(seconds=settle_seconds)
+    cutoff = timezone.now() - margin
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Client sessions of this database (the application's role sees its own
+            # sessions' start times); autovacuum and replication are not writers.
+            cursor.execute(
+                "SELECT min(xact_start) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            )
+            oldest_open = cursor.fetchone()[0]
+        if oldest_open is not None:
+            cutoff = min(cutoff, oldest_open - margin)
+            if timezone.now() - oldest_open > timedelta(minutes=15):
+                logger.warning(
+                    "audit sealing held back: a transaction has been open since %s",
+                    oldest_open.isoformat(),
+                )
+    return cutoff
+
+
+def _first_unsettled_id(cutoff: datetime) -> int:
+    """Seal only ids below this: the first event not settled by `cutoff`, or past the
+    last event there is now (what arrives while sealing waits for the next run)."""
+    # Two index lookups (recent events by time, the last id), never a table scan.
+    unsettled = AuditEvent.objects.filter(occurred_at__gte=cutoff).aggregate(id=Min("id"))["id"]
+    if unsettled is not None:
+        return unsettled
+    return (AuditEvent.objects.aggregate(id=Max("id"))["id"] or 0) + 1
+
+
+@transaction.atomic
+def _seal_next_batch(*, batch_size: int, below: int) -> AuditSeal | None:
+    head = AuditSeal.objects.select_for_update().order_by("-number").first()
+    after = head.last_event_id if head else 0
+    # A prefix in id order only: never seal past an event that may not be settled.
+    pending = AuditEvent.objects.filter(id__gt=after, id__lt=below)
+    rows = list(pending.order_by("id").values(*chain.EVENT_FIELDS)[:batch_size])
+    if not rows:
+        return None
+    entries = [(row["id"], chain.event_digest(row)) for row in rows]
+    fields = {
+        "number": head.number + 1 if head else 1,
+        "previous_digest": head.digest if head else chain.GENESIS,
+        "first_event_id": entries[0][0],
+        "last_event_id": entries[-1][0],
+        "event_count": len(entries),
+        "events_digest": chain.events_digest(entries),
+        "sealed_at": timezone.now(),
+    }
+    seal = AuditSeal.objects.create(
+        **fields, key_id=chain.seal_key_id(), digest=chain.seal_digest(**fields)
+    )
+    AuditSealEntry.objects.bulk_create(
+        AuditSealEntry(event_id=event_id, seal=seal, digest=digest) for event_id, digest in entries
+    )
+    return seal
+
+
+def seal_pending_events(
+    *, batch_size: int | None = None, settle_seconds: int | None = None, progress=None
+) -> list[AuditSeal]:
+    """Seal every settled event not yet sealed, one seal per batch (each batch its own
+    transaction). Idempotent: with nothing new, it seals nothing. Two sealers at once
+    cannot fork the chain (seal numbers and entries are unique); the loser stops."""
+    batch_size = batch_size or settings.AUDIT_SEAL_BATCH_SIZE
+    if settle_seconds is None:
+        settle_seconds = settings.AUDIT_SEAL_SETTLE_SECONDS
+    below = _first_unsettled_id(_settled_before(settle_seconds))
+    seals = []
+    while True:
+        try:
+            seal = _seal_next_batch(batch_size=batch_size, below=below)
+        except IntegrityError:
+            logger.info("audit sealing: another sealer got there first; stopping")
+            break
+        if seal is None:
+            break
+        seals.append(seal)
+        if progress:
+            progress(seal)
+    if seals:
+        # The head digest in the logs anchors the chain outside the database.
+        logger.info(
+            "audit sealed %d events in %d seals; head seal #%d digest %s",
+            sum(seal.event_count for seal in seals),
+            len(seals),
+            seals[-1].number,
+            seals[-1].digest,
+        )
+    return seals

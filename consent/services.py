@@ -14,6 +14,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from consent.models import ConsentConfirmation, ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
+from customers.selectors import live_customer_ids
 
 ACCOUNT = "account"
 PERSONALIZATION = "personalization"
@@ -98,6 +99,9 @@ def set_consent(
     """Grant or withdraw one purpose. A withdrawal hands the customer to the handlers
     registered for that purpose once the change is committed (`account`: erasure)."""
     clean_consent_choices({purpose: granted}, require_account=False)
+    if not live_customer_ids([customer.pk]):
+        # Erased or being erased: the ledger of a leaving customer takes no new rows.
+        raise ValidationError({"customer": ["No customer with this id."]})
     record_consents(customer=customer, choices={purpose: granted}, source=source, actor=actor)
     if not granted:
         for handler in _withdrawal_handlers.get(purpose, ()):

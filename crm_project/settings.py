@@ -30,8 +30,16 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # URL-safe base64. Outside DEBUG a missing or malformed key stops start-up.
 VAULT_MASTER_KEYS = env.list("VAULT_MASTER_KEYS", default=[])
 VAULT_INDEX_KEY = env.str("VAULT_INDEX_KEY", default="")
+# Blind-index keys being rotated out: still matched by lookups until `rotate_index_key`
+# has re-indexed every row; destroyed at the key-store backup horizon (README).
+VAULT_RETIRED_INDEX_KEYS = env.list("VAULT_RETIRED_INDEX_KEYS", default=[])
+# The key of subject pseudonyms; never rotates. Unset: VAULT_INDEX_KEY (required before a
+# blind-index rotation, set to the index key in use until then).
+VAULT_PSEUDONYM_KEY = env.str("VAULT_PSEUDONYM_KEY", default="")
 if not DEBUG:
-    check_key_settings(VAULT_MASTER_KEYS, VAULT_INDEX_KEY)
+    check_key_settings(
+        VAULT_MASTER_KEYS, VAULT_INDEX_KEY, VAULT_RETIRED_INDEX_KEYS, VAULT_PSEUDONYM_KEY
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "pgtrigger",
     "vault",
     "audit",
     "access",
@@ -62,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crm_project.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vault.middleware.KeyScopeMiddleware",
+    "vault.middleware.VaultErrorMiddleware",
     "portal.sessions.PortalSessionMiddleware",
     "dashboard.middleware.IdleTimeoutMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
@@ -198,11 +209,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "privacy.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "seal-audit-events": {
+        "task": "audit.tasks.seal_audit_events",
+        "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
+    },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
     },
 }
+# Audit chain (audit/chain.py): events per seal, and how long an event waits before it
+# is sealed (a margin for clocks and for transactions still open when the job runs).
+AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=1000)
+AUDIT_SEAL_SETTLE_SECONDS = env.int("AUDIT_SEAL_SETTLE_SECONDS", default=60)
 # Recommendations: categories never learned from nor recommended (recommendations/policy.py).
 RECOMMENDATIONS_SENSITIVE_CATEGORIES = env.list(
     "RECOMMENDATIONS_SENSITIVE_CATEGORIES", default=["health", "pharmacy", "adult"]
@@ -228,7 +247,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -277,15 +296,42 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
+# Debug pages and error reports hide the vault's marked variables with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "crm_project.debug.AlwaysSafeExceptionReporterFilter"
+
+# Access logs never carry query strings (an old client may still put an email in one):
+# runserver's request log goes through this filter, gunicorn uses gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_query_strings": {"()": "crm_project.logging.StripQueryStrings"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+    },
+    "loggers": {
+        "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        # django-axes logs every sign-in at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes logs every sign-in at INFO; lockouts are WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Staff sessions (admin, dashboard) end after a working day, not Django's two weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # Production runs behind a TLS-terminating proxy (README, "Deploying"), which sets
+    # X-Forwarded-Proto and must overwrite whatever the client sent in it.
+    if env.bool("BEHIND_TLS_PROXY", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading commits every subdomain of the site's domain to HTTPS for months: the
+    # operator opts in (SECURE_HSTS_PRELOAD=true) when submitting the domain, not us.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]

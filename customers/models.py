@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 
 from customers.normalization import normalize_email, normalize_external_id, normalize_phone
-from vault.fields import BlindIndexField, EncryptedTextField
+from vault.fields import BlindIndexField, EncryptedTextField, VaultRowIdField
 
 
 class Customer(models.Model):
@@ -106,6 +106,7 @@ class Interaction(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
     channel = models.CharField(max_length=10, choices=InteractionChannel.choices)
     note = EncryptedTextField(subject="customer_id")
+    vault_row_id = VaultRowIdField()  # binds the note's ciphertext to this row
     occurred_at = models.DateTimeField()
     created_by = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)

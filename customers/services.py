@@ -31,6 +31,7 @@ from customers.models import (
     Product,
     Purchase,
 )
+from customers.selectors import live_customer_ids
 from vault.routers import KEYS_DB
 from vault.services import create_data_key
 
@@ -59,8 +60,9 @@ def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
 def _check_unique(customer: Customer, fields: list[str]) -> None:
     for name in fields:
         index_name = INDEXED[name]
-        digest = Customer._meta.get_field(index_name).digest(getattr(customer, name))
-        if Customer.objects.filter(**{index_name: digest}).exclude(pk=customer.pk).exists():
+        digests = Customer._meta.get_field(index_name).digests(getattr(customer, name))
+        taken = Customer.objects.filter(**{f"{index_name}__in": digests})
+        if taken.exclude(pk=customer.pk).exists():
             raise DuplicateCustomer(name)
 
 
@@ -242,11 +244,8 @@ def _lock_orders(order_ids: list[str]) -> None:
 
 def purchase_line_errors(lines: Sequence[PurchaseLine]) -> dict[int, dict[str, list[str]]]:
     """Field errors per line index (unknown customer or sku, bad quantity...)."""
-    customers = set(
-        Customer.objects.filter(pk__in={line.customer_id for line in lines}).values_list(
-            "pk", flat=True
-        )
-    )
+    # Unknown, erased or being erased: refused alike (the key may already be gone).
+    customers = live_customer_ids({line.customer_id for line in lines})
     products = set(
         Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", flat=True)
     )

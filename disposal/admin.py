@@ -1,12 +1,17 @@
 """Staff admin: watch erasure requests and deadlines, read certificates, edit retention
 policies and processors. Nothing here deletes; erasure goes through the pipeline."""
 
+import uuid
+
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from audit.services import staff_actor
 from customers.models import Customer
 from disposal.models import (
+    RETENTION_FLOOR_DAYS,
     DisposalRecord,
     ErasureRequest,
     ErasureSource,
@@ -15,7 +20,9 @@ from disposal.models import (
     WebhookDelivery,
 )
 from disposal.processors import save_processor, unknown_categories
+from disposal.retention import set_retention_period
 from disposal.services import request_erasure
+from vault.services import subject_pseudonym
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,6 +73,19 @@ class ErasureRequestAdmin(ReadOnlyAdmin):
         "error",
     ]
     exclude = ["subject_id", "subject_pseudonym"]
+    search_help_text = "Search by request id or customer id (done requests: by pseudonym)."
+
+    def get_search_results(self, request, queryset, search_term):
+        # A done request no longer holds the customer id: match its pseudonym too.
+        if not search_term.strip():
+            return queryset, False
+        try:
+            subject = uuid.UUID(search_term.strip())
+        except ValueError:
+            return queryset.none(), False
+        return queryset.filter(
+            Q(pk=subject) | Q(subject_id=subject) | Q(subject_pseudonym=subject_pseudonym(subject))
+        ), False
 
     def has_add_permission(self, request):
         return request.user.has_perm("disposal.add_erasurerequest")
@@ -101,12 +121,40 @@ class DisposalRecordAdmin(ReadOnlyAdmin):
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "processor", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "processor"]
-    exclude = ["customer_id"]
+    exclude = ["notice_customer_id"]
+
+
+class RetentionPolicyForm(forms.ModelForm):
+    force = forms.BooleanField(
+        required=False,
+        label="Force a period under the floor",
+        help_text=f"Under {RETENTION_FLOOR_DAYS} days is refused with a dry-run count of what "
+        "would go; tick this only after reading that count.",
+    )
+
+    class Meta:
+        model = RetentionPolicy
+        fields = ["category", "keep_days", "active", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        if "keep_days" in data and data.get("category"):
+            self.instance.category = data["category"]
+            try:
+                set_retention_period(
+                    policy=self.instance,
+                    keep_days=data["keep_days"],
+                    force=bool(data.get("force")),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 @admin.register(RetentionPolicy)
 class RetentionPolicyAdmin(admin.ModelAdmin):
-    list_display = ["category", "keep_days", "active", "updated_at"]
+    form = RetentionPolicyForm
+    list_display = ["category", "keep_days", "below_floor_forced", "active", "updated_at"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,6 +5,7 @@ cannot drift apart. The API and the portal both call `export_customer`.
 """
 
 import json
+import logging
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,10 +22,15 @@ from vault.services import key_scope
 
 EXPORT_FORMAT = "custodian.export/1"
 
+logger = logging.getLogger("disposal.exports")
 
-def gather(subject_id: uuid.UUID, categories: set[str] | None = None) -> dict:
+
+def gather(
+    subject_id: uuid.UUID, categories: set[str] | None = None, errors: list | None = None
+) -> dict:
     """{category: {"records": {table: [rows]}, "on_erasure": ..., "legal_hold": ...}}.
-    Raises KeyDestroyed once the subject is erased."""
+    Raises KeyDestroyed once the subject is erased. With an `errors` list, a row that
+    fails decryption is exported without the unreadable value and named there."""
     methods, holds = erasure_methods()
     gathered: dict[str, dict] = {}
     with key_scope():
@@ -37,7 +43,7 @@ def gather(subject_id: uuid.UUID, categories: set[str] | None = None) -> dict:
             if entry.category in holds:
                 section["legal_hold"] = holds[entry.category]
             rows = entry.rows_of(subject_id).order_by("pk")
-            section["records"][entry.label] = [entry.export_row(row) for row in rows]
+            section["records"][entry.label] = [entry.export_row(row, errors) for row in rows]
     # Plain JSON types (ids, times and amounts as strings), the same for API and files.
     return json.loads(json.dumps(gathered, cls=DjangoJSONEncoder))
 
@@ -49,13 +55,25 @@ def export_customer(*, customer_id, actor: str, purpose: str = "access request")
         raise UnknownSubject(customer_id) from error
     if not Customer.objects.filter(pk=subject_id).exists():
         raise UnknownSubject(subject_id)
+    errors: list[dict] = []
     with transaction.atomic():
         document = {
             "format": EXPORT_FORMAT,
             "generated_at": timezone.now().isoformat(),
             "customer_id": str(subject_id),
-            "categories": gather(subject_id),
+            "categories": gather(subject_id, errors=errors),
+            # Rows the vault could not open (tampered or swapped ciphertext), by table,
+            # row id and field: the export says so instead of failing or leaving them out.
+            "errors": json.loads(json.dumps(errors, cls=DjangoJSONEncoder)),
         }
+        for error in errors:
+            logger.error(
+                "Export for subject %s: %s row %s, field %s failed decryption.",
+                subject_id,
+                error["table"],
+                error["id"],
+                error["field"],
+            )
         record_access(
             actor=actor,
             action=AuditAction.CUSTOMER_EXPORTED,

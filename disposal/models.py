@@ -6,9 +6,10 @@ under way and by pseudonym in every record that outlives them.
 
 import uuid
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
-from vault.fields import EncryptedTextField
+from vault.fields import EncryptedTextField, VaultRowIdField
 from vault.keys import SYSTEM_SUBJECT
 
 
@@ -39,14 +40,17 @@ class ErasureStep(models.TextChoices):
 class ErasureRequest(models.Model):
     """A right-to-erasure request and its progress through the pipeline's steps.
 
-    `subject_id` names the customer; once the request is done it links to nothing (the
-    key is destroyed, the rows are gone or pseudonymized) and stays as the proof of
-    what was asked and done, which `verify_erasure` checks against.
+    `subject_id` names the customer while the erasure runs and is cleared when it is
+    done, so that no table of the data database holds the erased customer's id next to
+    their pseudonym; the request stays as the proof of what was asked and done. A
+    repeated request finds it through the pseudonym (a keyed hash of the id).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    subject_id = models.UUIDField(db_index=True)
-    subject_pseudonym = models.UUIDField()
+    subject_id = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="Cleared once the erasure is done."
+    )
+    subject_pseudonym = models.UUIDField(db_index=True)
     status = models.CharField(
         max_length=10, choices=ErasureStatus.choices, default=ErasureStatus.PENDING
     )
@@ -126,9 +130,19 @@ class RetentionCategory(models.TextChoices):
     PURCHASE_DETAIL = "purchase_detail", "purchase lines older than the period"
 
 
+# Below this many days a policy is a mistake more often than a decision (0 would erase
+# every inactive customer at the next nightly run): it takes a forced, counted change.
+RETENTION_FLOOR_DAYS = 30
+
+
 class RetentionPolicy(models.Model):
     category = models.CharField(max_length=30, choices=RetentionCategory.choices, unique=True)
-    keep_days = models.PositiveIntegerField()
+    keep_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    below_floor_forced = models.BooleanField(
+        default=False,
+        help_text=f"keep_days under {RETENTION_FLOOR_DAYS} was forced after a dry run; "
+        "without it such a policy is skipped.",
+    )
     active = models.BooleanField(default=True)
     reason = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -139,6 +153,10 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.keep_days} days"
+
+    @property
+    def is_below_floor(self) -> bool:
+        return self.keep_days < RETENTION_FLOOR_DAYS
 
 
 class Processor(models.Model):
@@ -151,6 +169,7 @@ class Processor(models.Model):
     categories = models.JSONField(default=list, help_text="Data categories the DPA covers.")
     webhook_url = models.URLField()
     webhook_secret = EncryptedTextField(subject="vault_subject")
+    vault_row_id = VaultRowIdField()  # binds the secret's ciphertext to this row
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,15 +207,16 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """The outbox: one signed erasure notice to one processor, retried with backoff.
 
-    The body names the customer by the id the processor was given; it is cleared once
-    the processor has acknowledged it."""
+    The body names the customer by the id the processor was given. That id is kept
+    sealed under the vault's system key (never in clear: the erasure is done before
+    every processor has answered) and cleared once the processor has acknowledged it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     processor = models.ForeignKey(Processor, on_delete=models.PROTECT, related_name="deliveries")
     erasure_request = models.ForeignKey(
         ErasureRequest, on_delete=models.PROTECT, related_name="deliveries"
     )
-    customer_id = models.UUIDField(null=True, blank=True)
+    notice_customer_id = EncryptedTextField(subject="vault_subject", null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -206,6 +226,8 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(max_length=200, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    vault_subject = SYSTEM_SUBJECT  # sealed under the system key, not the customer's
 
     class Meta:
         ordering = ["created_at"]

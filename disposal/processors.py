@@ -104,7 +104,7 @@ def _body(delivery: WebhookDelivery) -> bytes:
             "event": "customer.erased",
             "delivery_id": str(delivery.pk),
             "erasure_request": str(request.pk),
-            "customer_id": str(delivery.customer_id),
+            "customer_id": delivery.notice_customer_id,
             "requested_at": request.requested_at.isoformat(),
         },
         sort_keys=True,
@@ -154,7 +154,7 @@ def attempt_delivery(*, delivery_id: uuid.UUID) -> WebhookDelivery:
         if delivered:
             delivery.status = DeliveryStatus.DELIVERED
             delivery.delivered_at = now
-            delivery.customer_id = None  # the processor has it; we need not keep it
+            delivery.notice_customer_id = None  # the processor has it; we need not keep it
         elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
             delivery.status = DeliveryStatus.FAILED
         else:

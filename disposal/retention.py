@@ -5,6 +5,7 @@ than a hold on the same rows waits for the hold."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -13,6 +14,7 @@ from audit.models import AuditAction
 from audit.services import SYSTEM, record_event
 from customers.models import Customer, Interaction, Purchase
 from disposal.models import (
+    RETENTION_FLOOR_DAYS,
     DisposalKind,
     DisposalRecord,
     ErasureRequest,
@@ -34,6 +36,7 @@ class RetentionOutcome:
     keep_days: int
     ids: list = field(default_factory=list)
     held_by: str = ""  # the legal hold that lengthened the period, if one did
+    skipped: str = ""  # why nothing was done, if the policy was skipped
 
     @property
     def count(self) -> int:
@@ -96,14 +99,44 @@ def _delete_in_batches(model, ids: list, progress) -> int:
     return removed
 
 
+def set_retention_period(*, policy: RetentionPolicy, keep_days: int, force: bool) -> int:
+    """Check a new period for `policy` (not saved): under RETENTION_FLOOR_DAYS it is
+    refused unless forced, and the refusal says how many would go at once (a dry run),
+    so nobody forces it blind. Returns that count."""
+    if keep_days < 1:
+        raise ValidationError({"keep_days": ["Keep data at least one day."]})
+    trial = RetentionPolicy(category=policy.category, keep_days=keep_days)
+    would_go = expired(trial, timezone.now()).count
+    if keep_days < RETENTION_FLOOR_DAYS and not force:
+        raise ValidationError(
+            {
+                "keep_days": [
+                    f"Under {RETENTION_FLOOR_DAYS} days needs forcing. Dry run: {would_go} "
+                    f"would go at the next nightly run ({policy.get_category_display()})."
+                ]
+            }
+        )
+    policy.keep_days = keep_days
+    policy.below_floor_forced = keep_days < RETENTION_FLOOR_DAYS
+    return would_go
+
+
 def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[RetentionOutcome]:
     """Apply every active policy. Inactive customers are erased through the erasure
-    pipeline (one request, one certificate each); rows are deleted in batches."""
+    pipeline (one request, one certificate each); rows are deleted in batches. A policy
+    under the floor that was not forced through `set_retention_period` (a row changed
+    by hand) is skipped and reported, never applied."""
     now = now or timezone.now()
     outcomes = []
     for policy in RetentionPolicy.objects.filter(active=True):
         outcome = expired(policy, now)
         outcomes.append(outcome)
+        if policy.is_below_floor and not policy.below_floor_forced:
+            outcome.skipped = (
+                f"keep_days {policy.keep_days} is under the {RETENTION_FLOOR_DAYS}-day floor "
+                "and was not forced"
+            )
+            continue
         if dry_run or not outcome.ids:
             continue
         if policy.category == RetentionCategory.INACTIVE_CUSTOMERS:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from customers.models import Customer
-from customers.selectors import customer_get
+from customers.selectors import customer_get, live_customer_ids
 from disposal.models import (
     Disclosure,
     DisposalRecord,
@@ -18,7 +18,7 @@ from disposal.models import (
     RetentionPolicy,
 )
 from disposal.services import erasure_methods
-from vault.services import is_destroyed
+from vault.services import subject_pseudonym
 
 
 def certificate_of(request: ErasureRequest) -> dict | None:
@@ -46,6 +46,19 @@ def certificate_of(request: ErasureRequest) -> dict | None:
         ],
         "issued_at": record.created_at,
     }
+
+
+def erasure_request_of_subject(customer_id) -> ErasureRequest | None:
+    """The latest erasure request for a customer id, open or done. Found through the
+    subject's pseudonym (a keyed hash of the id), because a done request no longer holds
+    the id itself."""
+    try:
+        pseudonym = subject_pseudonym(uuid.UUID(str(customer_id)))
+    except ValueError:
+        return None
+    return (
+        ErasureRequest.objects.filter(subject_pseudonym=pseudonym).order_by("-requested_at").first()
+    )
 
 
 def erasure_request_get(request_id) -> ErasureRequest | None:
@@ -135,10 +148,25 @@ def disclosures_of(subject_id: uuid.UUID):
     return Disclosure.objects.filter(customer_id=subject_id).select_related("processor")
 
 
+def subjects_being_erased(subject_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the subjects with an erasure started and not done (pending, running, or
+    failed and waiting for an operator). Registered with customers.selectors."""
+    return set(
+        ErasureRequest.objects.filter(subject_id__in=subject_ids)
+        .exclude(status=ErasureStatus.DONE)
+        .values_list("subject_id", flat=True)
+    )
+
+
 def live_customer(customer_id) -> Customer | None:
-    """The customer, unless they are unknown or being erased (an open request or a
-    destroyed key): from the first step of an erasure every surface treats them as gone."""
+    """THE "live customer or 404" check for every surface (API, portal, dashboard).
+
+    The customer, unless unknown or being erased: from the first step of an erasure (a
+    request opened, even one that failed and waits for an operator, or the data key
+    destroyed) every surface treats them as gone, answers 404, and the services refuse
+    purchase lines and consent changes for them (customers.selectors.live_customer_ids,
+    the same rule for many ids)."""
     customer = customer_get(customer_id)
-    if customer is None or is_destroyed(customer.pk) or open_erasure_for(customer.pk):
+    if customer is None or not live_customer_ids([customer.pk]):
         return None
     return customer

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.models import AuditAction
+from audit.models import AuditAction, AuditEvent
 from audit.services import SYSTEM, record_event
 from customers.models import Customer
 from disposal.deadlines import add_months
@@ -29,7 +29,7 @@ from outbox.services import enqueue
 from vault import registry
 from vault.models import DataKey, Tombstone
 from vault.routers import KEYS_DB
-from vault.services import destroy_key, subject_pseudonym
+from vault.services import SYSTEM_SUBJECT, destroy_key, ensure_data_key, subject_pseudonym
 
 MAX_EXTENSION_MONTHS = 2
 
@@ -144,11 +144,16 @@ def _notify_processors(request: ErasureRequest) -> None:
             "processor_id", flat=True
         )
     )
+    if processor_ids:
+        ensure_data_key(subject_id=SYSTEM_SUBJECT)
     deliveries = [
         WebhookDelivery.objects.get_or_create(
             processor_id=processor_id,
             erasure_request=request,
-            defaults={"customer_id": request.subject_id, "next_attempt_at": timezone.now()},
+            defaults={
+                "notice_customer_id": str(request.subject_id),
+                "next_attempt_at": timezone.now(),
+            },
         )[0]
         for processor_id in sorted(processor_ids)
     ]
@@ -219,8 +224,23 @@ def _certify(request: ErasureRequest) -> None:
         },
     )
     now = timezone.now()
-    _mark(request, ErasureStep.CERTIFIED, status=ErasureStatus.DONE, completed_at=now)
-    _record_outcome(request, AuditAction.ERASURE_COMPLETED)
+    # Done: the request keeps the pseudonym only, so nothing in the data database
+    # links the pseudonymized rows back to the customer's id.
+    _mark(
+        request,
+        ErasureStep.CERTIFIED,
+        status=ErasureStatus.DONE,
+        completed_at=now,
+        subject_id=None,
+    )
+    # The audit trail records the one change it allows: how many of its own rows this
+    # erasure pseudonymized (audit/chain.py: the chain still verifies across it).
+    audit_category = registry.entry_for(AuditEvent).category
+    _record_outcome(
+        request,
+        AuditAction.ERASURE_COMPLETED,
+        audit_events_pseudonymized=request.rows_pseudonymized.get(audit_category, 0),
+    )
 
 
 def _record_outcome(request: ErasureRequest, action: AuditAction, **metadata) -> None:

@@ -29,10 +29,6 @@ from vault.models import DataKey, Tombstone
 from vault.routers import KEYS_DB
 from vault.services import subject_pseudonym
 
-# Where the subject's id is kept on purpose: the request itself is the record of the
-# erasure, and an undelivered processor notice must say whom to erase.
-EXPECTED = {"disposal.erasurerequest"}
-
 
 @dataclass
 class Verification:
@@ -74,10 +70,36 @@ def _matches(model, subject_id: uuid.UUID) -> int:
     return model._default_manager.annotate(**annotations).filter(query).count()
 
 
-def verify_erasure(request_id) -> Verification:
+def subject_of(request: ErasureRequest) -> uuid.UUID | None:
+    """The id an erasure request was about. A done request no longer holds it; the key
+    store's destroyed keys do (kept apart from the data database), and the one whose
+    pseudonym is the request's is the subject."""
+    if request.subject_id is not None:
+        return request.subject_id
+    destroyed = DataKey.objects.filter(destroyed_at__isnull=False).values_list(
+        "subject_id", flat=True
+    )
+    for subject_id in destroyed.iterator(chunk_size=2000):
+        if subject_pseudonym(subject_id) == request.subject_pseudonym:
+            return subject_id
+    return None
+
+
+def verify_erasure(request_id, subject_id: uuid.UUID | None = None) -> Verification:
+    """Search every table of the data database (any column that could hold the id, in
+    any form) and the key store for what is left of the subject. The request's own row
+    is searched like any other: once done it must not hold the id either."""
     request = ErasureRequest.objects.get(pk=request_id)
     result = Verification(request)
-    subject_id = request.subject_id
+    if subject_id is not None and subject_pseudonym(subject_id) != request.subject_pseudonym:
+        raise ValueError("This id is not the subject of this erasure request.")
+    subject_id = subject_id or subject_of(request)
+    if subject_id is None:
+        result.findings.append(
+            "The subject's id cannot be found (no destroyed key in the key store has this "
+            "pseudonym); give it with --customer-id to search for it."
+        )
+        return result
     if request.status != ErasureStatus.DONE:
         steps = ", ".join(request.steps_done) or "none"
         result.findings.append(f"The request is {request.status}; steps done: {steps}.")
@@ -97,24 +119,24 @@ def verify_erasure(request_id) -> Verification:
         result.findings.append("The tombstone log has no entry for the subject.")
     # Every table of the data database, registered or not.
     for model in apps.get_models():
-        if model._meta.label_lower in EXPECTED or model._meta.app_label == "vault":
+        if model._meta.app_label == "vault":
             continue
         result.tables_searched += 1
-        if model is WebhookDelivery:
-            pending = WebhookDelivery.objects.filter(customer_id=subject_id).exclude(
-                status=DeliveryStatus.DELIVERED
-            )
-            if pending.exists():
-                result.notes.append(
-                    f"{pending.count()} processor notice(s) not yet acknowledged hold the id "
-                    "until delivered."
-                )
-            continue
         found = _matches(model, subject_id)
         if found:
             result.findings.append(
                 f"{model._meta.label_lower}: {found} row(s) refer to the subject."
             )
+    pending = (
+        WebhookDelivery.objects.filter(erasure_request=request)
+        .exclude(status=DeliveryStatus.DELIVERED)
+        .count()
+    )
+    if pending:
+        result.notes.append(
+            f"{pending} processor notice(s) not yet acknowledged keep the id sealed under "
+            "the vault's system key until delivered."
+        )
     for entry in registry.entries():
         if entry.erasure is registry.Erasure.PSEUDONYMIZE:
             kept = entry.model._default_manager.filter(

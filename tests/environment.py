@@ -16,3 +16,5 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + _fresh_key())
 # Tests run as production does (a developer's .env may say DEBUG=true), on local hosts.
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# The test client and the browser tests speak plain HTTP to the app (no TLS proxy).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -10,11 +10,13 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.views.decorators.debug import sensitive_variables
 
-from vault.keyring import index_key
+from vault.keyring import index_key, lookup_index_keys
 
 
 @lru_cache(maxsize=64)
+@sensitive_variables()
 def _column_key(root: bytes, column: str) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),
@@ -24,7 +26,16 @@ def _column_key(root: bytes, column: str) -> bytes:
     ).derive(root)
 
 
-def blind_index(column: str, normalized_value: str) -> str:
-    """Hex HMAC of an already-normalized value for `column` ("app.model.field")."""
-    key = _column_key(index_key(), column)
+@sensitive_variables()
+def blind_index(column: str, normalized_value: str, root: bytes | None = None) -> str:
+    """Hex HMAC of an already-normalized value for `column` ("app.model.field"), under
+    the current blind-index key (or `root`)."""
+    key = _column_key(root if root is not None else index_key(), column)
     return hmac.new(key, normalized_value.encode(), hashlib.sha256).hexdigest()
+
+
+@sensitive_variables()
+def lookup_indexes(column: str, normalized_value: str) -> list[str]:
+    """The value's index under the current key and every retired key still accepted:
+    lookups and uniqueness checks match rows not yet re-indexed by rotate_index_key."""
+    return [blind_index(column, normalized_value, root) for root in lookup_index_keys()]

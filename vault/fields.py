@@ -1,7 +1,9 @@
 """Model fields that keep personal data encrypted at rest.
 
 `EncryptedTextField` stores AES-GCM ciphertext under the row's subject's data key, with
-"<subject id>|<app.model.field>" as associated data. Code reads and assigns plain
+"<subject id>|<app.model.field>|<row id>" as associated data (the row id: a UUID primary
+key, or a `vault_row_id` fixed at creation), so ciphertext moved to another customer,
+field or row fails to open. Code reads and assigns plain
 strings; only `pre_save` encrypts and only the descriptor decrypts, so no other code
 handles ciphertext and no plaintext reaches the data database.
 
@@ -15,9 +17,10 @@ from collections.abc import Callable
 from django import forms
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
-from vault.blind_index import blind_index
+from vault.blind_index import blind_index, lookup_indexes
 from vault.exceptions import DecryptionFailed, VaultError
 from vault.keys import data_cipher
 
@@ -36,6 +39,7 @@ def _plain_cache_key(attname: str) -> str:
 class EncryptedAttribute(DeferredAttribute):
     """Decrypts on read (once per instance) and accepts only str or None on write."""
 
+    @sensitive_variables()
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
@@ -55,9 +59,63 @@ class EncryptedAttribute(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
+# The per-row id that binds a row's ciphertexts to it, for models whose primary key is not
+# a UUID fixed at creation (an auto-increment pk is only known after the insert).
+ROW_ID_FIELD = "vault_row_id"
+
+
+class VaultRowIdField(models.UUIDField):
+    """A random id fixed when the row is created; encrypted fields of the row include it
+    in their associated data. Declare it as `vault_row_id = VaultRowIdField()`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", uuid.uuid4)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+
+def associated_data(subject_id: uuid.UUID, label: str, row_id: str | None) -> bytes:
+    """ "<subject id>|<app.model.field>|<row id>": ciphertext opens only in the row, the
+    field and under the subject it was sealed for (no row id: an unbound model, see
+    `row_binding`)."""
+    text = f"{subject_id}|{label}" if row_id is None else f"{subject_id}|{label}|{row_id}"
+    return text.encode()
+
+
+@sensitive_variables()
+def seal_text(*, subject_id: uuid.UUID, label: str, row_id: str | None, plain: str) -> Sealed:
+    """Seal one value the way EncryptedTextField does (data migrations use it)."""
+    cipher = data_cipher(subject_id)
+    return Sealed(ciphers.seal(cipher, plain.encode(), associated_data(subject_id, label, row_id)))
+
+
+@sensitive_variables()
+def open_text(*, subject_id: uuid.UUID, label: str, row_id: str | None, sealed: bytes) -> str:
+    cipher = data_cipher(subject_id)
+    try:
+        return ciphers.open_sealed(
+            cipher, bytes(sealed), associated_data(subject_id, label, row_id)
+        ).decode()
+    except ciphers.AuthenticationFailed as error:
+        raise DecryptionFailed(subject_id, label) from error
+
+
+def row_binding(model) -> str | None:
+    """The attribute whose value binds a row's ciphertexts to the row: `vault_row_id`
+    when the model declares it, else a UUID primary key; None when the model has
+    neither (its ciphertexts bind subject and field only; a system check warns)."""
+    opts = model._meta
+    if any(field.name == ROW_ID_FIELD for field in opts.concrete_fields):
+        return ROW_ID_FIELD
+    if isinstance(opts.pk, models.UUIDField):
+        return "pk"
+    return None
+
+
 class EncryptedTextField(models.BinaryField):
     """Text encrypted under the data key of the row's subject (`subject` names the
-    attribute holding the customer id: "pk" on Customer, "customer_id" elsewhere)."""
+    attribute holding the customer id: "pk" on Customer, "customer_id" elsewhere), bound
+    to the row by its UUID primary key or its `vault_row_id` (see `row_binding`)."""
 
     descriptor_class = EncryptedAttribute
 
@@ -83,21 +141,35 @@ class EncryptedTextField(models.BinaryField):
             raise VaultError(f"{self.label} has no subject to encrypt under.")
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
-    def associated_data(self, subject_id: uuid.UUID) -> bytes:
-        return f"{subject_id}|{self.label}".encode()
+    def row_id(self, instance) -> str | None:
+        attribute = row_binding(self.model)
+        if attribute is None:
+            return None
+        value = getattr(instance, attribute)
+        if value is None:
+            raise VaultError(f"{self.label} has no row id to bind its ciphertext to.")
+        return str(value)
 
+    def associated_data(self, subject_id: uuid.UUID, row_id: str | None = None) -> bytes:
+        return associated_data(subject_id, self.label, row_id)
+
+    @sensitive_variables()
     def seal(self, instance, plain: str) -> Sealed:
-        subject_id = self.subject_id(instance)
-        cipher = data_cipher(subject_id)
-        return Sealed(ciphers.seal(cipher, plain.encode(), self.associated_data(subject_id)))
+        return seal_text(
+            subject_id=self.subject_id(instance),
+            label=self.label,
+            row_id=self.row_id(instance),
+            plain=plain,
+        )
 
+    @sensitive_variables()
     def open(self, instance, sealed: Sealed) -> str:
-        subject_id = self.subject_id(instance)
-        cipher = data_cipher(subject_id)
-        try:
-            return ciphers.open_sealed(cipher, sealed, self.associated_data(subject_id)).decode()
-        except ciphers.AuthenticationFailed as error:
-            raise DecryptionFailed(subject_id, self.label) from error
+        return open_text(
+            subject_id=self.subject_id(instance),
+            label=self.label,
+            row_id=self.row_id(instance),
+            sealed=sealed,
+        )
 
     def get_default(self):
         return None if self.null else ""
@@ -108,6 +180,7 @@ class EncryptedTextField(models.BinaryField):
     def to_python(self, value):
         return value
 
+    @sensitive_variables()
     def pre_save(self, model_instance, add):
         raw = model_instance.__dict__.get(self.attname)
         if raw is None or isinstance(raw, Sealed):
@@ -161,6 +234,11 @@ class BlindIndexField(models.CharField):
 
     def digest(self, value: str) -> str:
         return blind_index(self.column_label, self.normalizer(value))
+
+    def digests(self, value: str) -> list[str]:
+        """The value's index under the current and the retired keys: look up with
+        `<name>__in=field.digests(value)` so rows not yet re-indexed still match."""
+        return lookup_indexes(self.column_label, self.normalizer(value))
 
     def pre_save(self, model_instance, add):
         # Recomputed from the source's plain value on every save, whatever the field

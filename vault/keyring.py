@@ -9,6 +9,7 @@ import hashlib
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 KEY_BYTES = 32
 KEY_HINT = (
@@ -17,6 +18,7 @@ KEY_HINT = (
 )
 
 
+@sensitive_variables()
 def decode_key(name: str, value: str) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(value.strip().encode())
@@ -27,8 +29,14 @@ def decode_key(name: str, value: str) -> bytes:
     return raw
 
 
-def check_key_settings(master_keys: list[str], index_key: str) -> None:
-    """Raise ImproperlyConfigured with a clear message unless both settings are usable."""
+@sensitive_variables()
+def check_key_settings(
+    master_keys: list[str],
+    index_key: str,
+    retired_index_keys: list[str] | None = None,
+    pseudonym_key: str = "",
+) -> None:
+    """Raise ImproperlyConfigured with a clear message unless the settings are usable."""
     if not master_keys:
         raise ImproperlyConfigured(f"VAULT_MASTER_KEYS is not set: {KEY_HINT}.")
     for position, value in enumerate(master_keys, start=1):
@@ -36,14 +44,29 @@ def check_key_settings(master_keys: list[str], index_key: str) -> None:
     if not index_key:
         raise ImproperlyConfigured(f"VAULT_INDEX_KEY is not set: {KEY_HINT}.")
     decode_key("VAULT_INDEX_KEY", index_key)
+    for position, value in enumerate(retired_index_keys or [], start=1):
+        decode_key(f"VAULT_RETIRED_INDEX_KEYS (key {position})", value)
+    if pseudonym_key:
+        decode_key("VAULT_PSEUDONYM_KEY", pseudonym_key)
+    elif retired_index_keys:
+        raise ImproperlyConfigured(PSEUDONYM_KEY_NEEDED)
 
 
+PSEUDONYM_KEY_NEEDED = (
+    "VAULT_PSEUDONYM_KEY is not set: pseudonyms are derived from VAULT_INDEX_KEY until it "
+    "is, so before rotating the blind-index key set VAULT_PSEUDONYM_KEY to the index key "
+    "in use so far (pseudonyms of erased customers must never change)."
+)
+
+
+@sensitive_variables()
 def fingerprint(key: bytes) -> str:
     """A short public id of a master key, stored beside each data key it wraps."""
     return hashlib.sha256(b"custodian/master-key-id/" + key).hexdigest()[:16]
 
 
 @lru_cache(maxsize=8)
+@sensitive_variables()
 def _decoded_master_keys(values: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
     if not values:
         raise ImproperlyConfigured(f"VAULT_MASTER_KEYS is not set: {KEY_HINT}.")
@@ -51,6 +74,7 @@ def _decoded_master_keys(values: tuple[str, ...]) -> tuple[tuple[str, bytes], ..
     return tuple((fingerprint(key), key) for key in keys)
 
 
+@sensitive_variables()
 def master_keys() -> tuple[tuple[str, bytes], ...]:
     """(fingerprint, key) pairs in settings order; the first one wraps new data keys."""
     from django.conf import settings
@@ -58,9 +82,36 @@ def master_keys() -> tuple[tuple[str, bytes], ...]:
     return _decoded_master_keys(tuple(settings.VAULT_MASTER_KEYS))
 
 
+@sensitive_variables()
 def index_key() -> bytes:
+    """The current blind-index key: new index values are computed under it."""
     from django.conf import settings
 
     if not settings.VAULT_INDEX_KEY:
         raise ImproperlyConfigured(f"VAULT_INDEX_KEY is not set: {KEY_HINT}.")
     return decode_key("VAULT_INDEX_KEY", settings.VAULT_INDEX_KEY)
+
+
+@sensitive_variables()
+def lookup_index_keys() -> list[bytes]:
+    """The current blind-index key, then retired ones still accepted for lookups while
+    `rotate_index_key` re-indexes (and until their backup horizon)."""
+    from django.conf import settings
+
+    retired = getattr(settings, "VAULT_RETIRED_INDEX_KEYS", None) or []
+    return [index_key()] + [decode_key("VAULT_RETIRED_INDEX_KEYS", value) for value in retired]
+
+
+@sensitive_variables()
+def pseudonym_key() -> bytes:
+    """The key of subject pseudonyms. It never rotates: pseudonyms in the ledgers, the
+    tombstone log and certificates outlive the ids they were made from. Until
+    VAULT_PSEUDONYM_KEY is set it is the blind-index key (as it always was)."""
+    from django.conf import settings
+
+    value = getattr(settings, "VAULT_PSEUDONYM_KEY", "")
+    if value:
+        return decode_key("VAULT_PSEUDONYM_KEY", value)
+    if getattr(settings, "VAULT_RETIRED_INDEX_KEYS", None):
+        raise ImproperlyConfigured(PSEUDONYM_KEY_NEEDED)
+    return index_key()

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
 from vault.exceptions import KeyDestroyed, KeyMissing, MasterKeyUnavailable
@@ -40,11 +41,13 @@ def _wrap_ad(subject_id: uuid.UUID) -> bytes:
     return b"custodian/dek/" + subject_id.bytes
 
 
+@sensitive_variables()
 def wrap(subject_id: uuid.UUID, key: bytes) -> tuple[str, bytes]:
     key_id, master = master_keys()[0]
     return key_id, ciphers.seal(master, key, _wrap_ad(subject_id))
 
 
+@sensitive_variables()
 def _unwrap(row: DataKey) -> bytes:
     candidates = sorted(master_keys(), key=lambda pair: pair[0] != row.master_key_id)
     for _key_id, master in candidates:
@@ -55,6 +58,7 @@ def _unwrap(row: DataKey) -> bytes:
     raise MasterKeyUnavailable(row.subject_id)
 
 
+@sensitive_variables()
 def new_data_key(subject_id: uuid.UUID) -> DataKey:
     """An unsaved DataKey row with a fresh random key (for bulk_create in bulk paths)."""
     key = ciphers.new_key()
@@ -69,6 +73,7 @@ def create_data_key(*, subject_id: uuid.UUID) -> None:
     new_data_key(subject_id).save(using=KEYS_DB, force_insert=True)
 
 
+@sensitive_variables()
 def ensure_data_key(*, subject_id: uuid.UUID) -> None:
     """Create the subject's data key unless it has one (live or destroyed)."""
     if DataKey.objects.filter(subject_id=subject_id).exists():
@@ -79,12 +84,14 @@ def ensure_data_key(*, subject_id: uuid.UUID) -> None:
     )
 
 
+@sensitive_variables()
 def _cipher_from_row(row: DataKey) -> AESGCM:
     if row.is_destroyed:
         raise KeyDestroyed(row.subject_id)
     return AESGCM(_unwrap(row))
 
 
+@sensitive_variables()
 def data_cipher(subject_id: uuid.UUID) -> AESGCM:
     """The AEAD for a subject's data key; raises KeyDestroyed after erasure."""
     cache = _scope.get()
@@ -99,6 +106,7 @@ def data_cipher(subject_id: uuid.UUID) -> AESGCM:
     return cipher
 
 
+@sensitive_variables()
 def preload(subject_ids: Iterable[uuid.UUID]) -> None:
     """Load many subjects' keys in one query into the current scope (list pages)."""
     cache = _scope.get()
@@ -111,6 +119,15 @@ def preload(subject_ids: Iterable[uuid.UUID]) -> None:
 
 def is_destroyed(subject_id: uuid.UUID) -> bool:
     return DataKey.objects.filter(subject_id=subject_id, destroyed_at__isnull=False).exists()
+
+
+def destroyed_among(subject_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the subjects whose data key is destroyed (one query)."""
+    return set(
+        DataKey.objects.filter(
+            subject_id__in=set(subject_ids), destroyed_at__isnull=False
+        ).values_list("subject_id", flat=True)
+    )
 
 
 def destroy_key(*, subject_id: uuid.UUID) -> bool:
@@ -129,6 +146,7 @@ def destroy_key(*, subject_id: uuid.UUID) -> bool:
     return bool(updated)
 
 
+@sensitive_variables()
 def rotate_master_key(*, batch_size: int = 1000, progress=None) -> int:
     """Re-wrap every live data key under the first master key; returns how many."""
     current_id, _ = master_keys()[0]

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django.db import models
 
+from vault.exceptions import DecryptionFailed
 from vault.fields import EncryptedTextField
 
 
@@ -39,9 +40,13 @@ class PersonalData:
         """True for the subject's own row (Customer), which goes after everything else."""
         return self.subject in ("id", "pk")
 
-    def export_row(self, row: models.Model) -> dict:
+    def export_row(self, row: models.Model, errors: list | None = None) -> dict:
         """The registered fields of one row; "a__b" follows a relation, a relation on its
-        own gives the related id. Encrypted fields are decrypted by the vault's field."""
+        own gives the related id. Encrypted fields are decrypted by the vault's field.
+
+        With an `errors` list, a field whose ciphertext fails authentication (a tampered
+        or swapped row) is exported as None and named in `errors` (table, row id, field),
+        so one bad row cannot sink, or silently thin out, a whole export."""
         data = {"id": row.pk}
         for name in self.fields:
             field = self.model._meta.get_field(name.split("__")[0])
@@ -49,8 +54,22 @@ class PersonalData:
                 data[name] = getattr(row, field.attname)
                 continue
             value = row
-            for part in name.split("__"):
-                value = getattr(value, part) if value is not None else None
+            try:
+                for part in name.split("__"):
+                    value = getattr(value, part) if value is not None else None
+            except DecryptionFailed:
+                if errors is None:
+                    raise
+                value = None
+                errors.append(
+                    {
+                        "table": self.label,
+                        "id": row.pk,
+                        "field": name,
+                        "error": "decryption failed: the stored value was altered or "
+                        "belongs to another row",
+                    }
+                )
             data[name] = value
         return data
 

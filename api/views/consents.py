@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,7 +12,7 @@ from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from consent.models import ConsentSource, Purpose
 from consent.selectors import current_consents, current_notices
-from consent.services import set_consent
+from consent.services import ACCOUNT, set_consent
 
 
 class ConsentStatusSerializer(serializers.Serializer):
@@ -71,7 +72,8 @@ class CustomerConsentsApi(APIView):
 
     @extend_schema(
         operation_id="consents_change",
-        description="Grant or withdraw one purpose. Withdrawing `account` starts an erasure.",
+        description="Grant or withdraw one purpose. Withdrawing `account` starts an erasure, "
+        "so it needs the `privacy` scope as well as `consents` (403 otherwise).",
         request=ConsentChangeSerializer,
         responses={201: ConsentMap, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
     )
@@ -79,6 +81,15 @@ class CustomerConsentsApi(APIView):
         customer = get_customer_or_404(customer_id)
         serializer = self.ConsentChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if (
+            serializer.validated_data["purpose"] == ACCOUNT
+            and not serializer.validated_data["granted"]
+            and not request.auth.allows(Scope.PRIVACY)
+        ):
+            # Withdrawing `account` erases the customer: the `privacy` scope's power.
+            raise PermissionDenied(
+                "Withdrawing `account` erases the customer: this API key lacks the `privacy` scope."
+            )
         set_consent(
             customer=customer,
             purpose=serializer.validated_data["purpose"],

@@ -22,6 +22,7 @@ from consent.models import ConsentSource
 from consent.selectors import granted_by_customer
 from customers import selectors, services
 from customers.models import Customer
+from disposal.selectors import live_customer
 from vault.services import preload
 
 PROFILE = ("email", "full_name", "phone", "postal_address")
@@ -79,10 +80,42 @@ def record_read(request, customer_id, action: AuditAction, object_type: str) -> 
 
 
 def get_customer_or_404(customer_id: str) -> Customer:
-    customer = selectors.customer_get(customer_id)
+    """The live customer (disposal.selectors.live_customer): unknown, erased or being
+    erased is 404 on every endpoint."""
+    customer = live_customer(customer_id)
     if customer is None:
         raise NotFound("No customer with this id.")
     return customer
+
+
+# RFC 9745: the GET lookup is deprecated since v1.2 (2026-11-26T00:00:00Z).
+LOOKUP_DEPRECATED_AT = "@1795651200"
+
+
+class CustomerLookupSerializer(serializers.Serializer):
+    email = serializers.CharField(required=False, max_length=254)
+    external_id = serializers.CharField(required=False, max_length=100)
+
+    def validate(self, attrs):
+        if len(attrs) != 1:
+            raise BadRequest("Look up by exactly one of email or external_id.")
+        return attrs
+
+
+def lookup_response(request, view, filters: dict) -> Response:
+    """The paginated list for an exact lookup; each customer in it is an audited read."""
+    if "email" in filters:
+        match = selectors.customer_by_email(filters["email"])
+    else:
+        match = selectors.customer_by_external_id(filters["external_id"])
+    if match is not None:
+        match = live_customer(match.pk)
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset([match] if match else [], request, view=view)
+    body = render_customers(page)
+    for customer in page:
+        record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
+    return paginator.get_paginated_response(body)
 
 
 class CustomerListCreateApi(APIView):
@@ -101,15 +134,6 @@ class CustomerListCreateApi(APIView):
             help_text='Choices per purpose; `{"account": true}` is required.',
         )
 
-    class CustomerLookupSerializer(serializers.Serializer):
-        email = serializers.CharField(required=False)
-        external_id = serializers.CharField(required=False)
-
-        def validate(self, attrs):
-            if len(attrs) != 1:
-                raise BadRequest("Look up by exactly one of email or external_id.")
-            return attrs
-
     @extend_schema(
         operation_id="customers_create",
         request=CustomerCreateSerializer,
@@ -122,14 +146,19 @@ class CustomerListCreateApi(APIView):
             **serializer.validated_data, actor=request.auth.actor, source=ConsentSource.API
         )
         location = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
+        body = render_customers([customer])[0]
+        record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
         return Response(
-            render_customers([customer])[0],
+            body,
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
 
     @extend_schema(
         operation_id="customers_lookup",
+        deprecated=True,
+        description="Deprecated: puts personal data in the URL. Use "
+        "`POST /api/v1/customers/lookup/`. Answers carry a `Deprecation` header.",
         parameters=[
             OpenApiParameter("email", str, description="Exact email (case-insensitive)."),
             OpenApiParameter("external_id", str, description="The storefront's id."),
@@ -138,17 +167,34 @@ class CustomerListCreateApi(APIView):
         responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
-        filters = self.CustomerLookupSerializer(data=request.query_params)
+        filters = CustomerLookupSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        if "email" in filters.validated_data:
-            match = selectors.customer_by_email(filters.validated_data["email"])
-        else:
-            match = selectors.customer_by_external_id(filters.validated_data["external_id"])
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset([match] if match else [], request, view=self)
-        for customer in page:
-            record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
-        return paginator.get_paginated_response(render_customers(page))
+        response = lookup_response(request, self, filters.validated_data)
+        # v1 clients keep working; personal data in URLs ends up in logs, so move on.
+        response["Deprecation"] = LOOKUP_DEPRECATED_AT
+        response["Link"] = f'<{reverse("api:customer-lookup")}>; rel="successor-version"'
+        return response
+
+
+class CustomerLookupApi(APIView):
+    """Exact lookup with the email or external id in the body, never in the URL."""
+
+    required_scope = Scope.CUSTOMERS
+
+    @extend_schema(
+        operation_id="customers_lookup_post",
+        description="Exact lookup by email (case-insensitive) or external id, sent in the "
+        "body so that no personal data travels in URLs or access logs. Answers the same "
+        "paginated list as the deprecated `GET /api/v1/customers/?email=`.",
+        request=CustomerLookupSerializer,
+        responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
+    )
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise BadRequest("Expected a JSON object.")
+        filters = CustomerLookupSerializer(data=request.data)
+        filters.is_valid(raise_exception=True)
+        return lookup_response(request, self, filters.validated_data)
 
 
 class CustomerDetailApi(APIView):
@@ -194,4 +240,7 @@ class CustomerDetailApi(APIView):
         services.update_customer(
             customer=customer, actor=request.auth.actor, **serializer.validated_data
         )
-        return Response(render_customers([customer])[0])
+        body = render_customers([customer])[0]
+        # The answer carries the profile: a read, even when nothing changed.
+        record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
+        return Response(body)

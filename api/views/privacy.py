@@ -26,6 +26,11 @@ ExportOutput = inline_serializer(
             help_text="Per data category: `records` per table, `on_erasure` "
             "(deleted or pseudonymized) and any `legal_hold`.",
         ),
+        "errors": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="Values that could not be decrypted (an altered row), each named by "
+            "`table`, `id` and `field`; empty when everything was read.",
+        ),
     },
 )
 
@@ -78,20 +83,28 @@ class CustomerErasureApi(APIView):
         operation_id="customers_erase",
         request=None,
         responses={
-            202: OpenApiResponse(ErasureAccepted, description="Queued (or already queued)."),
+            202: OpenApiResponse(ErasureAccepted, description="Queued."),
+            200: OpenApiResponse(
+                ErasureAccepted, description="Asked before: the earlier request, open or done."
+            ),
             **NOT_FOUND,
             **COMMON_ERRORS,
         },
     )
     def post(self, request, customer_id):
-        customer = get_customer_or_404(customer_id)
-        erasure = services.request_erasure(
-            customer_id=customer.pk, source=ErasureSource.API, actor=request.auth.actor
-        )
+        # Asking again finds the first request (open, failed or done), never a 404.
+        erasure = selectors.erasure_request_of_subject(customer_id)
+        answer = status.HTTP_200_OK
+        if erasure is None:
+            customer = get_customer_or_404(customer_id)
+            erasure = services.request_erasure(
+                customer_id=customer.pk, source=ErasureSource.API, actor=request.auth.actor
+            )
+            answer = status.HTTP_202_ACCEPTED
         location = reverse("api:erasure-request-detail", kwargs={"request_id": erasure.pk})
         return Response(
             {"id": str(erasure.pk), "status": erasure.status},
-            status=status.HTTP_202_ACCEPTED,
+            status=answer,
             headers={"Location": location},
         )
 

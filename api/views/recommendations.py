@@ -12,8 +12,6 @@ from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from customers.models import Product
 from recommendations import selectors, services
-from vault.exceptions import KeyDestroyed
-from vault.services import is_destroyed
 
 LIMIT = OpenApiParameter("limit", int, description="How many results, 1 to 100 (default 10).")
 
@@ -73,8 +71,6 @@ class CustomerRecommendationsApi(APIView):
     def get(self, request, customer_id):
         limit = _limit(request)
         customer = get_customer_or_404(customer_id)
-        if is_destroyed(customer.pk):
-            raise KeyDestroyed(customer.pk)
         found = selectors.recommendations_for(customer.pk, limit=limit)
         skus = [item.sku for item in found.results]
         services.record_shown(customer_id=customer.pk, skus=skus, personalized=found.personalized)

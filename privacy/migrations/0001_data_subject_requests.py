@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('customers', '0004_phone_index_restriction_keyset'),
+        ('customers', '0006_phone_index_restriction_keyset'),
         ('disposal', '0002_default_retention_policies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -22,6 +22,7 @@ def test_the_schema_and_docs_are_served_without_a_key(db):
     paths = client.get("/api/schema/?format=json").json()["paths"]
     assert set(paths) == {
         "/api/v1/customers/",
+        "/api/v1/customers/lookup/",
         "/api/v1/customers/{customer_id}/",
         "/api/v1/customers/{customer_id}/consents/",
         "/api/v1/customers/{customer_id}/erasure/",

@@ -19,6 +19,7 @@ from disposal.models import (
     RetentionPolicy,
 )
 from tests.factories import CustomerFactory
+from vault.services import subject_pseudonym
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,7 +70,9 @@ def test_staff_open_an_erasure_that_runs_to_done(staff_page: Page, live_server):
     staff_page.wait_for_url(live_server.url + ERASURES)
 
     request = ErasureRequest.objects.get()
-    assert request.subject_id == ada.pk
+    # Done: the request names the customer by pseudonym only.
+    assert request.subject_id is None
+    assert request.subject_pseudonym == subject_pseudonym(ada.pk)
     assert request.source == ErasureSource.STAFF
     assert request.status == ErasureStatus.DONE
     assert not Customer.objects.filter(pk=ada.pk).exists()
@@ -175,6 +178,33 @@ def test_staff_see_and_edit_retention_policies_but_cannot_delete_them(
     row = _policy_row(staff_page, policy)
     expect(row.locator("td.field-keep_days")).to_have_text("400")
     assert staff_page.goto(f"{live_server.url}{POLICIES}{policy.pk}/delete/").status == 403
+
+
+def test_staff_see_the_dry_run_count_before_forcing_a_period_under_the_floor(
+    staff_page: Page, live_server
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for _ in range(2):
+        CustomerFactory()
+    Customer.objects.update(updated_at=timezone.now() - timedelta(days=40))
+    policy = RetentionPolicy.objects.get(category="inactive_customers")
+    staff_page.goto(f"{live_server.url}{POLICIES}{policy.pk}/change/")
+    staff_page.fill("#id_keep_days", "7")
+    with staff_page.expect_navigation():
+        staff_page.click("input[name=_save]")
+    errors = staff_page.locator(f".field-keep_days {ERRORS}")
+    expect(errors).to_contain_text("Under 30 days needs forcing. Dry run: 2 would go")
+    staff_page.screenshot(path="test-artifacts/retention-floor-refused.png", full_page=True)
+    assert RetentionPolicy.objects.get(pk=policy.pk).keep_days == 3 * 365
+
+    staff_page.check("#id_force")
+    staff_page.click("input[name=_save]")
+    staff_page.wait_for_url(live_server.url + POLICIES)
+    saved = RetentionPolicy.objects.get(pk=policy.pk)
+    assert saved.keep_days == 7 and saved.below_floor_forced
 
 
 def _policy_row(page: Page, policy: RetentionPolicy):

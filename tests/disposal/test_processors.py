@@ -142,7 +142,7 @@ def test_erasure_notices_are_signed_retried_with_backoff_and_recorded(
 
     delivery = WebhookDelivery.objects.get(erasure_request=request)
     assert delivery.processor == told and delivery.status == DeliveryStatus.DELIVERED
-    assert delivery.attempts == 3 and delivery.customer_id is None
+    assert delivery.attempts == 3 and delivery.notice_customer_id is None
     assert [call["valid"] for call in server.received] == [True, True, True]
     assert server.received[-1]["body"]["customer_id"] == str(customer.pk)
     assert server.received[-1]["body"]["event"] == "customer.erased"

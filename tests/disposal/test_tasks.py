@@ -64,7 +64,7 @@ def test_the_outbox_sweep_sends_only_what_is_due(customer, settings):
     due = WebhookDelivery.objects.create(
         processor=processor,
         erasure_request=request,
-        customer_id=customer.pk,
+        notice_customer_id=str(customer.pk),
         next_attempt_at=timezone.now() - timedelta(seconds=1),
     )
     assert tasks.deliver_due_webhooks() == 1

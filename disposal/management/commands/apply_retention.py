@@ -25,6 +25,14 @@ class Command(BaseCommand):
         verb = "would go" if dry_run else "went"
         for outcome in outcomes:
             held = f" (legal hold: {outcome.held_by})" if outcome.held_by else ""
+            if outcome.skipped:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{outcome.policy}: skipped, {outcome.skipped} ({outcome.count} would "
+                        "go); set it in the admin, which shows this count and asks to force"
+                    )
+                )
+                continue
             self.stdout.write(
                 f"{outcome.policy}: {outcome.count} {verb}; older than {outcome.keep_days} "
                 f"days, before {outcome.cutoff:%Y-%m-%d}{held}"

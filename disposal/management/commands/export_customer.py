@@ -2,12 +2,15 @@
 export (the same JSON the API serves), for answering a request made by post or phone."""
 
 import json
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from disposal.exceptions import UnknownSubject
 from disposal.exports import export_customer
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class Command(BaseCommand):
@@ -26,6 +29,12 @@ class Command(BaseCommand):
         if output is None:
             self.stdout.write(text)
             return
-        output.write_text(text + "\n", encoding="utf-8")
-        output.chmod(0o600)  # personal data: readable by the operator only
+        # Personal data: the file is born readable by the operator only (mode 600 at
+        # creation, whatever the umask), and an existing file or link is never reused.
+        try:
+            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
+        except FileExistsError as error:
+            raise CommandError(f"{output} exists; choose a new file name.") from error
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
         self.stderr.write(f"Wrote {output} ({len(text)} characters).")

@@ -25,7 +25,7 @@ def index_phones(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_emailchange'),
+        ('customers', '0005_interaction_row_id_required'),
     ]
 
     operations = [

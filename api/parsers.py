@@ -1,0 +1,38 @@
+"""The API's JSON parser: DRF's, with a bound on nesting.
+
+Python's json module recurses once per level, so a body nested a thousand deep raised
+RecursionError (a 500). No request of this API nests more than a few levels, so any
+body deeper than MAX_DEPTH is a 400, and so is one the parser could not descend at all.
+"""
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+MAX_DEPTH = 32
+TOO_DEEP = f"JSON nested more than {MAX_DEPTH} levels deep is not accepted."
+
+
+def nesting_depth(value) -> int:
+    """How deep lists and objects nest (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if not isinstance(item, (dict, list)):
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(TOO_DEEP) from None
+        if nesting_depth(data) > MAX_DEPTH:
+            raise ParseError(TOO_DEEP)
+        return data
