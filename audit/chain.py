@@ -53,7 +53,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from vault.blind_index import blind_index
+from vault.blind_index import stable_index
 from vault.pseudonyms import subject_pseudonym
 
 SEAL_COLUMN = "custodian.audit-seal"
@@ -139,12 +139,14 @@ def seal_digest(
         events_digest,
         sealed_at.isoformat(),
     ]
-    return blind_index(SEAL_COLUMN, "\n".join(lines))
+    return stable_index(SEAL_COLUMN, "\n".join(lines), setting="VAULT_AUDIT_SEAL_KEY")
 
 
 def seal_key_id() -> str:
     """A public name for the current seal key (not the key, not reversible to it)."""
-    return blind_index(SEAL_COLUMN, "custodian.audit-seal-key-id")[:16]
+    return stable_index(SEAL_COLUMN, "custodian.audit-seal-key-id", setting="VAULT_AUDIT_SEAL_KEY")[
+        :16
+    ]
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,16 @@ VAULT_INDEX_KEY = env.str("VAULT_INDEX_KEY", default="")
 # Blind-index keys being rotated out: still matched by lookups until `rotate_index_key`
 # has re-indexed every row; destroyed at the key-store backup horizon (README).
 VAULT_RETIRED_INDEX_KEYS = env.list("VAULT_RETIRED_INDEX_KEYS", default=[])
-# The key of subject pseudonyms; never rotates. Unset: VAULT_INDEX_KEY (required before a
-# blind-index rotation, set to the index key in use until then).
+# Subkeys of pseudonyms and audit seals, which never change: unset, they are derived from
+# VAULT_INDEX_KEY; before its first rotation set them (rotate_index_key --derive-stable-keys).
 VAULT_PSEUDONYM_KEY = env.str("VAULT_PSEUDONYM_KEY", default="")
+VAULT_AUDIT_SEAL_KEY = env.str("VAULT_AUDIT_SEAL_KEY", default="")
 if not DEBUG:
     check_key_settings(
-        VAULT_MASTER_KEYS, VAULT_INDEX_KEY, VAULT_RETIRED_INDEX_KEYS, VAULT_PSEUDONYM_KEY
+        VAULT_MASTER_KEYS,
+        VAULT_INDEX_KEY,
+        VAULT_RETIRED_INDEX_KEYS,
+        {"VAULT_PSEUDONYM_KEY": VAULT_PSEUDONYM_KEY, "VAULT_AUDIT_SEAL_KEY": VAULT_AUDIT_SEAL_KEY},
     )
 
 INSTALLED_APPS = [

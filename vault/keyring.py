@@ -34,7 +34,7 @@ def check_key_settings(
     master_keys: list[str],
     index_key: str,
     retired_index_keys: list[str] | None = None,
-    pseudonym_key: str = "",
+    stable_keys: dict[str, str] | None = None,
 ) -> None:
     """Raise ImproperlyConfigured with a clear message unless the settings are usable."""
     if not master_keys:
@@ -46,16 +46,21 @@ def check_key_settings(
     decode_key("VAULT_INDEX_KEY", index_key)
     for position, value in enumerate(retired_index_keys or [], start=1):
         decode_key(f"VAULT_RETIRED_INDEX_KEYS (key {position})", value)
-    if pseudonym_key:
-        decode_key("VAULT_PSEUDONYM_KEY", pseudonym_key)
-    elif retired_index_keys:
-        raise ImproperlyConfigured(PSEUDONYM_KEY_NEEDED)
+    for name, value in (stable_keys or {}).items():
+        if value:
+            decode_key(name, value)
+        elif retired_index_keys:
+            raise ImproperlyConfigured(STABLE_KEYS_NEEDED)
 
 
-PSEUDONYM_KEY_NEEDED = (
-    "VAULT_PSEUDONYM_KEY is not set: pseudonyms are derived from VAULT_INDEX_KEY until it "
-    "is, so before rotating the blind-index key set VAULT_PSEUDONYM_KEY to the index key "
-    "in use so far (pseudonyms of erased customers must never change)."
+# Keys that must outlive a blind-index rotation, as the subkeys themselves (derived once
+# from the index key in use before the first rotation): pseudonyms and audit seals are
+# stored, and must keep their values, while the index key's root is destroyed.
+STABLE_KEY_SETTINGS = ("VAULT_PSEUDONYM_KEY", "VAULT_AUDIT_SEAL_KEY")
+STABLE_KEYS_NEEDED = (
+    "VAULT_PSEUDONYM_KEY and VAULT_AUDIT_SEAL_KEY must be set before the blind-index key "
+    "rotates: run `manage.py rotate_index_key --derive-stable-keys` with the index key in "
+    "use so far, and put the two values it prints in the environment."
 )
 
 
@@ -103,15 +108,15 @@ def lookup_index_keys() -> list[bytes]:
 
 
 @sensitive_variables()
-def pseudonym_key() -> bytes:
-    """The key of subject pseudonyms. It never rotates: pseudonyms in the ledgers, the
-    tombstone log and certificates outlive the ids they were made from. Until
-    VAULT_PSEUDONYM_KEY is set it is the blind-index key (as it always was)."""
+def stable_subkey(setting: str) -> bytes | None:
+    """The subkey held in `setting` (one of STABLE_KEY_SETTINGS), or None while unset
+    (then it is derived from VAULT_INDEX_KEY, which gives the same value until the
+    index key first rotates)."""
     from django.conf import settings
 
-    value = getattr(settings, "VAULT_PSEUDONYM_KEY", "")
+    value = getattr(settings, setting, "")
     if value:
-        return decode_key("VAULT_PSEUDONYM_KEY", value)
+        return decode_key(setting, value)
     if getattr(settings, "VAULT_RETIRED_INDEX_KEYS", None):
-        raise ImproperlyConfigured(PSEUDONYM_KEY_NEEDED)
-    return index_key()
+        raise ImproperlyConfigured(STABLE_KEYS_NEEDED)
+    return None

@@ -22,13 +22,21 @@ def _key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
+def _stable_keys() -> dict[str, str]:
+    out = io.StringIO()
+    call_command("rotate_index_key", "--derive-stable-keys", stdout=out, stderr=io.StringIO())
+    return dict(line.split("=", 1) for line in out.getvalue().split())
+
+
 @pytest.fixture
 def rotated(settings, make_customer):
-    """Customers indexed under the old key, then the new key deployed."""
+    """Customers indexed under the old key, the stable subkeys set, then the new key
+    deployed with the old one retired."""
     customers = [make_customer() for _ in range(3)]
     old = settings.VAULT_INDEX_KEY
     pseudonyms = [subject_pseudonym(c.pk) for c in customers]
-    settings.VAULT_PSEUDONYM_KEY = old
+    for setting, value in _stable_keys().items():
+        setattr(settings, setting, value)
     settings.VAULT_INDEX_KEY = _key()
     settings.VAULT_RETIRED_INDEX_KEYS = [old]
     return customers, old, pseudonyms
@@ -60,10 +68,26 @@ def test_after_rotation_no_stored_index_answers_to_the_old_key(rotated, settings
     assert "customers.customer: 0 row(s)" in again.getvalue()
 
 
-def test_pseudonyms_do_not_change_with_the_index_key(rotated):
-    customers, _, pseudonyms = rotated
+def test_pseudonyms_and_audit_seals_outlive_the_old_index_key(rotated, settings):
+    from audit.chain import seal_key_id
+
+    customers, old, pseudonyms = rotated
+    seal_key = seal_key_id()
     call_command("rotate_index_key", stdout=io.StringIO())
+    settings.VAULT_RETIRED_INDEX_KEYS = []  # the old root is destroyed...
+    assert old not in {getattr(settings, name) for name in dir(settings) if name.isupper()}
+    # ...and what was made under it keeps its value.
     assert [subject_pseudonym(c.pk) for c in customers] == pseudonyms
+    assert seal_key_id() == seal_key
+
+
+def test_the_stable_keys_are_derived_before_the_first_rotation_only(settings):
+    keys = _stable_keys()
+    assert set(keys) == {"VAULT_PSEUDONYM_KEY", "VAULT_AUDIT_SEAL_KEY"}
+    assert settings.VAULT_INDEX_KEY not in keys.values()
+    settings.VAULT_RETIRED_INDEX_KEYS = [_key()]
+    with pytest.raises(CommandError, match="before the first rotation"):
+        call_command("rotate_index_key", "--derive-stable-keys", stdout=io.StringIO())
 
 
 def test_uniqueness_holds_against_rows_not_yet_reindexed(rotated, make_customer):
@@ -89,6 +113,7 @@ def test_start_up_refuses_retired_index_keys_without_a_pseudonym_key():
 
     from vault.keyring import check_key_settings
 
+    names = ("VAULT_PSEUDONYM_KEY", "VAULT_AUDIT_SEAL_KEY")
     with pytest.raises(ImproperlyConfigured, match="VAULT_PSEUDONYM_KEY"):
-        check_key_settings([_key()], _key(), [_key()], "")
-    check_key_settings([_key()], _key(), [_key()], _key())
+        check_key_settings([_key()], _key(), [_key()], dict.fromkeys(names, ""))
+    check_key_settings([_key()], _key(), [_key()], {name: _key() for name in names})
