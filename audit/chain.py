@@ -12,9 +12,11 @@ Sealing (`audit.services.seal_pending_events`, Celery beat `audit.tasks.seal_aud
 
 Each seal names the previous seal's digest (the first names 64 zeros), so changing,
 inserting or removing anything sealed breaks every digest after it. The seal key is an
-HKDF subkey of `VAULT_INDEX_KEY` (`vault.blind_index`, column "custodian.audit-seal"):
+HKDF subkey of the pseudonym key (`VAULT_PSEUDONYM_KEY`, which defaults to
+`VAULT_INDEX_KEY` and never rotates; `vault.blind_index`, column "custodian.audit-seal"):
 someone who can write to the data database but does not hold the key cannot forge a
-seal, and `key_id` on each seal says which key made it. Keep that key like the others.
+seal, and `key_id` on each seal says which key made it. The blind-index key may rotate
+(`rotate_index_key`) without touching the chain.
 
 Surviving erasure. Erasure keeps audit rows but unlinks them (vault.registry):
 `subject_id` becomes NULL, `subject_pseudonym` becomes `subject_pseudonym(subject_id)`
@@ -51,9 +53,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.conf import settings
-
 from vault.blind_index import blind_index
+from vault.keyring import pseudonym_key
 from vault.pseudonyms import subject_pseudonym
 
 SEAL_COLUMN = "custodian.audit-seal"
@@ -74,7 +75,7 @@ EVENT_FIELDS = (
 
 
 @lru_cache(maxsize=65536)
-def _pseudonym(index_key_setting: str, subject_id) -> str:
+def _pseudonym(key: bytes, subject_id) -> str:
     # A customer has many events: one HMAC per subject and key, not one per event.
     return str(subject_pseudonym(subject_id))
 
@@ -83,7 +84,7 @@ def canonical_event(row: dict) -> dict:
     """The sealed form of an event (a dict of EVENT_FIELDS): what erasure cannot change."""
     subject_id = row["subject_id"]
     if subject_id is not None:
-        subject = _pseudonym(settings.VAULT_INDEX_KEY, subject_id)
+        subject = _pseudonym(pseudonym_key(), subject_id)
     elif row["subject_pseudonym"] is not None:
         subject = str(row["subject_pseudonym"])
     else:
@@ -139,12 +140,12 @@ def seal_digest(
         events_digest,
         sealed_at.isoformat(),
     ]
-    return blind_index(SEAL_COLUMN, "\n".join(lines))
+    return blind_index(SEAL_COLUMN, "\n".join(lines), pseudonym_key())
 
 
 def seal_key_id() -> str:
     """A public name for the current seal key (not the key, not reversible to it)."""
-    return blind_index(SEAL_COLUMN, "custodian.audit-seal-key-id")[:16]
+    return blind_index(SEAL_COLUMN, "custodian.audit-seal-key-id", pseudonym_key())[:16]
 
 
 @dataclass(frozen=True)

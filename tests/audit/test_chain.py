@@ -271,8 +271,20 @@ def test_expect_head_catches_a_chain_cut_short():
 def test_seals_made_under_another_key_are_reported_as_such(settings):
     events(1)
     seal_pending_events()
-    settings.VAULT_INDEX_KEY = "A" * 43 + "="
-    verify_fails(r"seal #1 made under another key")
+    settings.VAULT_PSEUDONYM_KEY = "A" * 43 + "="
+    out = verify_fails(r"seal #1 made under another key")
+    assert "event digests were not compared" in out
+
+
+def test_rotating_the_blind_index_key_leaves_the_chain_verifiable(settings):
+    """Seals and pseudonyms use the pseudonym key, which never rotates."""
+    events(2, subject_id=uuid.uuid4())
+    seal_pending_events()
+    old = settings.VAULT_INDEX_KEY
+    settings.VAULT_PSEUDONYM_KEY = old
+    settings.VAULT_RETIRED_INDEX_KEYS = [old]
+    settings.VAULT_INDEX_KEY = "B" * 43 + "="
+    assert "2 events in 1 seals verified" in verify()
 
 
 def test_the_chain_survives_the_pseudonymization_erasure_does():

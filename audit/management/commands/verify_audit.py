@@ -45,8 +45,9 @@ class Command(BaseCommand):
         if result.foreign_key:
             self.stdout.write(
                 self.style.ERROR(
-                    "Seals were made under another VAULT_INDEX_KEY: configure the key they "
-                    "were made with to verify them (event digests were not compared)."
+                    "Seals were made under another pseudonym key (VAULT_PSEUDONYM_KEY, or "
+                    "VAULT_INDEX_KEY while that is unset): configure the key they were made "
+                    "with to verify them (event digests were not compared)."
                 )
             )
         for problem in problems[:50]:
