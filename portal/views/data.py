@@ -17,7 +17,6 @@ from disposal.exports import export_customer, gather
 from disposal.selectors import disclosures_of, keeping_by_category
 from portal.presentation import (
     ACTION_TEXT,
-    CATEGORY_TEXT,
     access_purpose_label,
     category_label,
 )
@@ -51,11 +50,9 @@ def my_data(request):
             "interactions": interactions_of(customer.pk),
             "disclosures": disclosures_of(customer.pk),
             "keeping": keeping,
-            "category_text": CATEGORY_TEXT,
             "others": [
-                (category_label(category), keeping[category], tables)
+                (category_label(category), keeping[category], section["records"])
                 for category, section in sorted(others.items())
-                for tables in [section["records"]]
             ],
         },
     )
