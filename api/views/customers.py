@@ -8,12 +8,13 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import BadRequest
+from api.lookup import customer_for_path
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
 from audit.models import AuditAction
@@ -80,12 +81,9 @@ def record_read(request, customer_id, action: AuditAction, object_type: str) -> 
 
 
 def get_customer_or_404(customer_id: str) -> Customer:
-    """The live customer (disposal.selectors.live_customer): unknown, erased or being
-    erased is 404 on every endpoint."""
-    customer = live_customer(customer_id)
-    if customer is None:
-        raise NotFound("No customer with this id.")
-    return customer
+    """The live customer a path names (its UUID or `ext:<external_id>`, api.lookup):
+    unknown, erased or being erased is 404 on every endpoint."""
+    return customer_for_path(customer_id)
 
 
 # RFC 9745: the GET lookup is deprecated since v1.2 (2026-11-26T00:00:00Z).

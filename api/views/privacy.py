@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.lookup import customer_id_for_path
 from api.models import Scope
 from api.schema import COMMON_ERRORS, NOT_FOUND
 from api.views.customers import get_customer_or_404
@@ -93,7 +94,8 @@ class CustomerErasureApi(APIView):
     )
     def post(self, request, customer_id):
         # Asking again finds the first request (open, failed or done), never a 404.
-        erasure = selectors.erasure_request_of_subject(customer_id)
+        subject_id = customer_id_for_path(customer_id)
+        erasure = selectors.erasure_request_of_subject(subject_id) if subject_id else None
         answer = status.HTTP_200_OK
         if erasure is None:
             customer = get_customer_or_404(customer_id)
