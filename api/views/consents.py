@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.strict import StrictBooleanField, StrictSerializer
 from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from consent.models import ConsentSource, Purpose
@@ -57,9 +58,9 @@ ConsentMap = OpenApiResponse(
 class CustomerConsentsApi(APIView):
     required_scope = Scope.CONSENTS
 
-    class ConsentChangeSerializer(serializers.Serializer):
+    class ConsentChangeSerializer(StrictSerializer):
         purpose = serializers.SlugField(max_length=50)
-        granted = serializers.BooleanField()
+        granted = StrictBooleanField()
 
     @extend_schema(
         operation_id="consents_retrieve",

@@ -17,16 +17,20 @@ from api.errors import BadRequest
 from api.lookup import customer_for_path
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
+from api.strict import StrictBooleanField, StrictSerializer
 from audit.models import AuditAction
 from audit.services import record_access
 from consent.models import ConsentSource
 from consent.selectors import granted_by_customer
 from customers import selectors, services
+from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
 from disposal.selectors import live_customer
 from vault.services import preload
 
 PROFILE = ("email", "full_name", "phone", "postal_address")
+# Fields of the representation that PATCH cannot change.
+FIXED = {"id", "external_id", "consents", "created_at", "updated_at"}
 
 
 @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
@@ -69,6 +73,10 @@ def render_customers(customers: list[Customer]) -> list[dict]:
     return CustomerOutput(customers, many=True, context={"consents": consents}).data
 
 
+def customer_location(customer_id) -> str:
+    return reverse("api:customer-detail", kwargs={"customer_id": customer_id})
+
+
 def record_read(request, customer_id, action: AuditAction, object_type: str) -> None:
     """Audit a read of personal data under the calling key (never the data itself)."""
     record_access(
@@ -90,7 +98,10 @@ def get_customer_or_404(customer_id: str) -> Customer:
 LOOKUP_DEPRECATED_AT = "@1795651200"
 
 
-class CustomerLookupSerializer(serializers.Serializer):
+LOOKUP_KEYS = ("email", "external_id")
+
+
+class CustomerLookupSerializer(StrictSerializer):
     email = serializers.CharField(required=False, max_length=254)
     external_id = serializers.CharField(required=False, max_length=100)
 
@@ -119,7 +130,7 @@ def lookup_response(request, view, filters: dict) -> Response:
 class CustomerListCreateApi(APIView):
     required_scope = Scope.CUSTOMERS
 
-    class CustomerCreateSerializer(serializers.Serializer):
+    class CustomerCreateSerializer(StrictSerializer):
         external_id = serializers.CharField(max_length=100)
         email = serializers.CharField(max_length=254)
         full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -128,7 +139,7 @@ class CustomerListCreateApi(APIView):
             required=False, allow_null=True, allow_blank=True, max_length=500
         )
         consents = serializers.DictField(
-            child=serializers.BooleanField(),
+            child=StrictBooleanField(),
             help_text='Choices per purpose; `{"account": true}` is required.',
         )
 
@@ -140,10 +151,29 @@ class CustomerListCreateApi(APIView):
     def post(self, request):
         serializer = self.CustomerCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = services.create_customer(
-            **serializer.validated_data, actor=request.auth.actor, source=ConsentSource.API
-        )
-        location = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
+        try:
+            customer = services.create_customer(
+                **serializer.validated_data, actor=request.auth.actor, source=ConsentSource.API
+            )
+        except DuplicateCustomer as duplicate:
+            existing = (
+                selectors.customer_by_external_id(serializer.validated_data["external_id"])
+                if duplicate.field == "external_id"
+                else None
+            )
+            if existing is None or live_customer(existing.pk) is None:
+                raise
+            # A retried create: name the customer it made, so the storefront can go on.
+            return Response(
+                {
+                    "detail": "A customer with this external id already exists.",
+                    "id": str(existing.pk),
+                    **duplicate.message_dict,
+                },
+                status=status.HTTP_409_CONFLICT,
+                headers={"Location": customer_location(existing.pk)},
+            )
+        location = customer_location(customer.pk)
         body = render_customers([customer])[0]
         record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
         return Response(
@@ -165,7 +195,13 @@ class CustomerListCreateApi(APIView):
         responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
-        filters = CustomerLookupSerializer(data=request.query_params)
+        filters = CustomerLookupSerializer(
+            data={
+                name: request.query_params[name]
+                for name in LOOKUP_KEYS
+                if name in request.query_params
+            }
+        )
         filters.is_valid(raise_exception=True)
         response = lookup_response(request, self, filters.validated_data)
         # v1 clients keep working; personal data in URLs ends up in logs, so move on.
@@ -198,7 +234,7 @@ class CustomerLookupApi(APIView):
 class CustomerDetailApi(APIView):
     required_scope = Scope.CUSTOMERS
 
-    class CustomerUpdateSerializer(serializers.Serializer):
+    class CustomerUpdateSerializer(StrictSerializer):
         email = serializers.CharField(required=False, max_length=254)
         full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
         phone = serializers.CharField(required=False, allow_null=True, allow_blank=True)
@@ -206,13 +242,14 @@ class CustomerDetailApi(APIView):
             required=False, allow_null=True, allow_blank=True, max_length=500
         )
 
-        def validate(self, attrs):
-            fixed = sorted(set(self.initial_data) - set(self.fields))
-            if fixed:
-                raise ValidationError(
-                    {name: ["This field cannot be changed here."] for name in fixed}
-                )
-            return attrs
+        def to_internal_value(self, data):
+            try:
+                return super().to_internal_value(data)
+            except ValidationError as error:
+                # Known fields that are not editable say so; others are unknown.
+                for name in FIXED & set(error.detail):
+                    error.detail[name] = ["This field cannot be changed here."]
+                raise
 
     @extend_schema(
         operation_id="customers_retrieve",

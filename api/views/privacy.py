@@ -4,13 +4,14 @@ follow the erasure and read its certificate."""
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.lookup import customer_id_for_path
 from api.models import Scope
 from api.schema import COMMON_ERRORS, NOT_FOUND
+from api.strict import unknown_field_errors
 from api.views.customers import get_customer_or_404
 from disposal import selectors, services
 from disposal.exports import export_customer
@@ -93,6 +94,9 @@ class CustomerErasureApi(APIView):
         },
     )
     def post(self, request, customer_id):
+        unknown = unknown_field_errors(request.data, known=())
+        if unknown:
+            raise ValidationError(unknown)
         # Asking again finds the first request (open, failed or done), never a 404.
         subject_id = customer_id_for_path(customer_id)
         erasure = selectors.erasure_request_of_subject(subject_id) if subject_id else None
