@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything under /api/ answers JSON (errors, 413, 500), the trailing slash
+    # is optional there, and every answer carries the RateLimit-* headers.
+    "api.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "crm_project.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -267,6 +270,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 API_MAX_BATCH = 1000
+# The largest request body the API reads (413 JSON naming it above); 1000 purchase lines
+# take about 250 kB.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2_621_440)
 
 # Phone numbers without a leading + are read in this region (ISO 3166 code); empty
 # means every number must carry its country code.
