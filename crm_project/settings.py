@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "audit.tasks.seal_audit_events",
         "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
     },
+    "purge-idempotent-replies": {
+        "task": "api.tasks.purge_idempotent_replies",
+        "schedule": crontab(minute=5),
+    },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
@@ -270,6 +274,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 API_MAX_BATCH = 1000
+# How long a POST's answer is kept for a repeat with the same Idempotency-Key.
+IDEMPOTENCY_HOURS = env.int("IDEMPOTENCY_HOURS", default=24)
 # The largest request body the API reads (413 JSON naming it above); 1000 purchase lines
 # take about 250 kB.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2_621_440)

@@ -11,13 +11,14 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api import idempotency
 from api.errors import BadRequest
 from api.lookup import customer_for_path
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
 from api.strict import StrictBooleanField, StrictSerializer
+from api.views.base import ApiView
 from audit.models import AuditAction
 from audit.services import record_access
 from consent.models import ConsentSource
@@ -127,7 +128,7 @@ def lookup_response(request, view, filters: dict) -> Response:
     return paginator.get_paginated_response(body)
 
 
-class CustomerListCreateApi(APIView):
+class CustomerListCreateApi(ApiView):
     required_scope = Scope.CUSTOMERS
 
     class CustomerCreateSerializer(StrictSerializer):
@@ -176,11 +177,8 @@ class CustomerListCreateApi(APIView):
         location = customer_location(customer.pk)
         body = render_customers([customer])[0]
         record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
-        return Response(
-            body,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
+        response = Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return idempotency.concerns(response, customer.pk)
 
     @extend_schema(
         operation_id="customers_lookup",
@@ -210,10 +208,11 @@ class CustomerListCreateApi(APIView):
         return response
 
 
-class CustomerLookupApi(APIView):
+class CustomerLookupApi(ApiView):
     """Exact lookup with the email or external id in the body, never in the URL."""
 
     required_scope = Scope.CUSTOMERS
+    idempotent = False  # a read: running it again is safe, replaying it would be stale
 
     @extend_schema(
         operation_id="customers_lookup_post",
@@ -231,7 +230,7 @@ class CustomerLookupApi(APIView):
         return lookup_response(request, self, filters.validated_data)
 
 
-class CustomerDetailApi(APIView):
+class CustomerDetailApi(ApiView):
     required_scope = Scope.CUSTOMERS
 
     class CustomerUpdateSerializer(StrictSerializer):

@@ -6,12 +6,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api import idempotency
 from api.lookup import customer_id_for_path
 from api.models import Scope
 from api.schema import COMMON_ERRORS, NOT_FOUND
 from api.strict import unknown_field_errors
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404
 from disposal import selectors, services
 from disposal.exports import export_customer
@@ -66,7 +67,7 @@ ErasureAccepted = inline_serializer(
 )
 
 
-class CustomerExportApi(APIView):
+class CustomerExportApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(
@@ -78,7 +79,7 @@ class CustomerExportApi(APIView):
         return Response(export_customer(customer_id=customer.pk, actor=request.auth.actor))
 
 
-class CustomerErasureApi(APIView):
+class CustomerErasureApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(
@@ -108,14 +109,15 @@ class CustomerErasureApi(APIView):
             )
             answer = status.HTTP_202_ACCEPTED
         location = reverse("api:erasure-request-detail", kwargs={"request_id": erasure.pk})
-        return Response(
+        response = Response(
             {"id": str(erasure.pk), "status": erasure.status},
             status=answer,
             headers={"Location": location},
         )
+        return idempotency.in_clear(response)  # ids only: replayed after the erasure too
 
 
-class ErasureRequestDetailApi(APIView):
+class ErasureRequestDetailApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(

@@ -9,13 +9,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api import lookup
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, BatchErrors
 from api.strict import AwareDateTimeField, StrictSerializer
+from api.views.base import ApiView
 from customers import services
 from customers.exceptions import BatchValidationError
 
@@ -27,7 +27,7 @@ class ProductSerializer(StrictSerializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
 
 
-class ProductUpsertApi(APIView):
+class ProductUpsertApi(ApiView):
     required_scope = Scope.PURCHASES
 
     @extend_schema(
@@ -137,7 +137,7 @@ def _repeated_lines(valid: dict[int, PurchaseLineSerializer], errors: dict) -> N
             first[key] = index
 
 
-class PurchaseCreateApi(APIView):
+class PurchaseCreateApi(ApiView):
     required_scope = Scope.PURCHASES
 
     @extend_schema(
@@ -221,7 +221,7 @@ class ReturnOutput(serializers.Serializer):
     returned_quantity = serializers.IntegerField(help_text="Returned of the line so far.")
 
 
-class ReturnCreateApi(APIView):
+class ReturnCreateApi(ApiView):
     required_scope = Scope.PURCHASES
 
     @extend_schema(

@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from customers.models import Product
@@ -60,7 +60,7 @@ def _limit(request) -> int:
     return serializer.validated_data["limit"]
 
 
-class CustomerRecommendationsApi(APIView):
+class CustomerRecommendationsApi(ApiView):
     required_scope = Scope.RECOMMENDATIONS
 
     @extend_schema(
@@ -96,7 +96,7 @@ class CustomerRecommendationsApi(APIView):
         )
 
 
-class AlsoBoughtApi(APIView):
+class AlsoBoughtApi(ApiView):
     required_scope = Scope.RECOMMENDATIONS
 
     @extend_schema(
