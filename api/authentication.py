@@ -9,6 +9,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework_api_key.permissions import KeyParser
 
 from api.models import StorefrontKey
+from runtime.metrics import THROTTLE_FAIL_OPEN
 
 logger = logging.getLogger(__name__)
 # What a cache backend raises when its server is down or unreachable.
@@ -60,6 +61,7 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
             logger.warning(
                 "throttle: cache unavailable (%s); request allowed", type(error).__name__
             )
+            THROTTLE_FAIL_OPEN.inc()
             return True
         if self.key is not None and self.rate is not None:
             # For the RateLimit-* headers (api.middleware): the quota, what is left of it,
