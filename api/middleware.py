@@ -19,6 +19,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.http import JsonResponse
 from django.urls import is_valid_path
 
@@ -70,6 +71,9 @@ class ApiMiddleware:
     def process_exception(self, request, exception):
         if not request.path_info.startswith(API_PREFIX):
             return None
+        # As Django's own handler does: error reporting (Sentry) and the test client
+        # listen for this signal.
+        got_request_exception.send(sender=None, request=request)
         logger.error(
             "Internal Server Error: %s %s (%s)",
             request.method,

@@ -70,3 +70,12 @@ def test_erasure_by_external_id_then_again_answers_the_same_request(client, make
         assert answer.status_code == 200
         assert answer.json()["id"] == first.json()["id"]
         assert answer["Location"] == first["Location"]
+
+
+def test_external_ids_in_paths_are_scrubbed_from_log_lines():
+    from runtime.scrub import scrub_text
+
+    line = "Not Found: /api/v1/customers/ext:shop-secret-7/consents/ and ext%3Aother"
+    scrubbed = scrub_text(line)
+    assert "shop-secret-7" not in scrubbed and "other" not in scrubbed
+    assert scrubbed.startswith("Not Found: /api/v1/customers/ext:[redacted]/consents/")
