@@ -271,8 +271,21 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Custodian storefront API",
     "DESCRIPTION": "Customers, products, purchases and consents for storefronts. "
-    "Authenticate with `Authorization: Api-Key <key>`.",
-    "VERSION": "1.0.0",
+    "Authenticate with `Authorization: Api-Key <key>`. Every answer is JSON, errors "
+    'included (`{"detail": "..."}` or field messages); a method a path does not have is '
+    "405 with `Allow`; the trailing slash of a path is optional. The contract, with "
+    "examples: docs/api.md in the repository.",
+    "VERSION": "1.1.0",
+    # Where the API is served; relative ("/") means the host that serves this schema.
+    "SERVERS": [{"url": env.str("API_PUBLIC_URL", default="/"), "description": "This Custodian."}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ErasureStatusEnum": "disposal.models.ErasureStatus",
+        "PurchaseLineStatusEnum": ["created", "duplicate"],
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -13,7 +13,11 @@ from audit.models import AuditAction
 from customers.models import Product
 from recommendations import selectors, services
 
-LIMIT = OpenApiParameter("limit", int, description="How many results, 1 to 100 (default 10).")
+LIMIT = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+    description="How many results, 1 to 100 (default 10).",
+)
 
 
 class LimitSerializer(serializers.Serializer):
