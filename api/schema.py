@@ -128,6 +128,8 @@ def postprocess(result, generator, request, public):
             extra = dict(SHARED)
             if "{" in path:
                 extra["404"] = "No such object."
+            if any(p.get("name") == "page" for p in operation.get("parameters", [])):
+                extra["404"] = "No such page."
             if "requestBody" in operation:
                 extra.update(WITH_BODY)
             if method == "post" and path != "/api/v1/customers/lookup/":

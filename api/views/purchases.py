@@ -14,7 +14,7 @@ from api import lookup
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, BatchErrors
-from api.strict import AwareDateTimeField, StrictSerializer
+from api.strict import AwareDateTimeField, MoneyField, StrictSerializer
 from api.views.base import ApiView
 from customers import services
 from customers.exceptions import BatchValidationError
@@ -24,7 +24,7 @@ class ProductSerializer(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200)
     category = serializers.SlugField(max_length=64)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    price = MoneyField()
 
 
 class ProductUpsertApi(ApiView):
@@ -64,7 +64,7 @@ class PurchaseLineSerializer(StrictSerializer):
     order_id = serializers.CharField(max_length=100)
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    unit_price = MoneyField()
     purchased_at = AwareDateTimeField()
 
     def validate(self, attrs):

@@ -118,3 +118,23 @@ def test_a_retried_create_gets_409_with_the_existing_id_and_location(client):
     other = client.post("/api/v1/customers/", {**NEW, "external_id": "shop-2"}, format="json")
     assert other.status_code == 409 and "id" not in other.json()
     assert "Location" not in other
+
+
+def test_values_of_the_wrong_json_type_are_refused(client, customer, product):
+    line = {
+        "customer": str(customer.pk),
+        "order_id": 77,
+        "sku": product.sku,
+        "quantity": "1",
+        "unit_price": True,
+        "purchased_at": "2026-11-20T10:00:00Z",
+    }
+    response = client.post("/api/v1/purchases/", line, format="json")
+    assert set(response.json()["items"]["0"]) == {"order_id", "quantity", "unit_price"}
+    product_body = {"sku": 0, "name": "X", "category": "books", "price": 12.5}
+    refused = client.post("/api/v1/products/", product_body, format="json")
+    assert refused.status_code == 400 and set(refused.json()) == {"sku"}
+    # A price as a JSON number is a v1 habit that keeps working.
+    accepted = client.post("/api/v1/products/", {**product_body, "sku": "X"}, format="json")
+    assert accepted.status_code == 201 and accepted.json()["price"] == "12.50"
+    assert not Purchase.objects.exists()
