@@ -76,6 +76,7 @@ IDEMPOTENCY_KEY = {
 }
 # Answers every operation may give, whatever its own responses say.
 SHARED = {
+    "400": "An unknown or invalid query parameter (named).",
     "401": "Missing, invalid or revoked API key.",
     "403": "The key lacks the endpoint's scope.",
     "429": "Too many requests for this key; see `Retry-After`.",

@@ -130,6 +130,7 @@ def lookup_response(request, view, filters: dict) -> Response:
 
 class CustomerListCreateApi(ApiView):
     required_scope = Scope.CUSTOMERS
+    allowed_query = (*LOOKUP_KEYS, "page")
 
     class CustomerCreateSerializer(StrictSerializer):
         external_id = serializers.CharField(max_length=100)

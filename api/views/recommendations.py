@@ -66,6 +66,7 @@ def _limit(request) -> int:
 
 class CustomerRecommendationsApi(ApiView):
     required_scope = Scope.RECOMMENDATIONS
+    allowed_query = ("limit",)
 
     @extend_schema(
         operation_id="customers_recommendations",
@@ -102,6 +103,7 @@ class CustomerRecommendationsApi(ApiView):
 
 class AlsoBoughtApi(ApiView):
     required_scope = Scope.RECOMMENDATIONS
+    allowed_query = ("limit",)
 
     @extend_schema(
         operation_id="products_also_bought",

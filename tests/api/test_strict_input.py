@@ -138,3 +138,15 @@ def test_values_of_the_wrong_json_type_are_refused(client, customer, product):
     accepted = client.post("/api/v1/products/", {**product_body, "sku": "X"}, format="json")
     assert accepted.status_code == 201 and accepted.json()["price"] == "12.50"
     assert not Purchase.objects.exists()
+
+
+def test_unknown_query_parameters_are_named(client, customer):
+    for url in (
+        f"/api/v1/customers/{customer.pk}/?fields=email",
+        f"/api/v1/customers/{customer.pk}/recommendations/?limit=5&personal=1",
+        "/api/v1/customers/?external_id=shop-1&page=1&sort=name",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert list(response.json().values()) == [["Unknown query parameter."]], url
+    assert client.get("/api/v1/customers/?external_id=shop-1&page=1").status_code in (200, 404)
