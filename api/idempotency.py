@@ -124,7 +124,9 @@ def begin(request, view_kwargs: dict) -> Pending | None:
                     api_key=request.auth, token_digest=digest, fingerprint=fingerprint
                 )
         except IntegrityError:
-            reply = mine.select_for_update().get()
+            reply = mine.select_for_update().first()
+            if reply is None:  # the first attempt failed and was forgotten just now
+                raise StillRunning() from None
             if reply.fingerprint != fingerprint:
                 raise KeyReused() from None
             if reply.status_code is None:

@@ -56,15 +56,19 @@ def customer_ids_for_external_ids(external_ids: Iterable[str]) -> dict[str, uuid
     (live or not: the purchase services refuse the ones not live). One query for a whole
     batch of purchase lines."""
     field = Customer._meta.get_field("external_id_index")
-    by_digest: dict[str, str] = {}
+    by_digest: dict[str, set[str]] = {}  # " a" and "a" normalize alike: one digest
     for external_id in set(external_ids):
         if not external_id or not external_id.strip():
             continue
         for digest in field.digests(external_id):
-            by_digest[digest] = external_id
+            by_digest.setdefault(digest, set()).add(external_id)
     if not by_digest:
         return {}
     rows = Customer.objects.filter(external_id_index__in=list(by_digest)).values_list(
         "external_id_index", "pk"
     )
-    return {by_digest[digest]: customer_id for digest, customer_id in rows}
+    return {
+        external_id: customer_id
+        for digest, customer_id in rows
+        for external_id in by_digest[digest]
+    }

@@ -71,7 +71,7 @@ class Purchase(models.Model):
     quantity = models.PositiveIntegerField()
     # How many of the line came back (PurchaseReturn rows add up to it). A fully
     # returned line is no evidence for recommendations.
-    returned_quantity = models.PositiveIntegerField(default=0)
+    returned_quantity = models.PositiveIntegerField(default=0, db_default=0)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     purchased_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

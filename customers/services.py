@@ -329,7 +329,9 @@ def record_return(
     if timezone.is_naive(returned_at):
         errors["returned_at"] = [_("Give the time zone, e.g. 2026-11-20T10:00:00Z.")]
     purchase = (
-        Purchase.objects.select_for_update().filter(order_id=order_id, product__sku=sku).first()
+        Purchase.objects.select_for_update(of=("self",))  # the line, not its product
+        .filter(order_id=order_id, product__sku=sku)
+        .first()
     )
     if purchase is None:
         errors["order_id"] = [_("No recorded purchase line with this order_id and sku.")]

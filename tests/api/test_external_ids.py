@@ -23,7 +23,10 @@ def test_lookup_resolves_uuids_and_external_ids(make_customer):
     assert customer_id_for_path("ext:nobody") is None
     assert customer_id_for_path("ext:") is None
     assert customer_id_for_path("not-a-uuid") is None
-    assert customer_ids_for_external_ids(["shop 7:x", "nobody", ""]) == {"shop 7:x": customer.pk}
+    assert customer_ids_for_external_ids(["shop 7:x", " shop 7:x", "nobody", ""]) == {
+        "shop 7:x": customer.pk,
+        " shop 7:x": customer.pk,  # normalized alike (stripped)
+    }
 
 
 def test_every_customer_path_accepts_an_external_id(client, make_customer):

@@ -102,3 +102,17 @@ def test_a_fully_returned_line_is_no_evidence_for_recommendations(
     assert basket == [Product.objects.get(sku="C").pk]
     rebuilt = client.get(f"/api/v1/customers/{shopper.pk}/recommendations/").json()
     assert {sku for item in rebuilt["results"] for sku in item["because"]} == {"C"}
+
+
+def test_return_messages_are_translated(client, customer, make_product):
+    make_product(sku="A")
+    _buy(customer, "o-1", "A")
+    response = client.post(
+        "/api/v1/returns/",
+        {"order_id": "o-1", "sku": "A", "quantity": 2, "returned_at": "2026-11-21T09:00:00Z"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    assert response.json()["quantity"] == [
+        "Paling banyak 1 dari baris ini masih dapat dikembalikan."
+    ]
