@@ -94,7 +94,7 @@ def _fingerprint(request) -> str:
 
 
 def _replay(reply: IdempotentReply) -> Response:
-    body = json.loads(reply.sealed_body) if reply.subject_id else reply.body
+    body = json.loads(reply.sealed_body if reply.subject_id else reply.body)
     response = Response(body, status=reply.status_code)
     for name, value in reply.headers.items():
         response[name] = value
@@ -149,7 +149,7 @@ def finish(pending: Pending, response: Response) -> None:
             # clear; the retry runs again instead.
             abandon(pending)
             return
-    body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+    body = json.dumps(response.data, cls=JSONEncoder)
     reply.status_code = response.status_code
     reply.headers = {name: response[name] for name in REPLAYED_HEADERS if name in response}
     if subject is None or subject is _CLEAR:
@@ -158,7 +158,7 @@ def finish(pending: Pending, response: Response) -> None:
         return
     reply.subject_id = subject
     try:
-        reply.sealed_body = json.dumps(body)
+        reply.sealed_body = body
         reply.save()
     except VaultError:
         # The customer's key is gone already (erased within this request): nothing kept.

@@ -80,7 +80,9 @@ class IdempotentReply(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None: running
     headers = models.JSONField(default=dict, blank=True)
     subject_id = models.UUIDField(null=True, blank=True)
-    body = models.JSONField(null=True, blank=True)
+    # JSON text, not jsonb: PostgreSQL's jsonb cannot hold "\u0000", which a 400 naming
+    # an unknown field may (field names are echoed, never values).
+    body = models.TextField(null=True, blank=True)
     sealed_body = EncryptedTextField(subject="subject_id", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -182,3 +182,12 @@ def test_withdrawing_account_answers_the_erasure_it_starts(
     assert response["Location"] == f"/api/v1/erasure-requests/{erasure.pk}/"
     assert response.json()["account"]["granted"] is False
     assert client.get(response["Location"]).json()["status"] == "done"
+
+
+def test_an_answer_naming_a_field_with_a_nul_byte_is_stored_and_replayed(client):
+    body = {**NEW, "odd\u0000name": 1}
+    first = post(client, "/api/v1/customers/", body, token="nul")
+    again = post(client, "/api/v1/customers/", body, token="nul")
+    assert first.status_code == again.status_code == 400
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert first.json()["odd\u0000name"] == ["Unknown field."]
