@@ -189,11 +189,14 @@ class CustomerListCreateApi(ApiView):
         parameters=[
             OpenApiParameter("email", str, description="Exact email (case-insensitive)."),
             OpenApiParameter("external_id", str, description="The storefront's id."),
-            OpenApiParameter("page", int, description="Page number."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number."),
         ],
         responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
+        page = request.query_params.get("page")
+        if page is not None and not (page.isascii() and page.isdigit() and int(page) > 0):
+            raise ValidationError({"page": ["A page number: 1, 2, 3..."]})
         filters = CustomerLookupSerializer(
             data={
                 name: request.query_params[name]

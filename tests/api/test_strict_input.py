@@ -149,4 +149,7 @@ def test_unknown_query_parameters_are_named(client, customer):
         response = client.get(url)
         assert response.status_code == 400, url
         assert list(response.json().values()) == [["Unknown query parameter."]], url
-    assert client.get("/api/v1/customers/?external_id=shop-1&page=1").status_code in (200, 404)
+    assert client.get("/api/v1/customers/?external_id=shop-1&page=1").status_code == 200
+    for page in ("", "0", "x", "٣"):
+        bad = client.get(f"/api/v1/customers/?external_id=shop-1&page={page}")
+        assert bad.status_code == 400 and "page" in bad.json(), page
