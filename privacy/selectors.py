@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from access.policy import AssignedItem
 from consent.models import Purpose
 from disposal.models import Processor, RetentionPolicy, WebhookDelivery
+from disposal.selectors import carrier_register
 from disposal.services import erasure_methods
 from privacy.models import OPEN_STATUSES, DataSubjectRequest, RequestKind, RequestStatus
 from vault import registry
@@ -157,7 +158,8 @@ class ProcessingRecord:
 def records_of_processing() -> list[ProcessingRecord]:
     """GDPR Art. 30 records, generated from what the code and data declare: the
     personal-data registry (categories, tables, fields, erasure), purposes and their
-    lawful basis, retention policies and processors with their agreements."""
+    lawful basis, retention policies, processors with their agreements, and the register
+    of data carriers (where copies live and how old ones were wiped)."""
     methods, holds = erasure_methods()
     records = []
     by_category: dict[str, list] = {}
@@ -214,6 +216,29 @@ def records_of_processing() -> list[ProcessingRecord]:
                     else "",
                     "categories": ", ".join(sorted(processor.categories)),
                     "active": "yes" if processor.active else "no",
+                },
+            )
+        )
+    for carrier in carrier_register():
+        sanitization = getattr(carrier, "sanitization", None)
+        records.append(
+            ProcessingRecord(
+                "carrier",
+                f"{carrier.label} ({carrier.pk})",
+                {
+                    "kind": carrier.kind,
+                    "status": carrier.status,
+                    "location": carrier.location,
+                    "holds": ", ".join(carrier.holds),
+                    "encrypted": (carrier.encryption or "yes") if carrier.encrypted else "no",
+                    "expires": carrier.expires_at.date().isoformat() if carrier.expires_at else "",
+                    "sanitized": f"{sanitization.method} {sanitization.performed_at.date()} "
+                    f"(record {sanitization.pk})"
+                    if sanitization
+                    else "",
+                    "unreadable_since": carrier.unreadable_since.date().isoformat()
+                    if carrier.unreadable_since
+                    else "",
                 },
             )
         )
