@@ -151,3 +151,20 @@ def test_pages_are_translated_to_bahasa_indonesia(signed_in):
     client, _user = signed_in(Role.PRIVACY_OFFICER)
     page = client.get(BASE, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Media pembawa data" in page
+
+
+def test_service_refusals_reach_the_page_in_bahasa_indonesia(signed_in):
+    carrier = _disk()
+    client, officer = signed_in(Role.PRIVACY_OFFICER)
+    response = client.post(
+        f"{BASE}{carrier.pk}/sanitize/",
+        {
+            "method": "destroy",
+            "tool": "shredder",
+            "performed_by": str(officer.pk),
+            "verified_by": str(officer.pk),
+        },
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    assert response.status_code == 400
+    assert "Pemverifikasi harus orang lain" in response.content.decode()
