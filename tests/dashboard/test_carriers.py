@@ -168,3 +168,19 @@ def test_service_refusals_reach_the_page_in_bahasa_indonesia(signed_in):
     )
     assert response.status_code == 400
     assert "Pemverifikasi harus orang lain" in response.content.decode()
+
+
+def test_the_dashboard_export_download_registers_an_exported_file(signed_in, customer):
+    from privacy.models import RequestChannel, RequestKind
+    from privacy.services import complete_access, open_request, verify_requester
+
+    request = open_request(
+        customer=customer, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL, actor="x"
+    )
+    verify_requester(request=request, method="id_document", actor="x")
+    complete_access(request=request, actor="x")
+    assert not DataCarrier.objects.exists()  # completing the request hands out no file
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    client.post(f"/dashboard/privacy/requests/{request.pk}/export/")
+    carrier = DataCarrier.objects.get()
+    assert (carrier.kind, carrier.source) == (CarrierKind.EXPORTED_FILE, "dashboard")

@@ -1,5 +1,7 @@
 """`manage.py carriers add|sanitize|lost|retire|list` in the exact forms scripts use."""
 
+import base64
+import os
 import uuid
 from io import StringIO
 
@@ -9,6 +11,7 @@ from django.core.management.base import CommandError
 
 from access.roles import Role
 from disposal.models import CarrierStatus, DataCarrier, Incident, SanitizationRecord
+from vault.keyring import master_keys
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -164,3 +167,21 @@ def test_an_unknown_id_or_user_is_a_clear_error(staff):
             "--verified-by",
             "pia",
         )
+
+
+def test_retiring_a_master_key_prints_the_backup_carriers_it_makes_unreadable(
+    staff, settings, customer
+):
+    old_key = settings.VAULT_MASTER_KEYS[0]
+    old_id = master_keys()[0][0]
+    old_tape = run(
+        "add", "--kind", "backup-medium", "--label", "Tape 1", "--backups-up-to", "2020-01-31"
+    ).strip()
+    with pytest.raises(CommandError, match="wraps new data keys"):
+        call_command("rotate_master_key", "--retire", old_id, stdout=StringIO())
+    settings.VAULT_MASTER_KEYS = [base64.urlsafe_b64encode(os.urandom(32)).decode(), old_key]
+    call_command("rotate_master_key", stdout=StringIO())
+    out = StringIO()
+    call_command("rotate_master_key", "--retire", old_id, stdout=out)
+    assert f"unreadable: {old_tape}" in out.getvalue()
+    assert DataCarrier.objects.get(pk=old_tape).unreadable_key == old_id
