@@ -41,3 +41,7 @@ class MasterKeyUnavailable(VaultError):
 
 class MasterKeyInUse(VaultError):
     """A master key cannot be retired while it wraps new or live data keys."""
+
+
+class MasterKeyUnknown(VaultError):
+    """No configured master key has that id."""

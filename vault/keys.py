@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
-from vault.exceptions import KeyDestroyed, KeyMissing, MasterKeyInUse, MasterKeyUnavailable
+from vault.exceptions import (
+    KeyDestroyed,
+    KeyMissing,
+    MasterKeyInUse,
+    MasterKeyUnavailable,
+    MasterKeyUnknown,
+)
 from vault.keyring import master_keys
 from vault.models import DataKey
 from vault.routers import KEYS_DB
@@ -195,10 +201,19 @@ def register_retirement_handler(handler: Callable[[Retirement, str], list]) -> N
 
 
 def retire_master_key(*, key_id: str, actor: str) -> Retirement:
-    """Record that a master key is dropped: refused while it is the key that wraps or
-    while a live data key is still wrapped by it (run rotate_master_key first). The
+    """Record that a master key is dropped: refused unless it is listed in
+    VAULT_MASTER_KEYS, and while it is the key that wraps or a live data key is still
+    wrapped by it (run rotate_master_key first). The
     cut-off for backups is the last re-wrap, when the last data key left older keys."""
-    current_id, _ = master_keys()[0]
+    configured = [configured_id for configured_id, _key in master_keys()]
+    current_id = configured[0]
+    if key_id not in configured:
+        # Retire a key while it is still listed, then remove it: a mistyped id must not
+        # mark backups unreadable.
+        raise MasterKeyUnknown(
+            f"No master key {key_id} in VAULT_MASTER_KEYS; retire a key while it is still "
+            "listed there, then remove it."
+        )
     if key_id == current_id:
         raise MasterKeyInUse(
             f"Master key {key_id} is the one that wraps new data keys; put a new key first "

@@ -24,7 +24,7 @@ from disposal.models import (
 )
 from disposal.processors import disclose, save_processor
 from disposal.selectors import overdue_copies
-from vault.exceptions import MasterKeyInUse
+from vault.exceptions import MasterKeyInUse, MasterKeyUnknown
 from vault.keyring import master_keys
 from vault.keys import retire_master_key
 
@@ -257,7 +257,9 @@ def test_key_retirement_marks_older_backup_carriers_unreadable(settings, custome
     disk = _disk(label="Live disk")
 
     with pytest.raises(MasterKeyInUse):
-        retire_master_key(key_id=old_id, actor="operator")
+        retire_master_key(key_id=old_id, actor="operator")  # it is the key that wraps
+    with pytest.raises(MasterKeyUnknown):
+        retire_master_key(key_id="0123456789abcdef", actor="operator")  # a typo
 
     import base64
     import os

@@ -2,14 +2,14 @@
 
 Rotation procedure: put the new key first in VAULT_MASTER_KEYS (keeping the old ones
 after it), deploy, run this command, and drop an old key only once the key-store backups
-that it protects have aged out. When you drop it, run
-`rotate_master_key --retire KEY_ID`: the retirement is recorded and the backup carriers
-it makes unreadable are marked in the carrier register.
+that it protects have aged out. Before you remove it from VAULT_MASTER_KEYS, run
+`rotate_master_key --retire KEY_ID`: the backup carriers it makes unreadable are marked
+in the carrier register.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vault.exceptions import MasterKeyInUse
+from vault.exceptions import VaultError
 from vault.keyring import master_keys
 from vault.keys import retire_master_key, rotate_master_key
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if retire:
             try:
                 retirement = retire_master_key(key_id=retire, actor="operator")
-            except MasterKeyInUse as error:
+            except VaultError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(
                 f"Master key {retire} retired; backups before "
