@@ -4,14 +4,22 @@ processors' acknowledgements and the records of processing (GDPR Art. 30)."""
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import AssignedItem
 from consent.models import Purpose
-from disposal.models import Processor, RetentionPolicy, WebhookDelivery
-from disposal.selectors import carrier_register
+from disposal.models import (
+    CarrierKind,
+    CarrierStatus,
+    DataCarrier,
+    Processor,
+    RetentionPolicy,
+    WebhookDelivery,
+)
+from disposal.selectors import carrier_register, overdue_copies
 from disposal.services import erasure_methods
 from privacy.models import OPEN_STATUSES, DataSubjectRequest, RequestKind, RequestStatus
 from vault import registry
@@ -219,7 +227,9 @@ def records_of_processing() -> list[ProcessingRecord]:
                 },
             )
         )
-    for carrier in carrier_register():
+    # Staff-registered carriers and processors' copies one by one; the many exported
+    # files (one per download) as counts, each listed on the carriers page.
+    for carrier in carrier_register().exclude(kind=CarrierKind.EXPORTED_FILE):
         sanitization = getattr(carrier, "sanitization", None)
         records.append(
             ProcessingRecord(
@@ -242,4 +252,19 @@ def records_of_processing() -> list[ProcessingRecord]:
                 },
             )
         )
+    exports = DataCarrier.objects.filter(kind=CarrierKind.EXPORTED_FILE)
+    records.append(
+        ProcessingRecord(
+            "carrier",
+            CarrierKind.EXPORTED_FILE.value,
+            {
+                "in_service": str(exports.filter(status=CarrierStatus.IN_SERVICE).count()),
+                "past_expiry": str(overdue_copies().filter(kind=CarrierKind.EXPORTED_FILE).count()),
+                "confirmed_destroyed": str(
+                    exports.filter(destroyed_confirmed_at__isnull=False).count()
+                ),
+                "expiry_days": str(settings.CARRIER_EXPORT_EXPIRY_DAYS),
+            },
+        )
+    )
     return records

@@ -6,6 +6,7 @@ then a redirect (POST/redirect/GET)."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from disposal.selectors import (
 )
 
 desk = staff_required(Action.PRIVACY_DESK)
+PAGE_SIZE = 100
 
 
 def _user(pk):
@@ -51,8 +53,15 @@ def _carrier_or_404(carrier_id):
 def register(request):
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
+    page = Paginator(carrier_register(status=status, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "rows": carrier_register(status=status, kind=kind)[:500],
+        "rows": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
         "status": status,
         "kind": kind,
         "statuses": CarrierStatus.choices,

@@ -184,3 +184,28 @@ def test_the_dashboard_export_download_registers_an_exported_file(signed_in, cus
     client.post(f"/dashboard/privacy/requests/{request.pk}/export/")
     carrier = DataCarrier.objects.get()
     assert (carrier.kind, carrier.source) == (CarrierKind.EXPORTED_FILE, "dashboard")
+
+
+def test_exported_files_are_counted_not_listed_in_the_records_of_processing(signed_in):
+    for _ in range(3):
+        carriers.register_copy(
+            kind=CarrierKind.EXPORTED_FILE, source="portal", holds=["profile"], actor="customer"
+        )
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    download = client.get("/dashboard/privacy/records.csv").content.decode()
+    rows = [row for row in csv.reader(io.StringIO(download)) if row[0] == "carrier"]
+    assert {(row[1], row[2], row[3]) for row in rows} >= {
+        ("exported-file", "in_service", "3"),
+        ("exported-file", "past_expiry", "0"),
+    }
+    assert not any(row[1].startswith("Export (") for row in rows)
+
+
+def test_the_register_pages_through_many_carriers(signed_in):
+    for number in range(101):
+        _disk(label=f"Disk {number:03}")
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    first = client.get(BASE + "?kind=database-disk").content.decode()
+    assert "Disk 000" in first and "Disk 100" not in first and "Page 1 of 2" in first
+    second = client.get(BASE + "?kind=database-disk&page=2").content.decode()
+    assert "Disk 100" in second and "Disk 000" not in second
