@@ -89,3 +89,47 @@ def test_register_a_disk_sanitize_it_with_a_verifier_and_open_its_certificate(
     expect(page.locator("main")).to_contain_text("Sanitized")
     page.get_by_role("link", name="Certificate").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Certificate of media sanitization")
+
+
+def test_a_lost_laptop_opens_an_incident_and_an_expired_export_is_confirmed_destroyed(
+    page: Page, live_server, make_staff
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from disposal import carriers
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    make_staff(Role.PRIVACY_OFFICER, username="pia", password=PASSWORD)
+    laptop = carriers.register_carrier(
+        kind="workstation",
+        label="Laptop LT-31",
+        holds=["profile", "purchases"],
+        encrypted=False,
+        actor="staff:1",
+    )
+    export = carriers.register_copy(
+        kind="exported-file", source="dashboard", holds=["profile"], actor="staff:1"
+    )
+    DataCarrier.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(days=3))
+    sign_in(page, live_server, "pia")
+
+    page.goto(f"{live_server.url}/dashboard/privacy/carriers/{laptop.pk}/")
+    page.get_by_role("button", name="Report lost").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("a carrier was lost")
+    main = page.locator("main")
+    expect(main).to_contain_text("profile, purchases")
+    expect(main).to_contain_text("Art. 33")
+    shot(page, "04-incident-375")
+    page.get_by_label("Authority notified").check()
+    page.get_by_role("button", name="Close the incident").click()
+    expect(main).to_contain_text("Closed: Authority notified")
+
+    page.get_by_role("link", name="Privacy desk").first.click()
+    page.get_by_role("link", name="past expiry").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Copies past expiry")
+    shot(page, "05-overdue-375")
+    page.get_by_role("button", name="Confirm destroyed").click()
+    expect(main).to_contain_text("No copies are past expiry.")
+    assert DataCarrier.objects.get(pk=export.pk).destroyed_confirmed_at is not None
