@@ -239,47 +239,65 @@ def generate_purchases(
     day_weights = _day_weights(now)
     prices = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "price"))
     categories = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "category"))
-    by_category: dict[str, np.ndarray] = {}
-    for name in CATEGORIES:
-        members = np.array([i for i, pk in enumerate(product_ids) if categories[pk] == name])
-        if len(members):
-            weights = popularity[members] / popularity[members].sum()
-            by_category[name] = np.stack([members, weights])
-    names = list(by_category)
+    product_category = np.array([names_index(categories[pk]) for pk in product_ids])
+    members = {code: np.flatnonzero(product_category == code) for code in range(len(CATEGORIES))}
+    member_weights = {
+        code: popularity[rows] / popularity[rows].sum()
+        for code, rows in members.items()
+        if len(rows)
+    }
+    pks = np.array(product_ids)
+    price_text = np.array([str(prices[pk]) for pk in product_ids], dtype=object)
+    customer_text = np.array([str(pk) for pk in customer_ids], dtype=object)
+    # Each customer's favourite category, drawn once.
+    favourite = rng.choice(sorted(member_weights), size=len(customer_ids))
+    created = now.isoformat()
 
     written, order_number = already, already
     columns = ["customer_id", "order_id", "product_id", "quantity", "unit_price",
                "purchased_at", "created_at"]  # fmt: skip
     table = Purchase._meta.db_table
     while written < total:
-        chunk = min(200_000, total - written)
-        buyers = rng.choice(len(customer_ids), size=chunk // 2 + 1, p=activity)
-        buffer, lines = io.StringIO(), 0
-        for buyer in buyers:
-            if lines >= chunk:
-                break
-            order_number += 1
-            size = min(int(rng.integers(1, 6)), chunk - lines)
-            favourite = names[(buyer * 7919) % len(names)]
-            if rng.random() < 0.7:
-                members, weights = by_category[favourite]
-                picks = rng.choice(members.astype(int), size=size, p=weights)
-            else:
-                picks = rng.choice(n_products, size=size, p=popularity)
-            day = int(rng.choice(HISTORY_DAYS, p=day_weights))
-            at = now - timedelta(days=day, seconds=int(rng.integers(0, 86400)))
-            for index in sorted(set(int(p) for p in picks)):
-                pk = product_ids[index]
-                buffer.write(
-                    f"{customer_ids[buyer]}\tgen-o-{order_number:09d}\t{pk}\t"
-                    f"{int(rng.integers(1, 3))}\t{prices[pk]}\t{at.isoformat()}\t"
-                    f"{now.isoformat()}\n"
-                )
-                lines += 1
+        # One chunk of orders, every draw vectorised.
+        orders = max(1, min(100_000, (total - written) // 3 + 1))
+        buyers = rng.choice(len(customer_ids), size=orders, p=activity)
+        sizes = rng.integers(1, 6, size=orders)
+        days = rng.choice(HISTORY_DAYS, size=orders, p=day_weights)
+        seconds = rng.integers(0, 86400, size=orders)
+        order_of_line = np.repeat(np.arange(orders), sizes)
+        picks = rng.choice(n_products, size=len(order_of_line), p=popularity)
+        from_favourite = rng.random(len(order_of_line)) < 0.7
+        line_favourite = favourite[buyers[order_of_line]]
+        for code, rows in members.items():
+            chosen = np.flatnonzero(from_favourite & (line_favourite == code))
+            if len(chosen) and len(rows):
+                picks[chosen] = rng.choice(rows, size=len(chosen), p=member_weights[code])
+        # One line per (order, product); then no more lines than asked for.
+        _, first = np.unique(order_of_line * n_products + picks, return_index=True)
+        first = np.sort(first)[: total - written]
+        quantities = rng.integers(1, 3, size=len(first))
+        stamps = [
+            (now - timedelta(days=int(day), seconds=int(second))).isoformat()
+            for day, second in zip(days, seconds, strict=True)
+        ]
+        buffer = io.StringIO()
+        for line, quantity in zip(first, quantities, strict=True):
+            order = order_of_line[line]
+            product = picks[line]
+            buffer.write(
+                f"{customer_text[buyers[order]]}\tgen-o-{order_number + order:09d}\t"
+                f"{pks[product]}\t{quantity}\t{price_text[product]}\t{stamps[order]}\t"
+                f"{created}\n"
+            )
         _copy(table, columns, buffer.getvalue())
-        written += lines
+        order_number += orders
+        written += len(first)
         progress(f"purchases {written:,}/{total:,}")
     return written - already
+
+
+def names_index(category: str) -> int:
+    return list(CATEGORIES).index(category) if category in CATEGORIES else -1
 
 
 def _copy(table: str, columns: list[str], data: str) -> None:
