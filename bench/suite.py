@@ -106,6 +106,7 @@ class Stack:
         redis.Redis.from_url(REDIS).flushdb()
         self.manage("migrate", "--noinput")
         self.manage("migrate", "--database=keys", "--noinput")
+        self.manage("collectstatic", "--noinput")
         self.api_key = self.manage("create_api_key", "bench", "--scopes", "all").split()[-1]
 
     def start(self) -> None:
