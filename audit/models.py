@@ -47,6 +47,9 @@ class AuditAction(models.TextChoices):
     PORTAL_SIGNED_IN = "portal.signed_in"
     PORTAL_SIGNED_OUT = "portal.signed_out"
     PORTAL_VIEWED = "portal.viewed"
+    TICKET_OPENED = "ticket.opened"
+    TICKET_UPDATED = "ticket.updated"
+    TICKET_NOTE_ADDED = "ticket.note_added"
 
 
 class AppendOnlyError(Exception):
