@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 from access.roles import Role, roles_of
 from customers import demo
 from privacy.models import DataSubjectRequest
+from service.models import Ticket
+from service.selectors import overdue_count
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 CHARTS = ("customers", "consent", "requests", "erasures")
@@ -86,6 +88,9 @@ def test_demo_staff_are_made_once_per_role_with_work_to_do(monkeypatch, capsys):
     assert {role for user in users for role in roles_of(user)} == set(Role)
     assert DataSubjectRequest.objects.count() == 4
     assert DataSubjectRequest.objects.filter(assignee__username="agent").exists()
+    agent = users.get(username="agent")
+    assert Ticket.objects.count() == 2  # of the demo tickets' customers, only 1 and 5 exist
+    assert overdue_count(user=agent) == 2
     assert "sign in as 'agent'" in capsys.readouterr().out
 
 

@@ -2,7 +2,8 @@
 
 Passwords come from DEV_STAFF_PASSWORD (or DEV_ADMIN_PASSWORD in an older .env). A few
 demo data-subject requests are opened too, so each role has work on its first sign-in:
-the agent has a request assigned (and so may reveal that customer's details).
+the agent has a request assigned (and so may reveal that customer's details), and a
+queue of service tickets (service/demo.py), some overdue.
 """
 
 import os
@@ -17,6 +18,7 @@ from customers import demo
 from customers.selectors import customer_by_external_id
 from privacy import services
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+from service.demo import seed_tickets
 
 DEMO_USERS = {
     "agent": Role.SUPPORT_AGENT,
@@ -51,6 +53,7 @@ class Command(BaseCommand):
                 email=f"{username}@staff.invalid",
             )
         opened = self._requests(users)
+        tickets = seed_tickets(agent=users["agent"])
         source = (
             "DEV_STAFF_PASSWORD" if os.environ.get("DEV_STAFF_PASSWORD") else "DEV_ADMIN_PASSWORD"
         )
@@ -60,6 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  password: {source} in .env (grep {source} .env)")
         if opened:
             self.stdout.write(f"  {opened} demo data-subject requests opened.")
+        if tickets:
+            self.stdout.write(f"  {tickets} demo service tickets opened (agent's queue).")
 
     def _requests(self, users) -> int:
         opened = 0
