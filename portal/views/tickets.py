@@ -76,7 +76,7 @@ def contact(request):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("Thank you. Your ticket is open; we will reply here and by email.")
+                request, _("Thank you. Your ticket is open; we will reply on this page.")
             )
             return redirect("portal:ticket", ticket_id=ticket.pk)
     return render(

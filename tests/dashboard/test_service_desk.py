@@ -213,3 +213,15 @@ def test_an_unassigned_ticket_can_be_taken(signed_in, caller):
     )
     client.post(f"/dashboard/service/tickets/{ticket.pk}/take/")
     assert Ticket.objects.get(pk=ticket.pk).assignee == agent
+
+
+def test_the_desk_speaks_bahasa_indonesia(signed_in, caller):
+    client, agent = signed_in(Role.SUPPORT_AGENT)
+    ticket = _ticket(caller, agent, priority="urgent")
+    client.cookies["django_language"] = "id"
+    desk = client.get("/dashboard/service/").content.decode()
+    assert "Siapa yang menelepon?" in desk and "Nomor telepon atau email penelepon" in desk
+    page = client.get(f"/dashboard/service/tickets/{ticket.pk}/").content.decode()
+    assert "Subjek dan utas" in page and "Mendesak" in page and "Catatan internal" in page
+    refused = client.post(f"/dashboard/service/customers/{caller.pk}/tickets/new/", {})
+    assert "Kolom ini wajib diisi." in refused.content.decode()

@@ -78,3 +78,11 @@ def test_another_customers_ticket_is_not_found(client, ticket, make_customer):
 def test_ticket_pages_ask_for_sign_in(client, ticket):
     assert client.get("/portal/tickets/")["Location"] == "/portal/sign-in/"
     assert client.get(f"/portal/tickets/{ticket.pk}/")["Location"] == "/portal/sign-in/"
+
+
+def test_the_ticket_pages_speak_bahasa_indonesia(signed_in, ticket):
+    signed_in.cookies["django_language"] = "id"
+    listing = signed_in.get("/portal/tickets/").content.decode()
+    assert "Pertanyaan dan keluhan Anda" in listing and "Menunggu pelanggan" in listing
+    page = signed_in.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "Tim layanan kami" in page and "Pengiriman" in page
