@@ -3,6 +3,7 @@ ticket's thread, and the open tickets that give an agent a reason to reveal."""
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -125,3 +126,34 @@ def ticket_counts(user) -> TicketCounts:
         mine_overdue=still_open.filter(assignee=user, due_at__lt=now).count(),
         unassigned=still_open.filter(assignee__isnull=True).count(),
     )
+
+
+def tickets_per_week(weeks: int = 12) -> list[tuple[date, int, int, int]]:
+    """(Monday, opened, resolved, of them complaints opened) per ISO week, oldest first,
+    the last `weeks` weeks. Counts only."""
+    today = timezone.localdate()
+    first = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    opened: dict[date, int] = {}
+    resolved: dict[date, int] = {}
+    complaints: dict[date, int] = {}
+
+    def monday(moment) -> date:
+        day = timezone.localtime(moment).date()
+        return day - timedelta(days=day.weekday())
+
+    for created_at, complaint in Ticket.objects.filter(created_at__date__gte=first).values_list(
+        "created_at", "complaint"
+    ):
+        week = monday(created_at)
+        opened[week] = opened.get(week, 0) + 1
+        complaints[week] = complaints.get(week, 0) + int(complaint)
+    for resolved_at in Ticket.objects.filter(resolved_at__date__gte=first).values_list(
+        "resolved_at", flat=True
+    ):
+        week = monday(resolved_at)
+        resolved[week] = resolved.get(week, 0) + 1
+    weeks_list = [first + timedelta(weeks=i) for i in range(weeks)]
+    return [
+        (week, opened.get(week, 0), resolved.get(week, 0), complaints.get(week, 0))
+        for week in weeks_list
+    ]

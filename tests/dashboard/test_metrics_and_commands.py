@@ -15,7 +15,7 @@ from service.models import Ticket
 from service.selectors import overdue_count
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-CHARTS = ("customers", "consent", "requests", "erasures")
+CHARTS = ("customers", "consent", "requests", "erasures", "tickets")
 
 
 @pytest.mark.parametrize("slug", CHARTS)
@@ -43,6 +43,25 @@ def test_the_consent_chart_counts_each_purpose(signed_in, make_customer):
     )
     by_purpose = {row[0]: row for row in rows[1:]}
     assert by_purpose["marketing_email"][1:] == ["1", "2", "50.0"]
+
+
+def test_the_tickets_chart_counts_opened_resolved_and_complaints_this_week(
+    signed_in, make_customer
+):
+    from service import services
+
+    customer = make_customer()
+    for complaint in (True, False):
+        ticket = services.open_ticket(
+            customer=customer, channel="phone", subject="x", actor="system", complaint=complaint
+        )
+    services.change_status(ticket=ticket, status="resolved", actor="system")
+    client, _user = signed_in(Role.SUPPORT_AGENT)
+    rows = list(
+        csv.reader(io.StringIO(client.get("/dashboard/metrics/tickets.csv").content.decode()))
+    )
+    assert rows[0] == ["week_starting", "opened", "resolved", "complaints"]
+    assert rows[-1][1:] == ["2", "1", "1"] and len(rows) == 13
 
 
 def test_the_metrics_page_shows_every_chart_with_its_csv(signed_in):
