@@ -17,16 +17,16 @@ from service.models import OPEN_STATUSES, NoteVisibility, Ticket, TicketNote, Ti
 QUEUE_SCOPES = ("mine", "unassigned", "all")
 
 
-def ticket_queue(*, user=None, scope: str = "mine", status: str = "open") -> QuerySet:
+def ticket_queue(*, user=None, scope: str = "mine", status: str = "active") -> QuerySet:
     """Tickets by due time, earliest first, so overdue ones lead. `scope`: the user's
-    own ("mine"), nobody's ("unassigned") or everyone's ("all"); `status`: "open" (open
+    own ("mine"), nobody's ("unassigned") or everyone's ("all"); `status`: "active" (open
     or waiting), one status, or "any"."""
     queryset = Ticket.objects.select_related("assignee")
     if scope == "unassigned":
         queryset = queryset.filter(assignee__isnull=True)
     elif scope != "all":
         queryset = queryset.filter(assignee=user)
-    if status == "open":
+    if status == "active":
         queryset = queryset.filter(status__in=OPEN_STATUSES)
     elif status in TicketStatus.values:
         queryset = queryset.filter(status=status)

@@ -163,8 +163,8 @@ def new_ticket(request, customer_id: uuid.UUID):
 def queue(request):
     scope = request.GET.get("scope", "mine")
     scope = scope if scope in selectors.QUEUE_SCOPES else "mine"
-    status = request.GET.get("status", "open")
-    status = status if status in ("open", "any", *TicketStatus.values) else "open"
+    status = request.GET.get("status", "active")
+    status = status if status in ("active", "any", *TicketStatus.values) else "active"
     tickets = selectors.ticket_queue(user=request.user, scope=scope, status=status)
     page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -177,7 +177,7 @@ def queue(request):
             ("unassigned", _("Unassigned")),
             ("all", _("Everyone's")),
         ],
-        "statuses": [("open", _("Open or waiting")), *TicketStatus.choices, ("any", _("Any"))],
+        "statuses": [("active", _("Open or waiting")), *TicketStatus.choices, ("any", _("Any"))],
         "query_prefix": f"scope={scope}&status={status}&",
     }
     return render(request, "dashboard/service/queue.html", context)

@@ -123,8 +123,11 @@ def test_my_queue_puts_overdue_tickets_first_and_pages(signed_in, caller, make_c
         _ticket(caller, agent, priority="low", opened_at=now - timedelta(minutes=1))
     first = client.get("/dashboard/service/queue/").content.decode()
     assert "Page 1 of 2" in first and fresh.short_id not in first
-    second = client.get("/dashboard/service/queue/?scope=mine&status=open&page=2").content.decode()
-    assert fresh.short_id in second
+    second = client.get("/dashboard/service/queue/?scope=mine&status=active&page=2")
+    assert fresh.short_id in second.content.decode()
+    assert '<option value="active" selected>' in first
+    resolved = client.get("/dashboard/service/queue/?status=resolved").content.decode()
+    assert late.short_id not in resolved and "No tickets here." in resolved
 
 
 def test_the_assignee_reads_the_thread_as_an_audited_reveal_for_the_ticket(signed_in, caller):
@@ -225,3 +228,14 @@ def test_the_desk_speaks_bahasa_indonesia(signed_in, caller):
     assert "Subjek dan utas" in page and "Mendesak" in page and "Catatan internal" in page
     refused = client.post(f"/dashboard/service/customers/{caller.pk}/tickets/new/", {})
     assert "Kolom ini wajib diisi." in refused.content.decode()
+
+
+def test_the_start_page_lists_the_agents_tickets_overdue_first(signed_in, caller):
+    client, agent = signed_in(Role.SUPPORT_AGENT)
+    now = timezone.now()
+    fresh = _ticket(caller, agent, priority="low", opened_at=now)
+    late = _ticket(caller, agent, priority="high", opened_at=now - timedelta(hours=9))
+    page = client.get("/dashboard/").content.decode()
+    assert "Your tickets, overdue first" in page
+    assert page.index(late.short_id) < page.index(fresh.short_id)
+    assert "kettle" not in page
