@@ -126,6 +126,9 @@ SERVICE_SLA_HOURS = {
     "normal": env.int("SERVICE_SLA_NORMAL_HOURS", default=24),
     "low": env.int("SERVICE_SLA_LOW_HOURS", default=72),
 }
+# Where customers sign in to the portal, as printed in mails sent from workers (a reply
+# to their ticket), which have no request to build an address from.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/portal/")
 # Privacy officers are mailed about data-subject requests due within this many days.
 PRIVACY_REMINDER_DAYS = env.int("PRIVACY_REMINDER_DAYS", default=5)
 

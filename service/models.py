@@ -120,6 +120,8 @@ class TicketNote(models.Model):
     visibility = models.CharField(max_length=10, choices=NoteVisibility.choices)
     author = models.CharField(max_length=100, help_text='"staff:<id>" or "customer".')
     created_at = models.DateTimeField(auto_now_add=True)
+    # A staff reply is announced to the customer by mail once (service.tasks.notify_reply).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -2,7 +2,9 @@
 assignee or complaint tag. Each is one transaction with its audit event; audit rows hold
 ids and codes only, never the subject or a note."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from customers.models import Customer
 from customers.selectors import live_customer_ids
+from outbox.services import enqueue
 from service.models import (
     OPEN_STATUSES,
     NoteVisibility,
@@ -169,6 +172,8 @@ def add_note(*, ticket: Ticket, body: str, visibility: str, actor: str) -> Ticke
         author=actor,
     )
     _event(ticket, AuditAction.TICKET_NOTE_ADDED, actor, note=note.pk, visibility=visibility)
+    if visibility == NoteVisibility.CUSTOMER and actor != CUSTOMER:
+        enqueue("service.tasks.notify_reply", str(note.pk))
     if actor == CUSTOMER and ticket.status in (TicketStatus.WAITING, TicketStatus.RESOLVED):
         change_status(ticket=ticket, status=TicketStatus.OPEN, actor=actor)
     return note
@@ -277,3 +282,39 @@ def update_ticket(
     if errors:
         raise ValidationError(errors)
     return Ticket.objects.get(pk=ticket.pk)
+
+
+def notify_customer_of_reply(*, note_id) -> bool:
+    """Mail the customer that the team replied (once per reply). The mail names the
+    ticket by reference and topic only, never its subject or the reply: mail is read in
+    places the portal is not. False when there is nothing to send."""
+    with transaction.atomic():
+        note = (
+            TicketNote.objects.select_for_update()
+            .select_related("ticket", "customer")
+            .filter(pk=note_id, notified_at__isnull=True, visibility=NoteVisibility.CUSTOMER)
+            .first()
+        )
+        if note is None:
+            return False
+        note.notified_at = timezone.now()
+        note.save(update_fields=["notified_at"])
+        if note.customer_id not in live_customer_ids([note.customer_id]):
+            return False
+        ticket = note.ticket
+        send_mail(
+            subject=_("We replied to your request %(ref)s") % {"ref": ticket.short_id},
+            message=_(
+                "Our service team has replied about your request %(ref)s (%(topic)s).\n\n"
+                "To read the reply and answer it, sign in to your account and open Help:\n"
+                "%(url)s\n\nFor your privacy this email does not repeat the message."
+            )
+            % {
+                "ref": ticket.short_id,
+                "topic": ticket.get_topic_display(),
+                "url": settings.PORTAL_URL,
+            },
+            from_email=None,
+            recipient_list=[note.customer.email],
+        )
+    return True
