@@ -47,6 +47,18 @@ class AuditAction(models.TextChoices):
     PORTAL_SIGNED_IN = "portal.signed_in"
     PORTAL_SIGNED_OUT = "portal.signed_out"
     PORTAL_VIEWED = "portal.viewed"
+    LEAD_CAPTURED = "lead.captured"
+    LEAD_UPDATED = "lead.updated"
+    LEAD_VIEWED = "lead.viewed"
+    LEAD_CONTACTED = "lead.contacted"
+    LEAD_STATUS_CHANGED = "lead.status_changed"
+    LEAD_CONFIRMATION_SENT = "lead.confirmation_sent"
+    LEAD_CONSENT_CONFIRMED = "lead.consent_confirmed"
+    LEAD_CONVERTED = "lead.converted"
+    LEAD_EXPORTED = "lead.exported"
+    LEADS_IMPORTED = "leads.imported"
+    LEAD_FORM_SAVED = "lead_form.saved"
+    DEAL_SAVED = "deal.saved"
 
 
 class AppendOnlyError(Exception):
