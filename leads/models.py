@@ -58,8 +58,7 @@ class Lead(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_contact_at = models.DateTimeField(
-        help_text="Last time the lead reached us or we reached them; retention counts "
-        "from here."
+        help_text="Last time the lead reached us or we reached them; retention counts from here."
     )
     qualified_at = models.DateTimeField(null=True, blank=True)
     disqualified_at = models.DateTimeField(null=True, blank=True)

@@ -66,8 +66,9 @@ def rules(lead: Lead, *, confirmed_purposes: set[str], open_deals: int) -> list[
 
 def explain(lead: Lead) -> list[RuleResult]:
     confirmed = set(
-        lead.consents.filter(granted=True, method__in=[CaptureMethod.FORM, CaptureMethod.API])
-        .values_list("purpose_id", flat=True)
+        lead.consents.filter(
+            granted=True, method__in=[CaptureMethod.FORM, CaptureMethod.API]
+        ).values_list("purpose_id", flat=True)
     )
     # Only purposes that went through double opt-in count as confirmed engagement.
     confirmed &= set(settings.CONSENT_DOUBLE_OPT_IN)

@@ -22,7 +22,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from consent import services as consent_services
 from consent.models import ConsentSource, LawfulBasis, Purpose
-from consent.selectors import current_notices
+from consent.selectors import current_notices, has_consent
 from customers import validation
 from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
@@ -270,12 +270,14 @@ def _notices_shown(chosen: list[str], versions: dict[str, int]) -> dict:
 def _capture_for_customer(customer_id, chosen, method, actor) -> Capture:
     """The address is a customer's: no lead. Purposes the customer has not granted and
     that need double opt-in get a confirmation link to the customer's own address."""
-    from consent.selectors import has_consent
-
     customer = Customer.objects.get(pk=customer_id)
     result = Capture(outcome=Outcome.CUSTOMER, customer_id=customer_id)
     for code in chosen:
-        if consent_services.needs_confirmation(code) and not has_consent(customer_id, code):
+        if (
+            method != CaptureMethod.IMPORT
+            and consent_services.needs_confirmation(code)
+            and not has_consent(customer_id, code)
+        ):
             result.tokens[code] = consent_services.request_confirmation(
                 customer=customer, purpose=code, source=METHOD_SOURCE[method], actor=actor
             )

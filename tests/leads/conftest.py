@@ -1,0 +1,23 @@
+import pytest
+
+from leads.models import CaptureMethod
+from leads.services import capture_lead
+
+
+@pytest.fixture
+def make_lead():
+    counter = iter(range(1, 100_000))
+
+    def make(purposes=("marketing_post",), method=CaptureMethod.IMPORT, source="expo", **contact):
+        contact.setdefault("email", f"lead{next(counter)}@example.org")
+        contact.setdefault("full_name", "Ana Lead")
+        return capture_lead(
+            contact=contact,
+            purposes=list(purposes),
+            source=source,
+            method=method,
+            channel=source,
+            actor="staff:1",
+        ).lead
+
+    return make
