@@ -21,3 +21,12 @@ def make_lead():
         ).lead
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
