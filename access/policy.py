@@ -33,6 +33,7 @@ class Action(StrEnum):
     CAMPAIGN = "campaign"
     PRIVACY_DESK = "privacy_desk"
     METRICS = "metrics"
+    LEADS = "leads"  # capture forms, leads (their contact details, each view audited), deals
 
 
 ALL_FIELDS = frozenset(Field)
@@ -48,7 +49,9 @@ ACTIONS: dict[Role, frozenset[Action]] = {
     Role.SUPPORT_AGENT: frozenset(
         {Action.VIEW_CUSTOMERS, Action.VIEW_PROFILE, Action.REVEAL, Action.METRICS}
     ),
-    Role.MARKETING: frozenset({Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS}),
+    Role.MARKETING: frozenset(
+        {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS, Action.LEADS}
+    ),
     Role.PRIVACY_OFFICER: frozenset(
         {
             Action.VIEW_CUSTOMERS,
@@ -58,6 +61,7 @@ ACTIONS: dict[Role, frozenset[Action]] = {
             Action.ERASE,
             Action.PRIVACY_DESK,
             Action.METRICS,
+            Action.LEADS,
         }
     ),
     Role.ADMINISTRATOR: ALL_ACTIONS,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import auth, customers, metrics, privacy
+from dashboard.views import auth, customers, leads, metrics, pipeline, privacy
 
 app_name = "dashboard"
 
@@ -32,6 +32,19 @@ urlpatterns = [
     path("privacy/processors/", privacy.processors, name="processors"),
     path("privacy/records/", privacy.records, name="records"),
     path("privacy/records.csv", privacy.records_csv, name="records_csv"),
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/board/", pipeline.board, name="board"),
+    path("leads/deals/<int:deal_id>/move/", pipeline.move_deal, name="move_deal"),
+    path("leads/import/", pipeline.import_leads, name="import_leads"),
+    path("leads/sources/", pipeline.sources, name="lead_sources"),
+    path("leads/forms/", pipeline.capture_forms, name="lead_forms"),
+    path("leads/<uuid:lead_id>/", leads.lead_detail, name="lead"),
+    path("leads/<uuid:lead_id>/status/", leads.lead_status, name="lead_status"),
+    path("leads/<uuid:lead_id>/contacted/", leads.lead_contacted, name="lead_contacted"),
+    path("leads/<uuid:lead_id>/deals/", leads.lead_deal, name="lead_deal"),
+    path("leads/<uuid:lead_id>/convert/", leads.lead_convert, name="lead_convert"),
+    path("leads/<uuid:lead_id>/export/", leads.lead_export, name="lead_export"),
+    path("leads/<uuid:lead_id>/erase/", leads.lead_erase, name="lead_erase"),
     path("metrics/", metrics.metrics, name="metrics"),
     path("metrics/<slug:slug>.svg", metrics.chart_svg, name="chart_svg"),
     path("metrics/<slug:slug>.csv", metrics.chart_csv, name="chart_csv"),

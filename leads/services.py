@@ -35,6 +35,7 @@ from leads.models import (
     Lead,
     LeadConfirmation,
     LeadConsent,
+    LeadForm,
     LeadStatus,
 )
 from vault.routers import KEYS_DB
@@ -539,3 +540,38 @@ def save_deal(
         metadata={"stage": stage},
     )
     return deal
+
+
+@transaction.atomic
+def save_lead_form(
+    *,
+    actor: str,
+    slug: str,
+    name: str,
+    source: str,
+    purposes: list[str],
+    ask_phone: bool = False,
+    ask_company: bool = False,
+) -> LeadForm:
+    """Create or change a capture form (its address is its slug)."""
+    chosen = clean_purposes(purposes)
+    lead_form, created = LeadForm.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "name": name,
+            "source": source,
+            "purposes": chosen,
+            "ask_phone": ask_phone,
+            "ask_company": ask_company,
+            "active": True,
+        },
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.LEAD_FORM_SAVED,
+        object_type="leads.leadform",
+        object_id=lead_form.pk,
+        purpose="leads",
+        metadata={"created": created},
+    )
+    return lead_form
