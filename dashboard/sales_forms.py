@@ -53,7 +53,7 @@ class ImportForm(forms.Form):
     source = forms.SlugField(label=_("Source name"), max_length=100, help_text=_("e.g. expo-2026"))
     lawful_basis = forms.ChoiceField(
         label=_("Lawful basis of the list"),
-        choices=[("", _("Given per row"))] + list(LawfulBasis.choices),
+        choices=[("", _("Given per row")), *LawfulBasis.choices],
         required=False,
     )
     dry_run = forms.BooleanField(
