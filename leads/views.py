@@ -7,11 +7,8 @@ in the leads app because it only ever calls leads' services."""
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from consent.selectors import current_notices
 from leads import services
 from leads.forms import CaptureForm
+from leads.mail import send_confirmations
 from leads.models import CaptureMethod, LeadForm
 from vault.blind_index import blind_index
 from vault.services import key_scope
@@ -37,27 +35,6 @@ def _over_limit(request) -> bool:
     except ValueError:
         count = 1
     return count > settings.LEADS_FORM_PER_CLIENT
-
-
-def send_confirmations(request, *, to: str, capture: services.Capture) -> None:
-    """Mail the double opt-in links of a capture (the lead's, or the customer's own
-    link when the address is a customer's)."""
-    for purpose, token in capture.tokens.items():
-        if capture.outcome == services.Outcome.CUSTOMER:
-            path = reverse("portal:confirm_consent", args=[token])
-        else:
-            path = reverse("leads:confirm", args=[token])
-        context = {"link": request.build_absolute_uri(path), "purpose": purpose}
-        subject = render_to_string("leads/email/confirm_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("leads/email/confirm.txt", context),
-            to=[to],
-        )
-        message.attach_alternative(
-            render_to_string("leads/email/confirm.html", context), "text/html"
-        )
-        message.send()
 
 
 @xframe_options_exempt
