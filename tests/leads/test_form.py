@@ -82,3 +82,9 @@ def test_an_unknown_or_inactive_form_is_404(client, lead_form):
     lead_form.active = False
     lead_form.save()
     assert client.get("/forms/newsletter/").status_code == 404
+
+
+def test_the_form_speaks_bahasa_indonesia(client, lead_form):
+    client.cookies["django_language"] = "id"
+    body = client.get("/forms/newsletter/").content.decode()
+    assert "Alamat email" in body and "Kirim" in body
