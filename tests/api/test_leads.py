@@ -76,3 +76,15 @@ def test_unknown_fields_and_bad_ids_are_refused(client):
     lead = _create(client).json()
     response = client.patch(f"{URL}{lead['id']}/", {"status": "converted"}, format="json")
     assert response.status_code == 400
+
+
+def test_create_api_key_grants_the_leads_scope():
+    import io
+
+    from django.core.management import call_command
+
+    from api.models import StorefrontKey
+
+    call_command("create_api_key", "crm-forms", "--scopes", "leads", stdout=io.StringIO())
+    key = StorefrontKey.objects.get(name="crm-forms")
+    assert key.scopes == ["leads"] and key.allows("leads") and not key.allows("customers")
