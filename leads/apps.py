@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
         from disposal.models import RetentionCategory
         from disposal.retention import register_subject_expiry
         from leads.models import Deal, Lead, LeadConfirmation, LeadConsent
-        from leads.rights import expired_lead_ids
+        from leads.rights import expired_lead_ids, forget_converted_lead
         from vault import registry
 
         # A lead is a data subject of its own (its id is the vault subject).
@@ -60,3 +60,5 @@ class LeadsConfig(AppConfig):
             fields=("title", "stage", "value", "expected_close", "created_at"),
         )
         register_subject_expiry(RetentionCategory.UNCONVERTED_LEADS, expired_lead_ids)
+        # Erasing a customer who was a lead unlinks what the lead left behind, too.
+        registry.register_forget_handler("leads.converted_lead", forget_converted_lead)

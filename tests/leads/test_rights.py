@@ -82,3 +82,24 @@ def test_a_lead_that_never_confirmed_is_not_kept(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         apply_retention()
     assert not Lead.objects.filter(pk=capture.lead.pk).exists()
+
+
+def test_erasing_a_converted_customer_unlinks_what_the_lead_left(
+    make_lead, django_capture_on_commit_callbacks
+):
+    from disposal.services import request_erasure
+    from leads.selectors import source_quality
+
+    lead = make_lead()
+    services.set_lead_status(lead=lead, status=LeadStatus.QUALIFIED, actor="staff:1")
+    customer = services.convert_lead(lead=lead, actor="staff:1", account_agreed=True)
+    assert AuditEvent.objects.filter(subject_id=lead.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        request_erasure(customer_id=customer.pk, source="staff", actor="staff:1")
+
+    assert not AuditEvent.objects.filter(subject_id=lead.pk).exists()
+    evidence = LeadConsent.objects.get()
+    assert evidence.lead_id is None and evidence.subject_pseudonym is not None
+    kept = Lead.objects.get(pk=lead.pk)
+    assert (kept.customer_id, kept.status, kept.email) == (None, LeadStatus.CONVERTED, None)
+    assert [(row.source, row.converted) for row in source_quality()] == [("expo", 1)]
