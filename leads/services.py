@@ -6,6 +6,7 @@ No lead is stored without at least one purpose ticked: the agreement is what all
 holding the data at all. A lead's fields are encrypted under its own data key.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -108,8 +109,16 @@ def clean_purposes(purposes, *, allowed: set[str] | None = None) -> list[str]:
     open_to_leads = (set(notices) - NOT_FOR_LEADS) & (allowed or set(notices))
     unknown = sorted(set(purposes) - open_to_leads)
     if unknown:
+        # Named only when shaped like a code: a list's column may hold anything.
         raise ValidationError(
-            {"consents": [_("Unknown purpose: %(code)s.") % {"code": code} for code in unknown]}
+            {
+                "consents": [
+                    _("Unknown purpose: %(code)s.") % {"code": code}
+                    if re.fullmatch(r"[a-z0-9_]{1,50}", code)
+                    else _("Unknown purpose.")
+                    for code in unknown
+                ]
+            }
         )
     if not purposes:
         raise ValidationError(

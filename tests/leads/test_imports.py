@@ -30,6 +30,7 @@ BODY = (
     "not-an-email,Cy,,,marketing_post,2026-03-01\n"
     "{customer},Known,,,marketing_post,2026-03-01\n"
     "dee@example.org,Dee,,,marketing_post,\n"  # no time
+    "eve@example.org,Eve,,,eve@example.org,2026-03-01\n"  # a value where a code belongs
 )
 
 
@@ -42,7 +43,8 @@ def test_import_reports_each_row_and_merges_duplicates(tmp_path, customer):
     assert any(line.startswith("line 5: refused (email:") for line in lines)
     assert "line 6: existing_customer" in lines
     assert any(line.startswith("line 7: refused (consent_at:") for line in lines)
-    assert lines[-1] == "created 1, merged 1, existing customer 1, refused 3"
+    assert "line 8: refused (consents: Unknown purpose.)" in lines
+    assert lines[-1] == "created 1, merged 1, existing customer 1, refused 4"
     # The report never repeats a value from the file.
     assert "example.org" not in output and "Ada" not in output
     lead = Lead.objects.get()
@@ -72,7 +74,7 @@ def test_dry_run_stores_nothing_and_says_what_would_happen(tmp_path, customer):
         "--dry-run",
     )
     assert output.splitlines()[-1] == (
-        "Dry run, nothing stored: would be created 1, merged 1, existing customer 1, refused 3"
+        "Dry run, nothing stored: would be created 1, merged 1, existing customer 1, refused 4"
     )
     assert Lead.objects.count() == 0
     assert LeadConsent.objects.count() == 0

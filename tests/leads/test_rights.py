@@ -6,6 +6,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from disposal.models import DisposalKind, DisposalRecord, ErasureRequest, ErasureStatus
 from disposal.retention import apply_retention
+from disposal.verification import verify_erasure
 from leads import services
 from leads.models import CaptureMethod, Lead, LeadConsent, LeadStatus
 from leads.rights import erase_lead, export_lead
@@ -39,6 +40,8 @@ def test_erasing_a_lead_destroys_its_key_and_rows_with_a_certificate(
     assert not AuditEvent.objects.filter(subject_id=lead.pk).exists()
     record = DisposalRecord.objects.get(erasure_request=request)
     assert "lead" in record.categories and record.key_destroyed_at is not None
+    verification = verify_erasure(request.pk, lead.pk)
+    assert verification.clean, verification.findings
 
 
 def test_unconverted_leads_expire_through_the_pipeline_after_a_year(
@@ -95,7 +98,9 @@ def test_erasing_a_converted_customer_unlinks_what_the_lead_left(
     customer = services.convert_lead(lead=lead, actor="staff:1", account_agreed=True)
     assert AuditEvent.objects.filter(subject_id=lead.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        request_erasure(customer_id=customer.pk, source="staff", actor="staff:1")
+        erasure = request_erasure(customer_id=customer.pk, source="staff", actor="staff:1")
+    verification = verify_erasure(erasure.pk, customer.pk)
+    assert verification.clean, verification.findings
 
     assert not AuditEvent.objects.filter(subject_id=lead.pk).exists()
     evidence = LeadConsent.objects.get()
