@@ -59,6 +59,14 @@ class AuditAction(models.TextChoices):
     LEADS_IMPORTED = "leads.imported"
     LEAD_FORM_SAVED = "lead_form.saved"
     DEAL_SAVED = "deal.saved"
+    CARRIER_REGISTERED = "carrier.registered"
+    CARRIER_SANITIZED = "carrier.sanitized"
+    CARRIER_RETIRED = "carrier.retired"
+    CARRIER_LOST = "carrier.lost"
+    CARRIER_DESTROYED = "carrier.destroyed_confirmed"
+    CARRIER_UNREADABLE = "carrier.unreadable"
+    INCIDENT_OPENED = "incident.opened"
+    INCIDENT_CLOSED = "incident.closed"
 
 
 class AppendOnlyError(Exception):

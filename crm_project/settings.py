@@ -315,6 +315,10 @@ ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
 ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
+# Data carriers: automatic copies (exports, disclosures to processors) are registered
+# with an expiry; the privacy desk lists those past it that nobody confirmed destroyed.
+CARRIER_EXPORT_EXPIRY_DAYS = env.int("CARRIER_EXPORT_EXPIRY_DAYS", default=30)
+CARRIER_PROCESSOR_COPY_EXPIRY_DAYS = env.int("CARRIER_PROCESSOR_COPY_EXPIRY_DAYS", default=90)
 # Signed erasure webhooks to processors: attempts, first retry delay (doubles each time).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)

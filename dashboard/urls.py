@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import auth, customers, leads, metrics, pipeline, privacy
+from dashboard.views import auth, carriers, customers, leads, metrics, pipeline, privacy
 
 app_name = "dashboard"
 
@@ -45,6 +45,24 @@ urlpatterns = [
     path("leads/<uuid:lead_id>/convert/", leads.lead_convert, name="lead_convert"),
     path("leads/<uuid:lead_id>/export/", leads.lead_export, name="lead_export"),
     path("leads/<uuid:lead_id>/erase/", leads.lead_erase, name="lead_erase"),
+    path("privacy/carriers/", carriers.register, name="carriers"),
+    path("privacy/carriers/new/", carriers.add, name="carrier_add"),
+    path("privacy/carriers/overdue/", carriers.overdue, name="overdue_copies"),
+    path("privacy/carriers/<uuid:carrier_id>/", carriers.carrier_detail, name="carrier"),
+    path("privacy/carriers/<uuid:carrier_id>/sanitize/", carriers.sanitize, name="sanitize"),
+    path("privacy/carriers/<uuid:carrier_id>/retire/", carriers.retire, name="carrier_retire"),
+    path("privacy/carriers/<uuid:carrier_id>/lost/", carriers.lost, name="carrier_lost"),
+    path(
+        "privacy/carriers/<uuid:carrier_id>/destroyed/",
+        carriers.confirm_destroyed,
+        name="carrier_destroyed",
+    ),
+    path(
+        "privacy/carriers/<uuid:carrier_id>/certificate/",
+        carriers.certificate,
+        name="carrier_certificate",
+    ),
+    path("privacy/incidents/<uuid:incident_id>/", carriers.incident, name="incident"),
     path("metrics/", metrics.metrics, name="metrics"),
     path("metrics/<slug:slug>.svg", metrics.chart_svg, name="chart_svg"),
     path("metrics/<slug:slug>.csv", metrics.chart_csv, name="chart_csv"),

@@ -107,7 +107,9 @@ def export(request):
 
 @customer_required
 def export_json(request):
-    document = export_customer(customer_id=request.customer.pk, actor=CUSTOMER)
+    document = export_customer(
+        customer_id=request.customer.pk, actor=CUSTOMER, copy_source="portal"
+    )
     response = HttpResponse(
         json.dumps(document, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",

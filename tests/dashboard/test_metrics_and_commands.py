@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from access.roles import Role, roles_of
 from customers import demo
+from disposal.models import DataCarrier
 from privacy.models import DataSubjectRequest
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -87,6 +88,11 @@ def test_demo_staff_are_made_once_per_role_with_work_to_do(monkeypatch, capsys):
     assert DataSubjectRequest.objects.count() == 4
     assert DataSubjectRequest.objects.filter(assignee__username="agent").exists()
     assert "sign in as 'agent'" in capsys.readouterr().out
+    # The carrier register has demo carriers once, one of them with its certificate.
+    assert DataCarrier.objects.count() == 4
+    laptop = DataCarrier.objects.get(kind="workstation")
+    assert laptop.status == "sanitized"
+    assert laptop.sanitization.verified_by.username == "privacy"
 
 
 def test_an_older_env_without_a_staff_password_falls_back_to_the_admin_one(monkeypatch):

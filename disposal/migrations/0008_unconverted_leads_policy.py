@@ -15,7 +15,7 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("disposal", "0006_processor_row_id_required")]
+    dependencies = [("disposal", "0007_carriers")]
 
     operations = [
         migrations.AlterField(
