@@ -24,9 +24,14 @@ def make_lead():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits_and_language():
+    """Each test starts with no form submissions counted, and leaves the thread in
+    English (a page in Bahasa Indonesia activates it for the thread)."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)

@@ -157,6 +157,14 @@ def test_conversion_keeps_the_consent_history_and_evidence(make_lead):
         ConsentState.objects.filter(customer=customer).values_list("purpose_id", "granted")
     )
     assert states == {"account": True, "marketing_post": True, "analytics": True}
+    from disposal.exports import export_customer
+
+    exported = export_customer(customer_id=customer.pk, actor="staff:1")["categories"]
+    ledger = exported["consent"]["records"]["consent.consentevent"]
+    assert {(e["purpose"], e["channel"]) for e in ledger if e["given_at"]} == {
+        ("marketing_post", "expo"),
+        ("analytics", "expo"),
+    }
     deal.refresh_from_db()
     assert (deal.lead_id, deal.customer_id, deal.subject_id) == (None, customer.pk, customer.pk)
     converted = Lead.objects.get(pk=lead.pk)
