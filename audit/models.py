@@ -67,6 +67,9 @@ class AuditAction(models.TextChoices):
     CARRIER_UNREADABLE = "carrier.unreadable"
     INCIDENT_OPENED = "incident.opened"
     INCIDENT_CLOSED = "incident.closed"
+    TICKET_OPENED = "ticket.opened"
+    TICKET_UPDATED = "ticket.updated"
+    TICKET_NOTE_ADDED = "ticket.note_added"
 
 
 class AppendOnlyError(Exception):

@@ -2,9 +2,10 @@
 
 Passwords come from DEV_STAFF_PASSWORD (or DEV_ADMIN_PASSWORD in an older .env). A few
 demo data-subject requests are opened too, so each role has work on its first sign-in:
-the agent has a request assigned (and so may reveal that customer's details). The
-data-carrier register gets a few demo carriers (servers, a key-store backup tape, a
-laptop sanitized with its certificate) so the privacy officer's register is not empty.
+the agent has a request assigned (and so may reveal that customer's details), and a
+queue of service tickets (service/demo.py), some overdue. The data-carrier register gets
+a few demo carriers (servers, a key-store backup tape, a laptop sanitized with its
+certificate) so the privacy officer's register is not empty.
 """
 
 import os
@@ -21,6 +22,7 @@ from disposal import carriers
 from disposal.models import CarrierKind, DataCarrier
 from privacy import services
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+from service.demo import seed_tickets
 
 DEMO_USERS = {
     "agent": Role.SUPPORT_AGENT,
@@ -56,6 +58,7 @@ class Command(BaseCommand):
             )
         opened = self._requests(users)
         registered = self._carriers(users)
+        tickets = seed_tickets(agent=users["agent"])
         source = (
             "DEV_STAFF_PASSWORD" if os.environ.get("DEV_STAFF_PASSWORD") else "DEV_ADMIN_PASSWORD"
         )
@@ -67,6 +70,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {opened} demo data-subject requests opened.")
         if registered:
             self.stdout.write(f"  {registered} demo data carriers registered.")
+        if tickets:
+            self.stdout.write(f"  {tickets} demo service tickets opened (agent's queue).")
 
     def _requests(self, users) -> int:
         opened = 0
