@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from leads.scoring import explain
 from vault.services import key_scope
 
 leads_only = staff_required(Action.LEADS)
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 def _lead_or_404(lead_id):
@@ -42,10 +43,19 @@ def lead_list(request):
     form = LeadFilterForm(request.GET or None, sources=selectors.sources())
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selectors.leads(status=filters.get("status", ""), source=filters.get("source", ""))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "dashboard/leads/list.html",
-        {"filter_form": form, "rows": rows[:PAGE_SIZE], "total": rows.count()},
+        {
+            "filter_form": form,
+            "rows": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
+            "total": page.paginator.count,
+        },
     )
 
 

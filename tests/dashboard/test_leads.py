@@ -36,6 +36,27 @@ def test_the_list_holds_no_contact_values(signed_in, lead):
     assert "dash@example.org" not in body and "Dana" not in body
 
 
+def test_the_list_is_paginated_keeping_its_filter(signed_in, settings):
+    from dashboard.views import leads as views
+
+    for number in range(views.PAGE_SIZE + 3):
+        services.capture_lead(
+            contact={"email": f"page{number}@example.org"},
+            purposes=["marketing_post"],
+            source="expo",
+            method=CaptureMethod.IMPORT,
+            channel="expo",
+            actor="staff:1",
+        )
+    client, _user = signed_in(Role.MARKETING)
+    first = client.get("/dashboard/leads/", {"source": "expo"}).content.decode()
+    assert first.count('href="/dashboard/leads/') - first.count("leads/new") >= views.PAGE_SIZE
+    assert "Page 1 of 2" in first and "source=expo&amp;page=2" in first
+    second = client.get("/dashboard/leads/", {"source": "expo", "page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+    assert client.get("/dashboard/leads/", {"page": "999"}).status_code == 200
+
+
 def test_a_lead_page_shows_each_score_rule_and_logs_the_view(signed_in, lead):
     client, user = signed_in(Role.MARKETING)
     body = client.get(f"/dashboard/leads/{lead.pk}/").content.decode()
