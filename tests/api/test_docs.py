@@ -34,7 +34,7 @@ def test_the_api_docs_name_every_served_path():
         route = str(pattern.pattern)
         if not route.startswith("v1/"):
             continue
-        # `<str:customer_id>` is written `<id>` in the docs, `<path:sku>` `<sku>`.
-        shown = re.sub(r"<(?:\w+:)?customer_id>", "<id>", route)
-        shown = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", shown).replace("<request_id>", "<id>")
+        # `<str:customer_id>` (any `..._id`) is written `<id>` in the docs, `<path:sku>` `<sku>`.
+        shown = re.sub(r"<(?:\w+:)?\w*id>", "<id>", route)
+        shown = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", shown)
         assert f"/api/{shown}" in docs, route
