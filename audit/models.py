@@ -47,6 +47,11 @@ class AuditAction(models.TextChoices):
     PORTAL_SIGNED_IN = "portal.signed_in"
     PORTAL_SIGNED_OUT = "portal.signed_out"
     PORTAL_VIEWED = "portal.viewed"
+    SEGMENT_SAVED = "segment.saved"
+    CAMPAIGN_SAVED = "campaign.saved"
+    CAMPAIGN_STARTED = "campaign.started"
+    CAMPAIGN_FINISHED = "campaign.finished"
+    CALL_LIST_VIEWED = "campaign.call_list_viewed"
 
 
 class AppendOnlyError(Exception):
