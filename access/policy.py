@@ -30,7 +30,8 @@ class Action(StrEnum):
     REVEAL = "reveal"
     EXPORT = "export"
     ERASE = "erase"
-    CAMPAIGN = "campaign"
+    CAMPAIGN = "campaign"  # segments and campaigns (counts and ids, no personal values)
+    CALL_LIST = "call_list"  # work through a phone campaign's call list
     PRIVACY_DESK = "privacy_desk"
     METRICS = "metrics"
 
@@ -46,7 +47,13 @@ FIELDS: dict[Role, frozenset[Field]] = {
 }
 ACTIONS: dict[Role, frozenset[Action]] = {
     Role.SUPPORT_AGENT: frozenset(
-        {Action.VIEW_CUSTOMERS, Action.VIEW_PROFILE, Action.REVEAL, Action.METRICS}
+        {
+            Action.VIEW_CUSTOMERS,
+            Action.VIEW_PROFILE,
+            Action.REVEAL,
+            Action.METRICS,
+            Action.CALL_LIST,
+        }
     ),
     Role.MARKETING: frozenset({Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS}),
     Role.PRIVACY_OFFICER: frozenset(

@@ -13,8 +13,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Channel, Group, Recipient, RecipientStatus, Segment
+from access.policy import AssignedItem
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Group,
+    Recipient,
+    RecipientStatus,
+    Segment,
+)
 from customers.models import Purchase
 
 
@@ -76,8 +86,19 @@ def open_calls_of(customer_id: uuid.UUID):
         status=RecipientStatus.PENDING,
         group=Group.TARGET,
         campaign__channel=Channel.PHONE,
-        campaign__status="sending",
+        campaign__status=CampaignStatus.SENDING,
     ).select_related("campaign")
+
+
+def calls_as_assigned_items(user_id: int, customer_id: uuid.UUID) -> list[AssignedItem]:
+    return [
+        AssignedItem(
+            "call",
+            str(row.pk),
+            _("Call for campaign %(name)s") % {"name": row.campaign.name},
+        )
+        for row in open_calls_of(customer_id)
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import auth, customers, metrics, privacy
+from dashboard.views import auth, campaigns, customers, metrics, privacy
 
 app_name = "dashboard"
 
@@ -32,6 +32,18 @@ urlpatterns = [
     path("privacy/processors/", privacy.processors, name="processors"),
     path("privacy/records/", privacy.records, name="records"),
     path("privacy/records.csv", privacy.records_csv, name="records_csv"),
+    path("campaigns/", campaigns.index, name="campaigns"),
+    path("campaigns/new/", campaigns.new_campaign, name="new_campaign"),
+    path("campaigns/segments/new/", campaigns.new_segment, name="new_segment"),
+    path("campaigns/segments/<uuid:segment_id>/", campaigns.segment_detail, name="segment"),
+    path("campaigns/<uuid:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<uuid:campaign_id>/send/", campaigns.send, name="send_campaign"),
+    path("campaigns/<uuid:campaign_id>/calls/", campaigns.calls, name="calls"),
+    path(
+        "campaigns/<uuid:campaign_id>/calls/<int:recipient_id>/",
+        campaigns.record_call,
+        name="record_call",
+    ),
     path("metrics/", metrics.metrics, name="metrics"),
     path("metrics/<slug:slug>.svg", metrics.chart_svg, name="chart_svg"),
     path("metrics/<slug:slug>.csv", metrics.chart_csv, name="chart_csv"),
