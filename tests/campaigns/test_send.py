@@ -213,3 +213,20 @@ def test_segment_with_no_one_left_finishes_at_once(
         start_send(campaign_id=campaign.pk, actor="staff:1")
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENT
+
+
+def test_a_campaign_with_offers_mails_each_recipient_their_own(
+    make_customer, buy, email_campaign, django_capture_on_commit_callbacks
+):
+    reader = make_customer(consents=MARKETING_EMAIL)
+    buy(reader, "BK-9", days_ago=5)
+    buy(reader, "BK-9", days_ago=3)
+    campaign = email_campaign(include_offers=True, offers_limit=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_send(campaign_id=campaign.pk, actor="staff:1")
+    (message,) = mail.outbox
+    row = Recipient.objects.get(campaign=campaign)
+    assert row.offered[0] == "BK-9"
+    from customers.models import Product
+
+    assert Product.objects.get(sku="BK-9").name in message.body
