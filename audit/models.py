@@ -51,7 +51,6 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_SAVED = "campaign.saved"
     CAMPAIGN_STARTED = "campaign.started"
     CAMPAIGN_FINISHED = "campaign.finished"
-    CALL_LIST_VIEWED = "campaign.call_list_viewed"
 
 
 class AppendOnlyError(Exception):

@@ -151,3 +151,10 @@ def test_marketing_cannot_open_the_call_list(signed_in):
     segment = Segment.objects.create(name="s", created_by="t")
     campaign = Campaign.objects.create(name="c", segment=segment, channel="phone", created_by="t")
     assert client.get(f"/dashboard/campaigns/{campaign.pk}/calls/").status_code == 403
+
+
+def test_the_campaign_pages_speak_bahasa_indonesia(signed_in):
+    client, _user = signed_in(Role.MARKETING)
+    client.post("/i18n/setlang/", {"language": "id", "next": "/dashboard/campaigns/"})
+    page = client.get("/dashboard/campaigns/").content.decode()
+    assert "Kampanye" in page and "Segmen baru" in page
