@@ -4,7 +4,21 @@ The access log names the path without its query string (%(U)s, never %(r)s or %(
 and no referrer (a referring URL may carry one): personal data stays out of logs.
 """
 
+import os
+import tempfile
+
 bind = "0.0.0.0:8000"  # inside the container; docker-compose publishes it on loopback
 workers = 3
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
+
+# Prometheus counters are per process; with PROMETHEUS_MULTIPROC_DIR set before the
+# workers start, /metrics adds up every worker's (runtime/metrics.py). A fresh directory
+# per start, so a restarted server does not count its predecessor's requests.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="custodian-metrics-"))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
