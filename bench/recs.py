@@ -14,6 +14,9 @@ Follows the protocols of ../shared/datasets/README.md (groceries: the closest re
     (owned allowed); dates compared as DD-MM-YYYY text give 0.582 / 0.643. So the
     protocol is kept as above, the closest reading of the README's sentence;
     `--groceries-variants` prints those popularity figures.
+  - customers "all": the whole last invoice is the target, re-buys count, owned items may
+    be recommended; compares buy-again, the offers blend (recommendations.blend, what
+    `offers_for` serves), the app's model and ALS.
 Reports HitRate@10 and NDCG@10 (and paired hits against popularity) for popularity,
 this app's model (recommendations.engine, the same code the Django build and serving
 use), and implicit 0.7.3's ALS and BM25 item-kNN as references (pip install -r
