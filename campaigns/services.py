@@ -23,6 +23,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actors import CUSTOMER
 from audit.models import AuditAction
@@ -70,8 +71,6 @@ def save_segment(*, segment: Segment, actor: str) -> Segment:
 
 
 def campaign_errors(campaign: Campaign) -> dict[str, list[str]]:
-    from django.utils.translation import gettext as _
-
     errors: dict[str, list[str]] = {}
     if campaign.channel == Channel.EMAIL:
         if not campaign.subject.strip():
@@ -91,7 +90,9 @@ def campaign_errors(campaign: Campaign) -> dict[str, list[str]]:
 @transaction.atomic
 def save_campaign(*, campaign: Campaign, actor: str) -> Campaign:
     if campaign.status != CampaignStatus.DRAFT:
-        raise ValidationError({"__all__": ["A campaign can be changed only while it is a draft."]})
+        raise ValidationError(
+            {"__all__": [_("A campaign can be changed only while it is a draft.")]}
+        )
     errors = campaign_errors(campaign)
     if errors:
         raise ValidationError(errors)
@@ -177,7 +178,7 @@ def export_post(*, campaign_id: uuid.UUID, actor: str) -> Campaign:
     and hand the list to a worker that sends it to the processor. Never twice."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     if campaign.channel != Channel.POST:
-        raise ValidationError({"channel": ["Only a post campaign exports an address list."]})
+        raise ValidationError({"channel": [_("Only a post campaign exports an address list.")]})
     if campaign.status != CampaignStatus.DRAFT:
         return campaign
     campaign = start_send(campaign_id=campaign.pk, actor=actor)
@@ -213,7 +214,7 @@ def record_call(*, recipient_id: int, actor: str) -> Recipient:
     )
     campaign = recipient.campaign
     if campaign.channel != Channel.PHONE or campaign.status != CampaignStatus.SENDING:
-        raise ValidationError({"__all__": ["This call list is closed."]})
+        raise ValidationError({"__all__": [_("This call list is closed.")]})
     if recipient.status != RecipientStatus.PENDING:
         return recipient
     reason = _still_reachable(recipient, campaign)
