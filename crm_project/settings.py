@@ -150,6 +150,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     "keys": env.db("KEYS_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'keys.sqlite3'}"),
 }
+# Persistent connections: opening one costs more than most API requests (issue 12's
+# profile: 18.9 ms vs 4.6 ms for GET customer). Each is checked before reuse, so a
+# restarted server costs one failed check, not an error.
+DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=60)
+for _database in DATABASES.values():
+    _database.setdefault("CONN_MAX_AGE", DB_CONN_MAX_AGE)
+    _database.setdefault("CONN_HEALTH_CHECKS", True)
 DATABASE_ROUTERS = ["vault.routers.KeyStoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
