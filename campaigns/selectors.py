@@ -79,6 +79,11 @@ def call_list(campaign: Campaign):
     return campaign.recipients.filter(group=Group.TARGET, status=RecipientStatus.PENDING)
 
 
+def open_call_lists():
+    """Running phone campaigns, for the agents' start page."""
+    return Campaign.objects.filter(channel=Channel.PHONE, status=CampaignStatus.SENDING)
+
+
 def open_calls_of(customer_id: uuid.UUID):
     """Pending calls of running phone campaigns for one customer."""
     return Recipient.objects.filter(

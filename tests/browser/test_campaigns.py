@@ -93,3 +93,46 @@ def test_a_marketer_builds_a_segment_sends_an_email_and_the_link_unsubscribes(
     shot(page, "04-unsubscribed")
     assert not has_consent(reached[0].pk, "marketing_email")
     assert has_consent(reached[1].pk, "marketing_email")
+
+
+def test_an_agent_works_a_phone_call_list_revealing_the_number_for_the_call(
+    page: Page, live_server, make_staff
+):
+    from audit.models import AuditAction, AuditEvent
+    from campaigns.models import Campaign, Segment
+    from campaigns.services import start_send
+
+    callee = CustomerFactory(
+        phone="+44 20 7946 0321", consents={"account": True, "marketing_phone": True}
+    )
+    segment = Segment.objects.create(name="Phone", created_by="staff:1")
+    campaign = Campaign.objects.create(
+        name="Winter calls", segment=segment, channel="phone", holdout_percent=0,
+        created_by="staff:1",
+    )  # fmt: skip
+    start_send(campaign_id=campaign.pk, actor="staff:1")
+    agent = make_staff(Role.SUPPORT_AGENT, username="sam", password=PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/dashboard/sign-in/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Winter calls").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Call list: Winter calls")
+    fits(page)
+    shot(page, "05-call-list")
+    page.get_by_role("link", name=str(callee.pk)[:8]).click()
+    page.get_by_text("Reveal details").click()
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Call for campaign Winter calls").check()
+    page.get_by_role("button", name="Reveal", exact=True).click()
+    expect(page.locator('dd[data-field="phone"]')).to_contain_text("7946")
+    event = AuditEvent.objects.get(action=AuditAction.CUSTOMER_REVEALED, subject_id=callee.pk)
+    assert event.actor == f"staff:{agent.pk}" and event.purpose.startswith("call:")
+
+    page.goto(f"{live_server.url}/dashboard/campaigns/{campaign.pk}/calls/")
+    page.get_by_role("button", name="Called").click()
+    expect(page.get_by_role("status")).to_contain_text("Call recorded.")
+    expect(page.locator("main")).to_contain_text("Nobody left to call.")
+    shot(page, "06-call-recorded")
