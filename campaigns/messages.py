@@ -15,7 +15,7 @@ from django.urls import reverse
 from campaigns.models import Campaign, Recipient, RecipientStatus
 from customers.models import Customer, Product
 from disposal.models import Processor
-from disposal.processors import SIGNATURE_HEADER, TIMESTAMP_HEADER, agreement_errors, sign
+from disposal.processors import agreement_errors, standard_headers
 
 # What a post list discloses: the name and postal address, which the registry files
 # under the "profile" category; the processor's agreement must cover it.
@@ -95,8 +95,10 @@ def post_list(campaign: Campaign) -> list[dict]:
 
 
 def deliver_post_list(campaign: Campaign) -> int:
-    """POST the list, signed with the processor's secret, to its endpoint; the HTTP
-    status (raises on a network error, so the task retries)."""
+    """POST the list to the processor's endpoint, signed with its secret as the erasure
+    notices are (Standard Webhooks; the id is the campaign's, the same on a retry, so
+    the receiver can drop a repeat). Returns the HTTP status; raises on a network error,
+    so the task retries."""
     processor = campaign.processor
     body = json.dumps(
         {"event": "campaign.post_list", "campaign": str(campaign.pk), "rows": post_list(campaign)},
@@ -108,8 +110,9 @@ def deliver_post_list(campaign: Campaign) -> int:
         data=body,
         headers={
             "Content-Type": "application/json",
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(processor.webhook_secret, timestamp, body),
+            **standard_headers(
+                processor.webhook_secret, f"campaign-{campaign.pk}", timestamp, body
+            ),
         },
         timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
         allow_redirects=False,

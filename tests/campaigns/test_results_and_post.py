@@ -6,12 +6,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from campaigns import selectors
 from campaigns.models import Campaign, Recipient, Segment
 from campaigns.services import export_post, start_send
 from disposal.models import Disclosure, Processor
-from disposal.processors import save_processor
+from disposal.processors import save_processor, standard_secret
 from tests.campaigns.conftest import NO_MARKETING
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -64,7 +65,10 @@ def test_a_post_export_goes_to_the_processor_and_is_recorded_as_disclosures(
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            # Raises unless signed with the processor's secret (Standard Webhooks).
+            Webhook(standard_secret("s3cret")).verify(body, dict(self.headers))
+            received.append(json.loads(body))
             self.send_response(204)
             self.end_headers()
 
