@@ -51,6 +51,17 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_SAVED = "campaign.saved"
     CAMPAIGN_STARTED = "campaign.started"
     CAMPAIGN_FINISHED = "campaign.finished"
+    CARRIER_REGISTERED = "carrier.registered"
+    CARRIER_SANITIZED = "carrier.sanitized"
+    CARRIER_RETIRED = "carrier.retired"
+    CARRIER_LOST = "carrier.lost"
+    CARRIER_DESTROYED = "carrier.destroyed_confirmed"
+    CARRIER_UNREADABLE = "carrier.unreadable"
+    INCIDENT_OPENED = "incident.opened"
+    INCIDENT_CLOSED = "incident.closed"
+    TICKET_OPENED = "ticket.opened"
+    TICKET_UPDATED = "ticket.updated"
+    TICKET_NOTE_ADDED = "ticket.note_added"
 
 
 class AppendOnlyError(Exception):

@@ -104,3 +104,13 @@ def buy(make_product):
         )
 
     return purchase
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """The locale middleware leaves a request's language active in the thread; a test
+    that browsed in Bahasa Indonesia must not leave later tests' messages translated."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -12,6 +12,7 @@ from access.policy import Action, may
 from campaigns.selectors import open_call_lists
 from dashboard.permissions import staff_required
 from privacy.selectors import request_queue
+from service.selectors import is_overdue, ticket_counts, ticket_queue
 
 
 class LoginView(auth_views.LoginView):
@@ -43,6 +44,12 @@ def home(request):
     context = {}
     if may(user, Action.PRIVACY_DESK):
         context["open_requests"] = request_queue().count()
+    if may(user, Action.TICKETS):
+        context["ticket_counts"] = ticket_counts(user)
+        context["ticket_rows"] = [
+            {"ticket": ticket, "overdue": is_overdue(ticket)}
+            for ticket in ticket_queue(user=user)[:10]
+        ]
     context["my_requests"] = list(request_queue().filter(assignee=user)[:20])
     if may(user, Action.CALL_LIST):
         context["call_lists"] = list(open_call_lists()[:20])

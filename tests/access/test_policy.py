@@ -24,6 +24,7 @@ DO = {
         Action.REVEAL,
         Action.METRICS,
         Action.CALL_LIST,
+        Action.TICKETS,
     },
     Role.MARKETING: {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS},
     Role.PRIVACY_OFFICER: {
