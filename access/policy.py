@@ -34,6 +34,7 @@ class Action(StrEnum):
     CALL_LIST = "call_list"  # work through a phone campaign's call list
     PRIVACY_DESK = "privacy_desk"
     METRICS = "metrics"
+    LEADS = "leads"  # capture forms, leads (their contact details, each view audited), deals
     TICKETS = "tickets"  # the service desk: look customers up, open and work tickets
 
 
@@ -57,7 +58,9 @@ ACTIONS: dict[Role, frozenset[Action]] = {
             Action.TICKETS,
         }
     ),
-    Role.MARKETING: frozenset({Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS}),
+    Role.MARKETING: frozenset(
+        {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS, Action.LEADS}
+    ),
     Role.PRIVACY_OFFICER: frozenset(
         {
             Action.VIEW_CUSTOMERS,
@@ -67,6 +70,7 @@ ACTIONS: dict[Role, frozenset[Action]] = {
             Action.ERASE,
             Action.PRIVACY_DESK,
             Action.METRICS,
+            Action.LEADS,
         }
     ),
     Role.ADMINISTRATOR: ALL_ACTIONS,

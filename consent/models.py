@@ -19,6 +19,7 @@ class ConsentSource(models.TextChoices):
     STAFF = "staff"
     IMPORT = "import"
     UNSUBSCRIBE = "unsubscribe"  # the one-click link in a marketing message
+    FORM = "form"  # a lead capture form, carried over when the lead became a customer
 
 
 class Purpose(models.Model):
@@ -75,6 +76,10 @@ class ConsentEvent(models.Model):
     source = models.CharField(max_length=20, choices=ConsentSource.choices)
     actor = models.CharField(max_length=100)
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A choice made before it reached this ledger (a lead's consent, carried over when the
+    # lead became a customer): when it was made and where (form slug, import source).
+    given_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
