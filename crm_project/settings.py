@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "recommendations",
     "disposal",
     "privacy",
+    "campaigns",
     "leads",
     "service",
     "api",
@@ -248,6 +249,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-idempotent-replies": {
         "task": "api.tasks.purge_idempotent_replies",
         "schedule": crontab(minute=5),
+    },
+    "resume-campaign-sends": {
+        "task": "campaigns.tasks.resume_stalled_sends",
+        "schedule": crontab(minute="*/5"),
     },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
@@ -436,3 +441,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
+
+# Campaigns (campaigns/): recipients per batch of a send, the spend bands of segments
+# (total spend below the first bound is low, from the second on high), the public
+# address that unsubscribe links in messages point to, and how long a send may go
+# without progress before the sweep hands it to a worker again.
+CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
+CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
+CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
+CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=5)
+CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"
