@@ -233,6 +233,9 @@ RECOMMENDATIONS_SENSITIVE_CATEGORIES = env.list(
 RECOMMENDATIONS_IGNORED_CATEGORIES = env.list(
     "RECOMMENDATIONS_IGNORED_CATEGORIES", default=["fees", "shipping", "gift-cards"]
 )
+# The fewest distinct customers behind a pair bought together or a popular item, so no
+# recommendation or also-bought list shows one customer's basket (recommendations/policy.py).
+RECS_MIN_SUPPORT = env.int("RECS_MIN_SUPPORT", default=5)
 
 if REDIS_URL:
     CACHES = {

@@ -40,6 +40,10 @@ class Params:
     popular items fill the list; where they are strong it only breaks ties. 0.01 was
     chosen by a sweep on the validation splits of all three benchmark files, the other
     parameters fixed (it helped all three there).
+    min_support: a privacy floor, not a tuning knob: a pair counts only when at least
+    this many distinct customers bought both, and an item has a popularity prior only
+    when that many bought it, so no result reveals what one customer (or a handful)
+    bought. 1 is no floor; the app sets it from RECS_MIN_SUPPORT (default 5).
     """
 
     alpha: float = 0.5
@@ -49,6 +53,7 @@ class Params:
     neighbours: int = 100
     recency: float = 0.7
     popularity: float = 0.01
+    min_support: int = 1
 
 
 def customer_weights(matrix: sparse.csr_matrix, params: Params) -> np.ndarray:
@@ -75,6 +80,37 @@ def co_counts(matrix: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matr
     return (binary.T.tocsr() @ weighted).tocsr()
 
 
+def pair_support(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Distinct customers who bought each pair of items (X' X of the binary matrix); the
+    diagonal holds how many bought each item. Kept beside the weighted counts, and
+    subtracted like them (`customer_counts` with weight 1) when a customer is forgotten."""
+    support = co_counts(matrix, np.ones(matrix.shape[0], dtype=np.float64))
+    support.sort_indices()
+    return support
+
+
+def supported(
+    counts: sparse.csr_matrix, support: sparse.csr_matrix, min_support: int
+) -> sparse.csr_matrix:
+    """`counts` without the pairs fewer than `min_support` customers bought (both
+    matrices sorted csr of one shape); the diagonal (each item's own count, a
+    denominator only) is kept whole."""
+    counts = counts.tocsr()
+    if min_support <= 1:
+        return counts
+    support = support.tocsr()
+    enough = support.copy()
+    enough.data = (support.data >= min_support).astype(np.float64)
+    kept = counts.multiply(enough).tocsr()
+    own = counts.diagonal()
+    short = np.where(support.diagonal() >= min_support, 0.0, own)
+    if short.any():
+        kept = (kept + sparse.diags(short)).tocsr()
+    kept.eliminate_zeros()
+    kept.sort_indices()
+    return kept
+
+
 def customer_counts(items: np.ndarray, weight: float, size: int) -> sparse.csr_matrix:
     """The contribution of one customer who bought `items` (distinct item indices)."""
     items = np.unique(np.asarray(items, dtype=np.int64))
@@ -94,11 +130,21 @@ def subtract(counts: sparse.csr_matrix, contribution: sparse.csr_matrix) -> spar
 
 
 def neighbours(
-    counts: sparse.csr_matrix, params: Params, rows: np.ndarray | None = None
+    counts: sparse.csr_matrix,
+    params: Params,
+    rows: np.ndarray | None = None,
+    *,
+    support: sparse.csr_matrix | None = None,
 ) -> sparse.csr_matrix:
     """Top-N similarity rows (items x items) for `rows` (default: every item); the
-    other rows are empty. sim(i, j) = (c_ij / (n_i^a n_j^(1-a) + shrink)) ^ exponent."""
+    other rows are empty. sim(i, j) = (c_ij / (n_i^a n_j^(1-a) + shrink)) ^ exponent.
+    With `support` (`pair_support`), pairs under params.min_support customers are not
+    neighbours at all."""
     counts = counts.tocsr()
+    if support is not None:
+        counts = supported(counts, support, params.min_support)
+    elif params.min_support > 1:
+        raise ValueError("A minimum support needs the pair support matrix.")
     size = counts.shape[0]
     own = np.maximum(counts.diagonal(), 0.0)
     # An item nobody bought has an empty row and column; a 1 keeps its denominator finite.
@@ -149,13 +195,16 @@ def popularity_prior(
     bought_by: np.ndarray, params: Params, best: float | None = None
 ) -> np.ndarray:
     """The prior added to each item's score: params.popularity * (customers who bought
-    it) / (customers who bought the best seller: `best`, default the largest given)."""
+    it) / (customers who bought the best seller: `best`, default the largest given);
+    none for an item fewer than params.min_support customers bought."""
     bought_by = np.asarray(bought_by, dtype=np.float64)
     if best is None:
         best = bought_by.max() if len(bought_by) else 0.0
     if best <= 0 or not params.popularity:
         return np.zeros(len(bought_by))
-    return params.popularity * bought_by / best
+    prior = params.popularity * bought_by / best
+    prior[bought_by < params.min_support] = 0.0
+    return prior
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,11 @@ def make_staff(db):
         return save_staff_user(username=name, role=Role(role), password=password, email=email)[0]
 
     return make
+
+
+@pytest.fixture
+def no_min_support(settings):
+    """Recommendation mechanics on fixtures of a handful of customers: no minimum support
+    (RECS_MIN_SUPPORT 1). The floor itself is tested with its default, 5
+    (tests/recommendations/test_min_support.py)."""
+    settings.RECS_MIN_SUPPORT = 1
