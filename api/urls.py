@@ -1,10 +1,12 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from api.views.changes import ChangeFeedApi
 from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
-from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
+from api.views.products import ProductDetailApi, ProductListApi
+from api.views.purchases import PurchaseCreateApi
 from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
 
 app_name = "api"
@@ -45,7 +47,7 @@ urlpatterns = [
         ErasureRequestDetailApi.as_view(),
         name="erasure-request-detail",
     ),
-    path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
+    path("v1/products/", ProductListApi.as_view(), name="product-upsert"),
     path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),
     path("v1/purposes/", PurposeListApi.as_view(), name="purpose-list"),
     path(
@@ -58,4 +60,6 @@ urlpatterns = [
         AlsoBoughtApi.as_view(),
         name="product-also-bought",
     ),
+    path("v1/products/<path:sku>/", ProductDetailApi.as_view(), name="product-detail"),
+    path("v1/changes/", ChangeFeedApi.as_view(), name="change-feed"),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "access",
     "outbox",
     "runtime",
+    "changes",
     "customers",
     "consent",
     "recommendations",
@@ -217,6 +218,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "audit.tasks.seal_audit_events",
         "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
     },
+    "prune-change-feed-daily": {
+        "task": "changes.tasks.prune_change_feed",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
@@ -289,6 +294,10 @@ PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=15)
 # and how long such a link stays valid.
 CONSENT_DOUBLE_OPT_IN = env.list("CONSENT_DOUBLE_OPT_IN", default=["marketing_email"])
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
+
+# Change feed (GET /api/v1/changes/): entries, erased customers' sealed ids included, are
+# kept this long; a storefront that polls less often resyncs from a lookup.
+CHANGES_KEEP_DAYS = env.int("CHANGES_KEEP_DAYS", default=30)
 
 # Disposal (erasure, retention, processors).
 # Invoice lines stay (unlinked from the customer) this long for tax law: 6 years in the UK.

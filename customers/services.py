@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_event
+from changes.models import ChangeKind
+from changes.services import record_change
 from consent.models import ConsentSource
 from consent.services import clean_consent_choices, record_consents
 from customers import validation, verification
@@ -120,6 +122,7 @@ def create_customer(
             purpose="account",
             metadata={"source": source},
         )
+        record_change(customer_id=customer.pk, kind=ChangeKind.CREATED)
     return customer
 
 
@@ -167,6 +170,7 @@ def update_customer(
         purpose="account",
         metadata={"fields": ",".join(sorted(changed))},
     )
+    record_change(customer_id=customer.pk, kind=ChangeKind.UPDATED)
     return customer
 
 
