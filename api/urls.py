@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from api.views.changes import ChangeFeedApi
 from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
+from api.views.interactions import CustomerInteractionsApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
 from api.views.products import ProductDetailApi, ProductListApi
 from api.views.purchases import PurchaseCreateApi
@@ -31,6 +32,11 @@ urlpatterns = [
         "v1/customers/<str:customer_id>/consents/",
         CustomerConsentsApi.as_view(),
         name="customer-consents",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/interactions/",
+        CustomerInteractionsApi.as_view(),
+        name="customer-interactions",
     ),
     path(
         "v1/customers/<str:customer_id>/export/",

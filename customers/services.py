@@ -30,6 +30,7 @@ from customers.models import (
     EmailChange,
     Interaction,
     InteractionChannel,
+    InteractionKind,
     Product,
     Purchase,
 )
@@ -316,17 +317,23 @@ def record_interaction(
     note: str,
     actor: str,
     occurred_at: datetime | None = None,
+    kind: InteractionKind = InteractionKind.OTHER,
 ) -> Interaction:
     errors = {}
     if channel not in InteractionChannel.values:
         errors["channel"] = [f"Choose one of: {', '.join(InteractionChannel.values)}."]
+    if kind not in InteractionKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(InteractionKind.values)}."]
     if not isinstance(note, str) or not note.strip():
         errors["note"] = ["This field is required."]
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        errors["occurred_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
     if errors:
         raise ValidationError(errors)
     interaction = Interaction.objects.create(
         customer=customer,
         channel=channel,
+        kind=kind,
         note=note.strip(),
         occurred_at=occurred_at or timezone.now(),
         created_by=actor,
@@ -338,7 +345,7 @@ def record_interaction(
         object_id=interaction.pk,
         subject_id=customer.pk,
         purpose="account",
-        metadata={"channel": channel},
+        metadata={"channel": channel, "kind": kind},
     )
     return interaction
 
