@@ -6,6 +6,7 @@ from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
 from api.views.interactions import CustomerInteractionsApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
+from api.views.processors import CustomerDisclosuresApi, ProcessorListApi
 from api.views.products import ProductDetailApi, ProductListApi
 from api.views.purchases import PurchaseCreateApi
 from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
@@ -39,6 +40,11 @@ urlpatterns = [
         name="customer-interactions",
     ),
     path(
+        "v1/customers/<str:customer_id>/disclosures/",
+        CustomerDisclosuresApi.as_view(),
+        name="customer-disclosures",
+    ),
+    path(
         "v1/customers/<str:customer_id>/export/",
         CustomerExportApi.as_view(),
         name="customer-export",
@@ -68,4 +74,5 @@ urlpatterns = [
     ),
     path("v1/products/<path:sku>/", ProductDetailApi.as_view(), name="product-detail"),
     path("v1/changes/", ChangeFeedApi.as_view(), name="change-feed"),
+    path("v1/processors/", ProcessorListApi.as_view(), name="processor-list"),
 ]

@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     PORTAL_SIGNED_IN = "portal.signed_in"
     PORTAL_SIGNED_OUT = "portal.signed_out"
     PORTAL_VIEWED = "portal.viewed"
+    WEBHOOK_REDELIVERED = "webhook.redelivered"
 
 
 class AppendOnlyError(Exception):

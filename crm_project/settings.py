@@ -186,6 +186,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+# Embedded default (no REDIS_URL, so no beat): after a request, at most this often, the
+# web process runs beat's sweeps itself (outbox/embedded.py), so jobs scheduled for later
+# (webhook retries) still run on time. 0 turns it off; with a broker it is off.
+EMBEDDED_SWEEP_SECONDS = env.float(
+    "EMBEDDED_SWEEP_SECONDS", default=0.0 if REDIS_URL else OUTBOX_SWEEP_SECONDS
+)
+EMBEDDED_SWEEP_TASKS = ["outbox.tasks.dispatch_pending", "disposal.tasks.deliver_due_webhooks"]
 # acks_late + reject_on_worker_lost: a job whose worker dies is not lost. Redis hands an
 # unacknowledged job to another worker after the visibility timeout; keep it longer than
 # the longest job (an erasure, a model build), since a job still running past it would
