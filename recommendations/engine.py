@@ -89,28 +89,6 @@ def pair_support(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return support
 
 
-def supported(
-    counts: sparse.csr_matrix, support: sparse.csr_matrix, min_support: int
-) -> sparse.csr_matrix:
-    """`counts` without the pairs fewer than `min_support` customers bought (both
-    matrices sorted csr of one shape); the diagonal (each item's own count, a
-    denominator only) is kept whole."""
-    counts = counts.tocsr()
-    if min_support <= 1:
-        return counts
-    support = support.tocsr()
-    enough = support.copy()
-    enough.data = (support.data >= min_support).astype(np.float64)
-    kept = counts.multiply(enough).tocsr()
-    own = counts.diagonal()
-    short = np.where(support.diagonal() >= min_support, 0.0, own)
-    if short.any():
-        kept = (kept + sparse.diags(short)).tocsr()
-    kept.eliminate_zeros()
-    kept.sort_indices()
-    return kept
-
-
 def customer_counts(items: np.ndarray, weight: float, size: int) -> sparse.csr_matrix:
     """The contribution of one customer who bought `items` (distinct item indices)."""
     items = np.unique(np.asarray(items, dtype=np.int64))
@@ -141,10 +119,10 @@ def neighbours(
     With `support` (`pair_support`), pairs under params.min_support customers are not
     neighbours at all."""
     counts = counts.tocsr()
-    if support is not None:
-        counts = supported(counts, support, params.min_support)
-    elif params.min_support > 1:
+    floor = params.min_support if params.min_support > 1 else 0
+    if floor and support is None:
         raise ValueError("A minimum support needs the pair support matrix.")
+    support = support.tocsr() if floor else None
     size = counts.shape[0]
     own = np.maximum(counts.diagonal(), 0.0)
     # An item nobody bought has an empty row and column; a 1 keeps its denominator finite.
@@ -164,6 +142,9 @@ def neighbours(
         block_rows = picked[begin : begin + step]
         dense = counts[block_rows].toarray().astype(np.float32)
         np.maximum(dense, 0.0, out=dense)
+        if floor:
+            # Pairs fewer than `floor` customers bought are no neighbours at all.
+            dense[support[block_rows].toarray() < floor] = 0.0
         dense[np.arange(len(block_rows)), block_rows] = 0.0
         if params.shrink:
             dense /= np.outer(left[block_rows], right) + np.float32(params.shrink)
