@@ -7,6 +7,9 @@ from django.views.generic import RedirectView
 
 from runtime import views as runtime
 
+# A fault answers calmly: 503 for a lost database, JSON under /api/ (runtime.outage).
+handler500 = "runtime.outage.server_error"
+
 admin.site.site_header = "Custodian"
 admin.site.site_title = "Custodian staff"
 
