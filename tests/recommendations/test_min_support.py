@@ -2,12 +2,14 @@
 bought both, and "popular" only items bought by that many, so that no endpoint shows
 one customer's basket to anyone else."""
 
+import numpy as np
 import pytest
 from django.core.management import call_command
+from scipy import sparse
 
 from consent.models import ConsentSource
 from consent.services import set_consent
-from recommendations import selectors
+from recommendations import engine, selectors
 from recommendations.services import build_model, forget_customer
 from tests.recommendations.test_services import assert_same_model, snapshot
 
@@ -108,3 +110,22 @@ def test_forgetting_under_a_floor_leaves_the_model_a_fresh_build_would_make(
     assert set(forgotten["neighbours"].get("A", {})) == {"C"}  # a-b and a-d: one buyer left
     build_model()
     assert_same_model(forgotten, snapshot())
+
+
+def test_the_engine_drops_exactly_the_pairs_under_the_floor():
+    matrix = sparse.random(300, 80, density=0.08, random_state=2, format="csr")
+    matrix.data[:] = 1
+    params = engine.Params(min_support=3)
+    counts = engine.co_counts(matrix, engine.customer_weights(matrix, params))
+    support = engine.pair_support(matrix)
+    floored = engine.neighbours(counts, params, support=support)
+    # The same as the model of counts whose pairs under 3 buyers were never counted.
+    dense, buyers = counts.toarray(), support.toarray()
+    rare = buyers < 3
+    np.fill_diagonal(rare, False)
+    dense[rare] = 0
+    expected = engine.neighbours(sparse.csr_matrix(dense), engine.Params(min_support=1))
+    assert abs(floored - expected).max() == 0 and floored.nnz == expected.nnz
+    assert floored.nnz < engine.neighbours(counts, engine.Params(min_support=1)).nnz
+    with pytest.raises(ValueError, match="pair support"):
+        engine.neighbours(counts, params)
