@@ -439,7 +439,7 @@ def api_latency(requests: int) -> None:
         began = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - began) * 1000)
-        assert response.status_code == 200
+        assert response.status_code == 200, (response.status_code, response.content[:300])
         personal += response.json()["personalized"]
     timings.sort()
     p50, p99 = timings[len(timings) // 2], timings[int(len(timings) * 0.99)]

@@ -30,6 +30,7 @@ from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
 from customers.models import Customer, Product, Purchase
 from recommendations import engine, policy
+from recommendations.counts import CountsModel
 from recommendations.models import (
     Build,
     Contributor,
@@ -96,58 +97,6 @@ def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[u
     return granted - destroyed - restricted
 
 
-class _Model:
-    """A model in memory: product ids of the matrix rows, weighted counts, how many
-    distinct customers bought each pair (the same sparsity as the counts), neighbours."""
-
-    def __init__(
-        self,
-        product_ids: np.ndarray,
-        counts: sparse.csr_matrix,
-        customers: np.ndarray,
-        support: sparse.csr_matrix,
-    ):
-        self.product_ids = product_ids
-        self.index = {int(product_id): i for i, product_id in enumerate(product_ids)}
-        self.counts = counts
-        self.customers = customers  # contributing customers per product
-        self.support = support
-
-    def subtract(self, products: list[int], weight: float) -> np.ndarray:
-        """Take one contributor out; returns the rows whose neighbours changed."""
-        rows = self.rows_of(products)
-        if not len(rows):
-            return rows
-        # A product's own count changes, so does its similarity to everything bought with
-        # it (read before subtracting: a pair only this customer bought disappears, and
-        # so does one that falls under the minimum support).
-        touched = np.union1d(rows, np.unique(self.counts[rows].indices))
-        size = len(self.product_ids)
-        self.counts = engine.subtract(self.counts, engine.customer_counts(rows, weight, size))
-        self.support = engine.subtract(self.support, engine.customer_counts(rows, 1.0, size))
-        self.customers[rows] -= 1
-        return touched
-
-    def add(self, products: list[int], weight: float) -> None:
-        """Put one contribution (products already in the model) back in."""
-        rows = self.rows_of(products)
-        if len(rows):
-            size = len(self.product_ids)
-            self.counts = (self.counts + engine.customer_counts(rows, weight, size)).tocsr()
-            self.counts.sort_indices()
-            self.support = (self.support + engine.customer_counts(rows, 1.0, size)).tocsr()
-            self.support.sort_indices()
-            self.customers[rows] += 1
-
-    def neighbours(self, params: engine.Params, rows=None) -> sparse.csr_matrix:
-        return engine.neighbours(self.counts, params, rows, support=self.support)
-
-    def rows_of(self, products: list[int]) -> np.ndarray:
-        return np.unique(
-            np.array([self.index[p] for p in products if p in self.index], dtype=np.int64)
-        )
-
-
 def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int], set[int]]:
     """(distinct products per customer, every product counted, the sensitive ones)."""
     eligible = eligible_customers()
@@ -194,13 +143,14 @@ def _compute(baskets: dict[uuid.UUID, list[int]], product_ids: list[int], params
     )
     weights = engine.customer_weights(matrix, params)
     counts = engine.co_counts(matrix, weights)
+    counts.sort_indices()
     support = engine.pair_support(matrix)
     bought_by = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
-    model = _Model(np.asarray(product_ids, dtype=np.int64), counts, bought_by, support)
+    model = CountsModel(np.asarray(product_ids, dtype=np.int64), counts, bought_by, support)
     return model, dict(zip(customers, weights.tolist(), strict=True))
 
 
-def _neighbour_rows(build: Build, model: _Model, similar: sparse.csr_matrix, rows) -> list:
+def _neighbour_rows(build: Build, model: CountsModel, similar: sparse.csr_matrix, rows) -> list:
     objects = []
     for row in rows:
         start, end = similar.indptr[row], similar.indptr[row + 1]
@@ -219,12 +169,11 @@ def _neighbour_rows(build: Build, model: _Model, similar: sparse.csr_matrix, row
     return objects
 
 
-def _count_row(build: Build, model: _Model, row: int) -> ItemCounts:
+def _count_row(build: Build, model: CountsModel, row: int) -> ItemCounts:
     start, end = model.counts.indptr[row], model.counts.indptr[row + 1]
     columns = model.counts.indices[start:end]
     partners = model.product_ids[columns].astype(np.int64)
-    # How many customers bought each of those pairs, in the partners' order.
-    supports = np.rint(model.support[row][:, columns].toarray().ravel()).astype(np.int32)
+    supports = np.rint(model.support_at(row, start, end, columns)).astype(np.int32)
     return ItemCounts(
         build=build,
         product_id=int(model.product_ids[row]),
@@ -301,7 +250,7 @@ def build_model(*, actor: str = SYSTEM, progress: Callable[[str], None] | None =
     return build
 
 
-def _load_counts(build: Build) -> _Model:
+def _load_counts(build: Build) -> CountsModel:
     rows = list(
         ItemCounts.objects.filter(build=build)
         .order_by("product_id")
@@ -333,7 +282,7 @@ def _load_counts(build: Build) -> _Model:
         return sparse.csr_matrix((flat, *structure), shape=(size, size))
 
     customers = np.array([row[1] for row in rows], dtype=np.int64)
-    return _Model(product_ids, matrix(data), customers, matrix(supports))
+    return CountsModel(product_ids, matrix(data), customers, matrix(supports))
 
 
 def _forget_in(
