@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from runtime import views as runtime
+from runtime.metrics import metrics
 
 # A fault answers calmly: 503 for a lost database, JSON under /api/ (runtime.outage).
 handler500 = "runtime.outage.server_error"
@@ -22,4 +23,5 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("healthz", runtime.healthz, name="healthz"),
     path("readyz", runtime.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
 ]
