@@ -9,6 +9,8 @@ class ChangesConfig(AppConfig):
         from changes.models import Change
         from vault import registry
 
-        # Which customer changed how and when: held about the customer, exported with
-        # the profile, deleted by erasure (the `erased` entry comes after, sealed).
-        registry.register(Change, subject="customer_id", category="profile", fields=("kind", "at"))
+        # Which customer changed how and when: held about the customer, so exported and
+        # deleted by erasure (the `erased` entry comes after, its id sealed).
+        registry.register(
+            Change, subject="customer_id", category="change_feed", fields=("kind", "at")
+        )
