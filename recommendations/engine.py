@@ -77,16 +77,50 @@ def co_counts(matrix: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matr
     binary = sparse.csr_matrix((ones, matrix.indices, matrix.indptr), shape=shape)
     per_row = np.repeat(np.asarray(weights, dtype=np.float64), np.diff(matrix.indptr))
     weighted = sparse.csr_matrix((per_row, matrix.indices, matrix.indptr), shape=shape)
-    return (binary.T.tocsr() @ weighted).tocsr()
+    counts = (binary.T.tocsr() @ weighted).tocsr()
+    counts.sort_indices()
+    return counts
 
 
 def pair_support(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Distinct customers who bought each pair of items (X' X of the binary matrix); the
     diagonal holds how many bought each item. Kept beside the weighted counts, and
     subtracted like them (`customer_counts` with weight 1) when a customer is forgotten."""
-    support = co_counts(matrix, np.ones(matrix.shape[0], dtype=np.float64))
+    matrix = matrix.tocsr()
+    ones = np.ones(len(matrix.indices), dtype=np.float32)  # exact up to 2**24 customers
+    binary = sparse.csr_matrix((ones, matrix.indices, matrix.indptr), shape=matrix.shape)
+    support = (binary.T.tocsr() @ binary).tocsr()
     support.sort_indices()
     return support
+
+
+def supported(
+    counts: sparse.csr_matrix, support: sparse.csr_matrix, floor: int
+) -> sparse.csr_matrix:
+    """`counts` without the pairs fewer than `floor` customers bought; the diagonal
+    (each item's own count, a denominator only) is kept whole."""
+    counts = counts.tocsr().copy()
+    counts.sort_indices()
+    support = support.tocsr()
+    support.sort_indices()
+    size = counts.shape[0]
+    if np.array_equal(counts.indptr, support.indptr) and np.array_equal(
+        counts.indices, support.indices
+    ):
+        # Sums over the same baskets share their sparsity: one pass over the entries.
+        rows = np.repeat(np.arange(size), np.diff(counts.indptr))
+        counts.data[(support.data < floor) & (counts.indices != rows)] = 0.0
+    else:
+        enough = support.copy()
+        enough.data = (support.data >= floor).astype(np.float64)
+        own = counts.diagonal()
+        counts = counts.multiply(enough).tocsr() + sparse.diags(
+            np.where(support.diagonal() >= floor, 0.0, own)
+        )
+        counts = counts.tocsr()
+    counts.eliminate_zeros()
+    counts.sort_indices()
+    return counts
 
 
 def customer_counts(items: np.ndarray, weight: float, size: int) -> sparse.csr_matrix:
@@ -122,7 +156,9 @@ def neighbours(
     floor = params.min_support if params.min_support > 1 else 0
     if floor and support is None:
         raise ValueError("A minimum support needs the pair support matrix.")
-    support = support.tocsr() if floor else None
+    if floor:
+        # Pairs fewer than `floor` customers bought are no neighbours at all.
+        counts = supported(counts, support, floor)
     size = counts.shape[0]
     own = np.maximum(counts.diagonal(), 0.0)
     # An item nobody bought has an empty row and column; a 1 keeps its denominator finite.
@@ -142,9 +178,6 @@ def neighbours(
         block_rows = picked[begin : begin + step]
         dense = counts[block_rows].toarray().astype(np.float32)
         np.maximum(dense, 0.0, out=dense)
-        if floor:
-            # Pairs fewer than `floor` customers bought are no neighbours at all.
-            dense[support[block_rows].toarray() < floor] = 0.0
         dense[np.arange(len(block_rows)), block_rows] = 0.0
         if params.shrink:
             dense /= np.outer(left[block_rows], right) + np.float32(params.shrink)
