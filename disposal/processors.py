@@ -30,8 +30,9 @@ from standardwebhooks.webhooks import Webhook
 from audit.models import AuditAction
 from audit.services import record_event
 from customers.selectors import is_restricted
+from disposal.carriers import register_copy
 from disposal.exports import gather
-from disposal.models import DeliveryStatus, Disclosure, Processor, WebhookDelivery
+from disposal.models import CarrierKind, DeliveryStatus, Disclosure, Processor, WebhookDelivery
 from outbox.services import enqueue
 from vault import registry
 from vault.services import SYSTEM_SUBJECT, ensure_data_key
@@ -131,6 +132,14 @@ def record_disclosure(
         subject_id=customer_id,
         purpose="processing",
         metadata={"categories": len(wanted)},
+    )
+    # The processor now holds a copy of that data: a carrier to account for.
+    register_copy(
+        kind=CarrierKind.PROCESSOR_COPY,
+        source="disclosure",
+        holds=wanted,
+        actor=actor,
+        processor=processor,
     )
     return disclosure
 

@@ -84,3 +84,13 @@ def no_min_support(settings):
     (RECS_MIN_SUPPORT 1). The floor itself is tested with its default, 5
     (tests/recommendations/test_min_support.py)."""
     settings.RECS_MIN_SUPPORT = 1
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """The locale middleware leaves a request's language active in the thread; a test
+    that browsed in Bahasa Indonesia must not leave later tests' messages translated."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -161,7 +161,7 @@ def test_the_metrics_page_renders_its_charts(page: Page, live_server, make_staff
     sign_in(page, live_server, "mo")
     page.get_by_role("link", name="Metrics").first.click()
     images = page.locator("figure.chart img")
-    expect(images).to_have_count(4)
+    expect(images).to_have_count(5)
     page.wait_for_function(
         "[...document.querySelectorAll('figure.chart img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"

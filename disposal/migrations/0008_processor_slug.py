@@ -19,7 +19,7 @@ def fill_slugs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("disposal", "0006_processor_row_id_required"),
+        ("disposal", "0007_carriers"),
     ]
 
     operations = [
