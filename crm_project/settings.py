@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "recommendations",
     "disposal",
     "privacy",
+    "leads",
     "service",
     "api",
     "dashboard",
@@ -329,6 +330,13 @@ CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
 # Change feed (GET /api/v1/changes/): entries, erased customers' sealed ids included, are
 # kept this long; a storefront that polls less often resyncs from a lookup.
 CHANGES_KEEP_DAYS = env.int("CHANGES_KEEP_DAYS", default=30)
+
+# Leads: capture-form submissions per client per hour, extra score points per source
+# name (JSON, e.g. {"webinar": 20}), and the most rows a dashboard upload may hold
+# (bigger files go through `manage.py import_leads`).
+LEADS_FORM_PER_CLIENT = env.int("LEADS_FORM_PER_CLIENT", default=10)
+LEADS_SOURCE_POINTS = env.json("LEADS_SOURCE_POINTS", default={})
+LEADS_IMPORT_MAX_UPLOAD_ROWS = env.int("LEADS_IMPORT_MAX_UPLOAD_ROWS", default=5000)
 
 # Disposal (erasure, retention, processors).
 # Invoice lines stay (unlinked from the customer) this long for tax law: 6 years in the UK.

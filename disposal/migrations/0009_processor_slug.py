@@ -19,7 +19,7 @@ def fill_slugs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("disposal", "0007_carriers"),
+        ("disposal", "0008_unconverted_leads_policy"),
     ]
 
     operations = [
