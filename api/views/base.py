@@ -7,6 +7,10 @@ from rest_framework.views import APIView
 from api import idempotency
 
 
+# Query parameters that count (pages, page sizes): a whole number from 1, never empty.
+COUNTING = {"page", "limit"}
+
+
 class ApiView(APIView):
     # False for a POST that only reads (the lookup): replaying it would only replay
     # personal data that may have changed, and running it again is already safe.
@@ -19,10 +23,16 @@ class ApiView(APIView):
     def initial(self, request, *args, **kwargs):
         self._pending = None
         super().initial(request, *args, **kwargs)  # key (401), scope (403), rate (429)
-        if self.allowed_query is not None:
+        # A method the view lacks is 405 whatever the query says (DRF decides it later).
+        served = hasattr(self, request.method.lower())
+        if self.allowed_query is not None and served:
             unknown = sorted(set(request.query_params) - set(self.allowed_query))
             if unknown:
                 raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+            for name in COUNTING & set(self.allowed_query):
+                for value in request.query_params.getlist(name):
+                    if not (value.isascii() and value.isdigit() and int(value) > 0):
+                        raise ValidationError({name: ["A whole number, 1 or more."]})
         if request.method == "POST" and self.idempotent:
             self._pending = idempotency.begin(request, kwargs)
 

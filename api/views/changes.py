@@ -5,11 +5,11 @@ storefront stays in sync without reading profiles."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS
+from api.views.base import ApiView
 from changes.models import ChangeKind
 from changes.selectors import changes_after, parse_cursor
 
@@ -41,8 +41,9 @@ class ChangeLimit(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=500)
 
 
-class ChangeFeedApi(APIView):
+class ChangeFeedApi(ApiView):
     required_scope = Scope.CUSTOMERS
+    allowed_query = ("after", "limit")
 
     @extend_schema(
         operation_id="changes_list",

@@ -6,11 +6,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.strict import StrictSerializer
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from customers import selectors, services
@@ -29,7 +30,7 @@ class InteractionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class InteractionInput(serializers.Serializer):
+class InteractionInput(StrictSerializer):
     channel = serializers.ChoiceField(choices=InteractionChannel.values)
     kind = serializers.ChoiceField(
         choices=InteractionKind.values, required=False, default=InteractionKind.OTHER
@@ -63,14 +64,15 @@ PaginatedInteractions = inline_serializer(
 )
 
 
-class CustomerInteractionsApi(APIView):
+class CustomerInteractionsApi(ApiView):
+    allowed_query = ("page",)
     required_scope = Scope.CUSTOMERS
 
     @extend_schema(
         operation_id="customers_interactions_list",
         description="The customer's interactions, newest first, 50 per page.",
         parameters=[OpenApiParameter("page", int, description="Page number.")],
-        responses={200: PaginatedInteractions, **NOT_FOUND, **COMMON_ERRORS},
+        responses={200: PaginatedInteractions, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
     )
     def get(self, request, customer_id):
         customer = get_customer_or_404(customer_id)

@@ -7,11 +7,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.strict import StrictSerializer
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404
 from disposal import processors
 from disposal.models import Processor
@@ -46,7 +47,7 @@ PaginatedProcessors = inline_serializer(
 )
 
 
-class DisclosureInput(serializers.Serializer):
+class DisclosureInput(StrictSerializer):
     processor = serializers.SlugField(help_text="The processor's slug (GET /api/v1/processors/).")
     categories = serializers.ListField(
         child=serializers.CharField(max_length=64), min_length=1, max_length=50
@@ -66,13 +67,14 @@ class DisclosureOutput(serializers.Serializer):
     disclosed_at = serializers.DateTimeField()
 
 
-class ProcessorListApi(APIView):
+class ProcessorListApi(ApiView):
+    allowed_query = ("page",)
     required_scope = Scope.PRIVACY
 
     @extend_schema(
         operation_id="processors_list",
         parameters=[OpenApiParameter("page", int, description="Page number.")],
-        responses={200: PaginatedProcessors, **COMMON_ERRORS},
+        responses={200: PaginatedProcessors, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
         paginator = PageNumberPagination()
@@ -80,7 +82,7 @@ class ProcessorListApi(APIView):
         return paginator.get_paginated_response(ProcessorOutput(page, many=True).data)
 
 
-class CustomerDisclosuresApi(APIView):
+class CustomerDisclosuresApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(

@@ -6,10 +6,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.views.base import ApiView
 from api.views.purchases import ProductUpsertApi
 from customers.models import Product
 
@@ -50,6 +50,7 @@ class ProductListApi(ProductUpsertApi):
     """GET lists the catalogue; POST (inherited) creates or updates by sku."""
 
     required_scope = Scope.PURCHASES
+    allowed_query = ("cursor", "limit")
 
     @extend_schema(
         operation_id="products_list",
@@ -67,12 +68,12 @@ class ProductListApi(ProductUpsertApi):
         return paginator.get_paginated_response(ProductOutput(page, many=True).data)
 
 
-class ProductDetailApi(APIView):
+class ProductDetailApi(ApiView):
     required_scope = Scope.PURCHASES
 
     @extend_schema(
         operation_id="products_retrieve",
-        responses={200: ProductOutput, **NOT_FOUND, **COMMON_ERRORS},
+        responses={200: ProductOutput, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
     )
     def get(self, request, sku):
         product = Product.objects.filter(sku=sku).first()

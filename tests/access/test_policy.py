@@ -26,7 +26,7 @@ DO = {
         Action.CALL_LIST,
         Action.TICKETS,
     },
-    Role.MARKETING: {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS},
+    Role.MARKETING: {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS, Action.LEADS},
     Role.PRIVACY_OFFICER: {
         Action.VIEW_CUSTOMERS,
         Action.VIEW_PROFILE,
@@ -35,6 +35,7 @@ DO = {
         Action.ERASE,
         Action.PRIVACY_DESK,
         Action.METRICS,
+        Action.LEADS,
     },
     Role.ADMINISTRATOR: set(Action),
 }
