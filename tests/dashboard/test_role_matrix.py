@@ -1,0 +1,144 @@
+"""Issue 16, item 3, on the dashboard: every page and action, asked for by every role that
+lacks the action (access.policy), is refused with 403 and changes nothing; signed-out
+visitors are sent to sign in. Customer data typed by anyone is shown escaped."""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+
+from access.policy import ACTIONS, Action
+from access.roles import Role
+from audit.models import AuditEvent
+from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+from privacy.services import open_request
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+ANY_STAFF = "any staff"
+OPEN = "open"  # sign-in, sign-out and the second-factor steps
+# Every dashboard URL name -> the action it needs.
+NEEDS = {
+    "home": ANY_STAFF,
+    "login": OPEN,
+    "logout": OPEN,
+    "two_factor_enrol": OPEN,
+    "two_factor_verify": OPEN,
+    "customers": Action.VIEW_CUSTOMERS,
+    "search": Action.VIEW_PROFILE,
+    "search_results": Action.VIEW_PROFILE,
+    "customer": Action.VIEW_PROFILE,
+    "reveal": Action.VIEW_PROFILE,
+    "open_request": Action.PRIVACY_DESK,
+    "lift_restriction": Action.PRIVACY_DESK,
+    "queue": Action.PRIVACY_DESK,
+    "request": Action.PRIVACY_DESK,
+    "assign": Action.PRIVACY_DESK,
+    "verify": Action.PRIVACY_DESK,
+    "extend": Action.PRIVACY_DESK,
+    "reject": Action.PRIVACY_DESK,
+    "rectify": Action.PRIVACY_DESK,
+    "complete": Action.PRIVACY_DESK,
+    "export": Action.EXPORT,
+    "erasure": Action.PRIVACY_DESK,
+    "processors": Action.PRIVACY_DESK,
+    "records": Action.PRIVACY_DESK,
+    "records_csv": Action.PRIVACY_DESK,
+    "metrics": Action.METRICS,
+    "chart_svg": Action.METRICS,
+    "chart_csv": Action.METRICS,
+}
+
+
+def dashboard_patterns() -> dict[str, URLPattern]:
+    namespace = get_resolver().namespace_dict["dashboard"][1]
+    return {p.name: p for p in namespace.url_patterns if isinstance(p, URLPattern)}
+
+
+def test_the_matrix_names_every_dashboard_url():
+    """A new page fails here until the matrix says which action it needs."""
+    assert set(dashboard_patterns()) - set(NEEDS) == set()
+
+
+@pytest.fixture
+def objects():
+    customer = CustomerFactory(full_name="Someone Else")
+    dsr = open_request(
+        customer=customer, kind=RequestKind.ERASURE, channel=RequestChannel.EMAIL, actor="system"
+    )
+    return {
+        "customer_id": customer.pk,
+        "request_id": dsr.pk,
+        "erasure_id": uuid.uuid4(),
+        "slug": "customers",
+    }
+
+
+def url_for(name: str, objects: dict) -> str:
+    pattern = dashboard_patterns()[name]
+    kwargs = {key: objects[key] for key in pattern.pattern.converters}
+    return reverse(f"dashboard:{name}", kwargs=kwargs)
+
+
+DENIALS = [
+    (name, role)
+    for name, needed in NEEDS.items()
+    if needed not in (OPEN, ANY_STAFF)
+    for role in Role
+    if needed not in ACTIONS[role]
+]
+
+
+@pytest.mark.parametrize(("name", "role"), DENIALS)
+def test_a_role_without_the_action_is_refused(signed_in, objects, name, role):
+    client, _user = signed_in(role)
+    url = url_for(name, objects)
+    events = AuditEvent.objects.count()
+    requests = list(DataSubjectRequest.objects.values())
+    for method in ("get", "post"):
+        body = {"field": "email", "purpose": "x", "reason": "x", "months": "1", "assignee": "1"}
+        response = getattr(client, method)(url, body if method == "post" else None)
+        assert response.status_code == 403, (method, url, response.status_code)
+        assert b"Someone Else" not in response.content
+    assert AuditEvent.objects.count() == events
+    assert list(DataSubjectRequest.objects.values()) == requests
+
+
+def test_every_action_is_allowed_to_some_role():
+    """The denials above are not vacuous: each action has a role that holds it."""
+    needed = {a for a in NEEDS.values() if a not in (OPEN, ANY_STAFF)}
+    assert all(any(action in ACTIONS[role] for role in Role) for action in needed)
+
+
+@pytest.mark.parametrize("name", [n for n, a in NEEDS.items() if a != OPEN])
+def test_signed_out_visitors_are_sent_to_sign_in(client, objects, name):
+    response = client.get(url_for(name, objects))
+    assert response.status_code == 302 and response["Location"].startswith("/dashboard/sign-in/")
+
+
+@pytest.mark.parametrize("name", [n for n, a in NEEDS.items() if a not in (OPEN,)])
+def test_a_user_without_any_role_is_refused(client, django_user_model, objects, name):
+    user = django_user_model.objects.create_user(username="nobody", password="x")
+    client.force_login(user, "django.contrib.auth.backends.ModelBackend")
+    assert client.get(url_for(name, objects)).status_code == 403
+
+
+HTMLISH = '<script>alert("x")</script><b onmouseover=alert(1)>'
+SQLISH = "'; DROP TABLE customers_customer; --"
+
+
+def test_html_and_sql_looking_values_are_shown_escaped_after_a_reveal(signed_in):
+    customer = CustomerFactory(full_name=HTMLISH + SQLISH, email="odd@example.com")
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    url = reverse("dashboard:reveal", kwargs={"customer_id": customer.pk})
+    body = {"fields_to_reveal": ["name"], "purpose": "reason:", "reason": HTMLISH + SQLISH}
+    assert client.post(url, body).status_code == 302
+    page = client.get(reverse("dashboard:customer", kwargs={"customer_id": customer.pk}))
+    html = page.content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<b onmouseover" not in html
+    assert "&#x27;; DROP TABLE customers_customer; --" in html
+    from customers.models import Customer
+
+    assert Customer.objects.get(pk=customer.pk).full_name == HTMLISH + SQLISH
