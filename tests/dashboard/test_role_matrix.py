@@ -142,3 +142,41 @@ def test_html_and_sql_looking_values_are_shown_escaped_after_a_reveal(signed_in)
     from customers.models import Customer
 
     assert Customer.objects.get(pk=customer.pk).full_name == HTMLISH + SQLISH
+
+
+ODD = {
+    "nul": "a\x00b",
+    "rtl": "\u202e\u0645\u0631\u062d\u0628\u0627\u202c",
+    "emoji": "Zoë 👩🏽‍💻",
+    "html": HTMLISH,
+    "sql": SQLISH,
+}
+TEXT_FIELDS = (
+    "query",
+    "reason",
+    "purpose",
+    "email",
+    "full_name",
+    "phone",
+    "postal_address",
+    "code",
+    "category",
+    "channel",
+    "kind",
+    "method",
+    "months",
+    "assignee",
+    "joined_from",
+)
+
+
+@pytest.mark.parametrize("name", [n for n, a in NEEDS.items() if a not in (OPEN,)])
+def test_odd_text_in_every_dashboard_form_field_is_never_a_500(signed_in, objects, name):
+    client, _user = signed_in(Role.ADMINISTRATOR)
+    url = url_for(name, objects)
+    for odd, value in ODD.items():
+        body = dict.fromkeys(TEXT_FIELDS, value)
+        assert client.post(url, body).status_code < 500, odd
+        assert client.get(url, body).status_code < 500, odd
+    raw = b"query=%ED%A0%80&reason=%FF%FE&purpose=a%00b"
+    assert client.generic("POST", url, raw, "application/x-www-form-urlencoded").status_code < 500
