@@ -8,6 +8,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework_api_key.permissions import KeyParser
 
 from api.models import StorefrontKey
+from runtime.metrics import THROTTLE_FAIL_OPEN
 
 logger = logging.getLogger(__name__)
 # What a cache backend raises when its server is down or unreachable.
@@ -59,6 +60,7 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
             logger.warning(
                 "throttle: cache unavailable (%s); request allowed", type(error).__name__
             )
+            THROTTLE_FAIL_OPEN.inc()
             return True
 
     def get_cache_key(self, request, view):

@@ -81,6 +81,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # A lost database answers 503 (JSON under /api/, a calm page elsewhere): runtime.outage.
+    "runtime.outage.DatabaseOutageMiddleware",
+    # An id per request, on the response and every log line (and the tasks it queues).
+    "runtime.logs.RequestIdMiddleware",
+    "runtime.metrics.RequestMetricsMiddleware",
     "crm_project.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,6 +215,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     "keys": env.db("KEYS_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'keys.sqlite3'}"),
 }
+# Persistent connections: opening one costs more than most API requests (issue 12's
+# profile: 18.9 ms vs 4.6 ms for GET customer). Each is checked before reuse, so a
+# restarted server costs one failed check, not an error.
+DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=60)
+for _database in DATABASES.values():
+    _database.setdefault("CONN_MAX_AGE", DB_CONN_MAX_AGE)
+    _database.setdefault("CONN_HEALTH_CHECKS", True)
 DATABASE_ROUTERS = ["vault.routers.KeyStoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -371,13 +383,37 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "crm_project.debug.AlwaysSafeExceptionReport
 
 # Access logs never carry query strings (an old client may still put an email in one):
 # runserver's request log goes through this filter, gunicorn uses gunicorn.conf.py.
+# Logs: JSON lines (LOG_FORMAT=text for plain ones), each with the request id, scrubbed
+# of anything shaped like an email or phone number on every handler (runtime.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_query_strings": {"()": "crm_project.logging.StripQueryStrings"}},
+    "filters": {
+        "no_query_strings": {"()": "crm_project.logging.StripQueryStrings"},
+        "request_id": {"()": "runtime.logs.RequestIdFilter"},
+        "scrub": {"()": "runtime.logs.ScrubPersonalData"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "requests": {"class": "logging.StreamHandler", "filters": ["no_query_strings"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT == "text" else "json",
+            "filters": ["request_id", "scrub"],
+        },
+        "requests": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT == "text" else "json",
+            "filters": ["no_query_strings", "request_id", "scrub"],
+        },
     },
     "loggers": {
         "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
@@ -386,6 +422,18 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Error reports to Sentry when SENTRY_DSN is set; scrubbed of personal data (runtime.reporting).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from runtime.reporting import init_error_reporting
+
+    init_error_reporting(
+        SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production")
+    )
+
+# /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Staff sessions (admin, dashboard) end after a working day, not Django's two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

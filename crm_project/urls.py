@@ -7,6 +7,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from runtime import views as runtime
+from runtime.metrics import metrics
+
+# A fault answers calmly: 503 for a lost database, JSON under /api/ (runtime.outage).
+handler500 = "runtime.outage.server_error"
 
 admin.site.site_header = "Custodian"
 admin.site.site_title = "Custodian staff"
@@ -21,4 +25,5 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("healthz", runtime.healthz, name="healthz"),
     path("readyz", runtime.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
 ]

@@ -87,7 +87,9 @@ def test_a_batch_of_1000_is_stored_with_a_bounded_number_of_queries(
 
 @pytest.mark.django_db(databases="__all__", transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
-def test_two_concurrent_identical_batches_store_each_line_once(make_customer, make_product):
+def test_two_concurrent_identical_batches_store_each_line_once(
+    reference_data, make_customer, make_product
+):
     customer, product = make_customer(), make_product(sku="BK-1")
     lines = [
         PurchaseLine(

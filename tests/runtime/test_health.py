@@ -1,7 +1,13 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_healthz_answers_while_the_process_lives(client):
@@ -29,3 +35,23 @@ def test_check_runtime_prints_the_same_and_exits_1_when_not_ready(settings, caps
     with pytest.raises(SystemExit) as exit_info:
         call_command("check_runtime")
     assert exit_info.value.code == 1
+
+
+def _compose_healthcheck(service: str) -> list[str]:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return compose["services"][service]["healthcheck"]["test"]
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_docker_compose_web_health_check_asks_readyz_and_passes_when_ready(live_server):
+    command = _compose_healthcheck("web")
+    assert command[0] == "CMD" and "/readyz" in command[-1]
+    argv = [sys.executable if part == "python" else part for part in command[1:]]
+    argv[-1] = argv[-1].replace("http://127.0.0.1:8000", live_server.url)
+    assert subprocess.run(argv, timeout=30).returncode == 0  # noqa: S603 (compose's own)
+
+
+def test_docker_compose_worker_health_check_pings_the_worker():
+    assert "inspect ping" in " ".join(_compose_healthcheck("worker"))
