@@ -196,3 +196,22 @@ def test_a_customer_page_of_the_admin_answers_under_the_policy_too(admin_client)
     response = admin_client.get(f"/admin/customers/customer/{customer.pk}/change/")
     assert response.status_code == 200
     assert policy(response)["script-src"] == ["'self'"]
+
+
+def test_security_md_documents_the_headers_the_second_factor_and_an_existing_test_matrix():
+    text = (ROOT / "SECURITY.md").read_text()
+    for needed in (
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "Referrer-Policy",
+        "ADMIN_URL",
+        "OTP_REQUIRED",
+        "## Abuse test matrix",
+    ):
+        assert needed in text, needed
+    matrix = text.split("## Abuse test matrix", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(tests/[\w/]+\.py)`", matrix))
+    assert len(named) >= 10
+    assert [path for path in named if not (ROOT / path).exists()] == []
+    readme = (ROOT / "README.md").read_text()
+    assert "[SECURITY.md](SECURITY.md)" in readme and "ADMIN_URL" in readme
