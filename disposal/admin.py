@@ -165,7 +165,10 @@ class ProcessorForm(forms.ModelForm):
     new_webhook_secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput,
-        help_text="Stored encrypted; leave empty to keep the current secret.",
+        help_text=(
+            "Stored encrypted; leave empty to keep the current secret. Use the Standard "
+            "Webhooks form whsec_<base64 of 32 random bytes> (README shows how to make one)."
+        ),
     )
 
     class Meta:

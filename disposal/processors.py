@@ -1,19 +1,30 @@
 """Processors (sub-suppliers): data goes to one only under an active agreement that
 covers every category sent, and each disclosure is recorded so that erasures reach it.
-Erasure notices go out through the outbox as signed webhooks, retried with backoff."""
+Erasure notices go out through the outbox as signed webhooks, retried with backoff.
 
+Notices follow the Standard Webhooks specification (webhook-id, webhook-timestamp,
+webhook-signature "v1,<base64>"), signed with the `standardwebhooks` package, so a
+processor verifies them with that specification's library in its own language. The id
+is the delivery's, the same on every retry, so a receiver can drop repeats. A secret is
+`whsec_<base64>`; a secret stored in another form is used as `whsec_` + base64 of its
+bytes (README). The older X-Custodian-* headers are still sent for one release.
+"""
+
+import base64
 import hashlib
 import hmac
 import json
+import os
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from audit.models import AuditAction
 from audit.services import record_event
@@ -23,9 +34,33 @@ from disposal.models import DeliveryStatus, Disclosure, Processor, WebhookDelive
 from vault import registry
 from vault.services import SYSTEM_SUBJECT, ensure_data_key
 
+# Deprecated (kept one release beside the Standard Webhooks headers).
 SIGNATURE_HEADER = "X-Custodian-Signature"
 TIMESTAMP_HEADER = "X-Custodian-Timestamp"
 DELIVERY_HEADER = "X-Custodian-Delivery"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
+
+
+def new_webhook_secret() -> str:
+    """A fresh secret in the Standard Webhooks form: whsec_ + 32 random bytes, base64."""
+    return SECRET_PREFIX + base64.b64encode(os.urandom(32)).decode()
+
+
+def standard_secret(secret: str) -> str:
+    """The secret as Standard Webhooks libraries take it."""
+    if secret.startswith(SECRET_PREFIX):
+        return secret
+    return SECRET_PREFIX + base64.b64encode(secret.encode()).decode()
+
+
+def standard_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict:
+    signed_at = datetime.fromtimestamp(timestamp, tz=UTC)
+    signature = Webhook(standard_secret(secret)).sign(message_id, signed_at, body.decode())
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature,
+    }
 
 
 def unknown_categories(categories) -> list[str]:
@@ -128,10 +163,12 @@ def attempt_delivery(*, delivery_id: uuid.UUID) -> WebhookDelivery:
             return delivery
         body = _body(delivery)
         timestamp = int(time.time())
+        secret = delivery.processor.webhook_secret
         headers = {
             "Content-Type": "application/json",
+            **standard_headers(secret, str(delivery.pk), timestamp, body),
             TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(delivery.processor.webhook_secret, timestamp, body),
+            SIGNATURE_HEADER: sign(secret, timestamp, body),
             DELIVERY_HEADER: str(delivery.pk),
         }
         delivery.attempts += 1

@@ -1,15 +1,18 @@
 """Processors get data only under an agreement, and hear of erasures by signed webhook."""
 
+import base64
 import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from disposal import processors, services
 from disposal.models import DeliveryStatus, Disclosure, DisposalRecord, Processor, WebhookDelivery
@@ -34,10 +37,17 @@ class Receiver(BaseHTTPRequestHandler):
                 SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256
             ).hexdigest()
         )
+        try:  # as a processor would, with the Standard Webhooks library
+            Webhook(processors.standard_secret(SECRET)).verify(body, dict(self.headers))
+            standard = True
+        except WebhookVerificationError:
+            standard = False
         type(self).received.append(
             {
                 "body": json.loads(body),
                 "valid": self.headers[processors.SIGNATURE_HEADER] == expected,
+                "standard": standard,
+                "id": self.headers["webhook-id"],
             }
         )
         failing = len(type(self).received) <= type(self).failures
@@ -144,6 +154,8 @@ def test_erasure_notices_are_signed_retried_with_backoff_and_recorded(
     assert delivery.processor == told and delivery.status == DeliveryStatus.DELIVERED
     assert delivery.attempts == 3 and delivery.notice_customer_id is None
     assert [call["valid"] for call in server.received] == [True, True, True]
+    assert [call["standard"] for call in server.received] == [True, True, True]
+    assert {call["id"] for call in server.received} == {str(delivery.pk)}  # same on retries
     assert server.received[-1]["body"]["customer_id"] == str(customer.pk)
     assert server.received[-1]["body"]["event"] == "customer.erased"
     assert not WebhookDelivery.objects.filter(processor=untold).exists()
@@ -174,3 +186,17 @@ def test_a_processor_that_never_answers_is_marked_failed_after_the_last_attempt(
 def test_the_backoff_doubles(settings):
     settings.WEBHOOK_RETRY_SECONDS = 30
     assert [processors.retry_delay(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+
+
+def test_standard_webhook_secrets_are_whsec_and_old_ones_map_to_that_form():
+    fresh = processors.new_webhook_secret()
+    assert fresh.startswith("whsec_") and processors.standard_secret(fresh) == fresh
+    assert len(base64.b64decode(fresh.removeprefix("whsec_"))) == 32
+    old = processors.standard_secret(SECRET)
+    assert old == "whsec_" + base64.b64encode(SECRET.encode()).decode()
+    body = b'{"event": "customer.erased"}'
+    headers = processors.standard_headers(SECRET, "msg_1", int(time.time()), body)
+    assert headers["webhook-signature"].startswith("v1,")
+    assert Webhook(old).verify(body, headers) == {"event": "customer.erased"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(fresh).verify(body, headers)  # another secret does not verify

@@ -55,3 +55,26 @@ def test_docker_compose_web_health_check_asks_readyz_and_passes_when_ready(live_
 
 def test_docker_compose_worker_health_check_pings_the_worker():
     assert "inspect ping" in " ".join(_compose_healthcheck("worker"))
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_check_runtime_worker_pings_a_worker_through_the_broker(capsys):
+    """In CI a real worker answers; without REDIS_URL tasks run in-process."""
+    call_command("check_runtime", "--worker")
+    out = capsys.readouterr().out
+    assert "worker" in out and "Ready." in out
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_task_runs_with_the_request_id_of_the_request_that_queued_it():
+    from runtime.logs import request_id
+    from runtime.tasks import ping
+
+    token = request_id.set("req-0123456789")
+    try:
+        answer = ping.apply_async().get(timeout=30)
+    finally:
+        request_id.reset(token)
+    assert answer == {"pong": True, "request_id": "req-0123456789"}
