@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit format install migrate bench-recs bench-dashboard browser-deps
+.PHONY: run test lint audit format install migrate bench bench-recs bench-dashboard browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -54,6 +54,11 @@ audit: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The suite as deployed (gunicorn + PostgreSQL + a real worker on Redis): SCALE=small|large.
+SCALE ?= small
+bench: $(STAMP)
+	$(PY) bench/suite.py --scale $(SCALE)
 
 bench-recs: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt

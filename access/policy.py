@@ -4,7 +4,7 @@ The dashboard, the API and the workers all ask here; no surface repeats these ru
 Two allow-lists: fields a role may reveal (masked values are all a role sees otherwise)
 and actions a role may take. A support agent may reveal only for a customer with a
 ticket or request assigned to them; which items exist is told by the apps that own them
-(privacy requests, later service tickets) through `register_assignment_provider`, so
+(privacy requests, service tickets) through `register_assignment_provider`, so
 this module never imports upward.
 """
 
@@ -33,6 +33,7 @@ class Action(StrEnum):
     CAMPAIGN = "campaign"
     PRIVACY_DESK = "privacy_desk"
     METRICS = "metrics"
+    TICKETS = "tickets"  # the service desk: look customers up, open and work tickets
 
 
 ALL_FIELDS = frozenset(Field)
@@ -46,7 +47,13 @@ FIELDS: dict[Role, frozenset[Field]] = {
 }
 ACTIONS: dict[Role, frozenset[Action]] = {
     Role.SUPPORT_AGENT: frozenset(
-        {Action.VIEW_CUSTOMERS, Action.VIEW_PROFILE, Action.REVEAL, Action.METRICS}
+        {
+            Action.VIEW_CUSTOMERS,
+            Action.VIEW_PROFILE,
+            Action.REVEAL,
+            Action.METRICS,
+            Action.TICKETS,
+        }
     ),
     Role.MARKETING: frozenset({Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS}),
     Role.PRIVACY_OFFICER: frozenset(

@@ -47,6 +47,17 @@ class AuditAction(models.TextChoices):
     PORTAL_SIGNED_IN = "portal.signed_in"
     PORTAL_SIGNED_OUT = "portal.signed_out"
     PORTAL_VIEWED = "portal.viewed"
+    CARRIER_REGISTERED = "carrier.registered"
+    CARRIER_SANITIZED = "carrier.sanitized"
+    CARRIER_RETIRED = "carrier.retired"
+    CARRIER_LOST = "carrier.lost"
+    CARRIER_DESTROYED = "carrier.destroyed_confirmed"
+    CARRIER_UNREADABLE = "carrier.unreadable"
+    INCIDENT_OPENED = "incident.opened"
+    INCIDENT_CLOSED = "incident.closed"
+    TICKET_OPENED = "ticket.opened"
+    TICKET_UPDATED = "ticket.updated"
+    TICKET_NOTE_ADDED = "ticket.note_added"
 
 
 class AppendOnlyError(Exception):

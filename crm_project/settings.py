@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "recommendations",
     "disposal",
     "privacy",
+    "service",
     "api",
     "dashboard",
     "portal",
@@ -128,6 +129,17 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # Dashboard sessions end after this many minutes without a request (sliding expiry).
 DASHBOARD_IDLE_MINUTES = env.int("DASHBOARD_IDLE_MINUTES", default=15)
+# Service desk: a ticket is due this many hours after it was opened, by priority
+# (calendar hours; business hours are not modelled). README: "Service desk".
+SERVICE_SLA_HOURS = {
+    "urgent": env.int("SERVICE_SLA_URGENT_HOURS", default=4),
+    "high": env.int("SERVICE_SLA_HIGH_HOURS", default=8),
+    "normal": env.int("SERVICE_SLA_NORMAL_HOURS", default=24),
+    "low": env.int("SERVICE_SLA_LOW_HOURS", default=72),
+}
+# Where customers sign in to the portal, as printed in mails sent from workers (a reply
+# to their ticket), which have no request to build an address from.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/portal/")
 # Privacy officers are mailed about data-subject requests due within this many days.
 PRIVACY_REMINDER_DAYS = env.int("PRIVACY_REMINDER_DAYS", default=5)
 
@@ -373,6 +385,10 @@ ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
 ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
+# Data carriers: automatic copies (exports, disclosures to processors) are registered
+# with an expiry; the privacy desk lists those past it that nobody confirmed destroyed.
+CARRIER_EXPORT_EXPIRY_DAYS = env.int("CARRIER_EXPORT_EXPIRY_DAYS", default=30)
+CARRIER_PROCESSOR_COPY_EXPIRY_DAYS = env.int("CARRIER_PROCESSOR_COPY_EXPIRY_DAYS", default=90)
 # Signed erasure webhooks to processors: attempts, first retry delay (doubles each time).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)

@@ -14,6 +14,7 @@ from consent.selectors import consent_rates
 from customers.selectors import customers_per_month
 from disposal.selectors import erasures_per_week
 from privacy.selectors import request_timeliness
+from service.selectors import tickets_per_week
 
 STYLE = Style(
     font_family="system-ui, sans-serif",
@@ -34,7 +35,7 @@ class Chart:
     slug: str
     title: str
     table: Callable[[], Table]
-    kind: str  # "bar", "line", "stacked"
+    kind: str  # "bar", "line", "stacked", "grouped" (bars side by side)
 
 
 def _customers() -> Table:
@@ -62,6 +63,11 @@ def _erasures() -> Table:
     return Table(["week_starting", "erasures_completed"], rows)
 
 
+def _tickets() -> Table:
+    rows = [[monday.isoformat(), *counts] for monday, *counts in tickets_per_week()]
+    return Table(["week_starting", "opened", "resolved", "complaints"], rows)
+
+
 CHARTS = {
     chart.slug: chart
     for chart in (
@@ -69,6 +75,7 @@ CHARTS = {
         Chart("consent", _("Consent rate per purpose (%)"), _consents, "bar"),
         Chart("requests", _("Data-subject requests: on time and overdue"), _requests, "stacked"),
         Chart("erasures", _("Erasures completed per week"), _erasures, "bar"),
+        Chart("tickets", _("Service tickets opened and resolved per week"), _tickets, "grouped"),
     )
 }
 
@@ -81,7 +88,7 @@ def render_svg(chart: Chart) -> bytes:
         "js": [],
         "width": 720,
         "height": 360,
-        "show_legend": chart.kind == "stacked",
+        "show_legend": chart.kind in ("stacked", "grouped"),
         "x_label_rotation": 30,
     }
     if chart.kind == "line":
@@ -91,7 +98,7 @@ def render_svg(chart: Chart) -> bytes:
     else:
         svg = pygal.Bar(**config)
     svg.x_labels = [str(row[0]) for row in table.rows]
-    if chart.kind == "stacked":
+    if chart.kind in ("stacked", "grouped"):
         for index, column in enumerate(table.columns[1:], start=1):
             svg.add(column.replace("_", " "), [row[index] for row in table.rows])
     else:

@@ -9,6 +9,7 @@ from access.policy import Field
 from access.roles import Role
 from consent.models import Purpose
 from customers.selectors import CustomerFilters
+from disposal.models import CarrierKind, IncidentDecision, SanitizationMethod
 from privacy.models import RejectionReason, RequestChannel, RequestKind, VerificationMethod
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -150,6 +151,94 @@ class RectifyForm(forms.Form):
 
     def changes(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+def active_staff_choices(blank=None):
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__isnull=False)
+        .distinct()
+        .order_by("username")
+    )
+    choices = [(str(user.pk), user.get_username()) for user in users]
+    return ([("", blank)] if blank is not None else [("", _("Choose someone"))]) + choices
+
+
+class CarrierForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of carrier"), choices=CarrierKind.choices)
+    label = forms.CharField(
+        label=_("Label"),
+        max_length=200,
+        help_text=_(
+            "Words for the equipment, such as an asset tag or “Backup tape 2026-03”. "
+            "Never personal data: no names, email addresses or customer details."
+        ),
+    )
+    location = forms.CharField(
+        label=_("Location"),
+        max_length=200,
+        required=False,
+        help_text=_("Where it is kept, e.g. “Server room A, rack 2”. No personal data."),
+    )
+    custodian = forms.ChoiceField(label=_("Custodian (staff member)"), required=False)
+    holds = forms.MultipleChoiceField(
+        label=_("What it holds"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The data categories on it; “key_store” for key-store data or backups."),
+    )
+    backups_up_to = forms.DateField(
+        label=_("Backups up to (for backup media)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    encrypted = forms.TypedChoiceField(
+        label=_("Encrypted at rest?"),
+        coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+    )
+    encryption = forms.CharField(
+        label=_("How it is encrypted"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. “LUKS2, AES-XTS-512, key in the safe”. Leave empty if not encrypted."),
+    )
+
+    def __init__(self, *args, holdings: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["custodian"].choices = active_staff_choices(blank=_("Nobody"))
+        self.fields["holds"].choices = [(name, name) for name in holdings]
+
+
+class SanitizeForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Method (NIST SP 800-88)"),
+        choices=SanitizationMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    tool = forms.CharField(
+        label=_("Tool or procedure"),
+        max_length=200,
+        help_text=_("E.g. “nvme format --ses=2”, “shredder at the vendor, certificate 123”."),
+    )
+    performed_by = forms.ChoiceField(label=_("Performed by"))
+    verified_by = forms.ChoiceField(
+        label=_("Verified by"), help_text=_("Someone other than the person who performed it.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["performed_by"].choices = active_staff_choices()
+        self.fields["verified_by"].choices = active_staff_choices()
+
+
+class CloseIncidentForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("What was decided about notification?"),
+        choices=IncidentDecision.choices,
+        widget=forms.RadioSelect,
+    )
 
 
 class CodeForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import auth, customers, metrics, privacy, two_factor
+from dashboard.views import auth, carriers, customers, metrics, privacy, service, two_factor
 
 app_name = "dashboard"
 
@@ -34,6 +34,38 @@ urlpatterns = [
     path("privacy/processors/", privacy.processors, name="processors"),
     path("privacy/records/", privacy.records, name="records"),
     path("privacy/records.csv", privacy.records_csv, name="records_csv"),
+    path("privacy/carriers/", carriers.register, name="carriers"),
+    path("privacy/carriers/new/", carriers.add, name="carrier_add"),
+    path("privacy/carriers/overdue/", carriers.overdue, name="overdue_copies"),
+    path("privacy/carriers/<uuid:carrier_id>/", carriers.carrier_detail, name="carrier"),
+    path("privacy/carriers/<uuid:carrier_id>/sanitize/", carriers.sanitize, name="sanitize"),
+    path("privacy/carriers/<uuid:carrier_id>/retire/", carriers.retire, name="carrier_retire"),
+    path("privacy/carriers/<uuid:carrier_id>/lost/", carriers.lost, name="carrier_lost"),
+    path(
+        "privacy/carriers/<uuid:carrier_id>/destroyed/",
+        carriers.confirm_destroyed,
+        name="carrier_destroyed",
+    ),
+    path(
+        "privacy/carriers/<uuid:carrier_id>/certificate/",
+        carriers.certificate,
+        name="carrier_certificate",
+    ),
+    path("privacy/incidents/<uuid:incident_id>/", carriers.incident, name="incident"),
+    path("service/", service.desk_home, name="desk"),
+    path("service/matches/", service.desk_matches, name="desk_matches"),
+    path("service/queue/", service.queue, name="tickets"),
+    path("service/customers/<uuid:customer_id>/", service.desk_customer, name="desk_customer"),
+    path(
+        "service/customers/<uuid:customer_id>/tickets/new/",
+        service.new_ticket,
+        name="new_ticket",
+    ),
+    path("service/tickets/<uuid:ticket_id>/", service.ticket_detail, name="ticket"),
+    path("service/tickets/<uuid:ticket_id>/reveal/", service.ticket_reveal, name="ticket_reveal"),
+    path("service/tickets/<uuid:ticket_id>/notes/", service.add_note, name="ticket_note"),
+    path("service/tickets/<uuid:ticket_id>/update/", service.update_ticket, name="ticket_update"),
+    path("service/tickets/<uuid:ticket_id>/take/", service.take_ticket, name="ticket_take"),
     path("metrics/", metrics.metrics, name="metrics"),
     path("metrics/<slug:slug>.svg", metrics.chart_svg, name="chart_svg"),
     path("metrics/<slug:slug>.csv", metrics.chart_csv, name="chart_csv"),

@@ -8,10 +8,12 @@ class DisposalConfig(AppConfig):
     def ready(self) -> None:
         from consent.services import register_withdrawal_handler
         from customers.selectors import register_erasure_check
+        from disposal.carriers import mark_unreadable
         from disposal.models import Disclosure
         from disposal.selectors import subjects_being_erased
         from disposal.services import erase_on_account_withdrawal
         from vault import registry
+        from vault.keys import register_retirement_handler
 
         # Withdrawing `account` consent, from any surface, is an erasure request.
         register_withdrawal_handler("account", erase_on_account_withdrawal)
@@ -26,3 +28,5 @@ class DisposalConfig(AppConfig):
             fields=("processor__name", "categories", "disclosed_at"),
             erasure=registry.Erasure.PSEUDONYMIZE,
         )
+        # Retiring a master key marks the backup carriers it makes unreadable.
+        register_retirement_handler(mark_unreadable)

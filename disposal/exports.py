@@ -15,7 +15,9 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import record_access
 from customers.models import Customer
+from disposal.carriers import register_copy
 from disposal.exceptions import UnknownSubject
+from disposal.models import CarrierKind
 from disposal.services import erasure_methods
 from vault import registry
 from vault.services import key_scope
@@ -48,7 +50,12 @@ def gather(
     return json.loads(json.dumps(gathered, cls=DjangoJSONEncoder))
 
 
-def export_customer(*, customer_id, actor: str, purpose: str = "access request") -> dict:
+def export_customer(
+    *, customer_id, actor: str, purpose: str = "access request", copy_source: str = ""
+) -> dict:
+    """The export document. With `copy_source` ("portal", "dashboard", "api",
+    "operator") the export leaves the system as a file, and is registered in the same
+    transaction as a data carrier of kind exported-file with an expiry."""
     try:
         subject_id = uuid.UUID(str(customer_id))
     except ValueError as error:
@@ -81,4 +88,11 @@ def export_customer(*, customer_id, actor: str, purpose: str = "access request")
             object_type="customers.customer",
             purpose="access_request",
         )
+        if copy_source:
+            register_copy(
+                kind=CarrierKind.EXPORTED_FILE,
+                source=copy_source,
+                holds=document["categories"].keys(),
+                actor=actor,
+            )
     return document

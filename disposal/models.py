@@ -6,8 +6,10 @@ under way and by pseudonym in every record that outlives them.
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedTextField, VaultRowIdField
 from vault.keys import SYSTEM_SUBJECT
@@ -239,3 +241,184 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Delivery {self.pk} ({self.status})"
+
+
+# Data carriers: every place customer data lives outside the running database's rows
+# (disks, backup media, workstations, removable media, exported files, processors'
+# copies), and the record of how each was wiped (NIST SP 800-88 Rev. 1). The register
+# holds no personal data: labels and locations are staff's free text about equipment,
+# categories are registry names, people are staff users.
+
+
+class CarrierKind(models.TextChoices):
+    DATABASE_DISK = "database-disk", _("Database server disk")
+    BACKUP_MEDIUM = "backup-medium", _("Backup medium")
+    WORKSTATION = "workstation", _("Workstation")
+    REMOVABLE_MEDIUM = "removable-medium", _("Removable medium")
+    EXPORTED_FILE = "exported-file", _("Exported file")
+    PROCESSOR_COPY = "processor-copy", _("Processor copy")
+
+
+# Copies the system makes by itself, each with an expiry.
+AUTOMATIC_KINDS = (CarrierKind.EXPORTED_FILE, CarrierKind.PROCESSOR_COPY)
+
+
+class CarrierStatus(models.TextChoices):
+    IN_SERVICE = "in-service", _("In service")
+    RETIRED = "retired", _("Retired")
+    LOST = "lost", _("Lost")
+    SANITIZED = "sanitized", _("Sanitized")
+
+
+# What a carrier may hold besides registry categories.
+KEY_STORE = "key_store"
+
+
+class DataCarrier(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=CarrierKind.choices)
+    label = models.CharField(max_length=200, help_text="Staff's words for the equipment.")
+    location = models.CharField(max_length=200, blank=True)
+    custodian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="custodian_of_carriers",
+    )
+    holds = models.JSONField(
+        default=list, blank=True, help_text='Registry categories, or "key_store".'
+    )
+    backups_up_to = models.DateField(
+        null=True, blank=True, help_text="For backups: the newest data the medium holds."
+    )
+    encrypted = models.BooleanField(default=False)
+    encryption = models.CharField(max_length=200, blank=True, help_text="How it is encrypted.")
+    status = models.CharField(
+        max_length=20, choices=CarrierStatus.choices, default=CarrierStatus.IN_SERVICE
+    )
+    source = models.CharField(
+        max_length=20, blank=True, help_text="For automatic copies: what made them."
+    )
+    processor = models.ForeignKey(
+        "disposal.Processor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carriers",
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+    registered_by = models.CharField(max_length=100)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    lost_at = models.DateTimeField(null=True, blank=True)
+    sanitized_at = models.DateTimeField(null=True, blank=True)
+    destroyed_confirmed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_confirmed_by = models.CharField(max_length=100, blank=True)
+    unreadable_since = models.DateTimeField(
+        null=True, blank=True, help_text="The master key its key-store backups need was retired."
+    )
+    unreadable_key = models.CharField(max_length=16, blank=True, help_text="That key's id.")
+
+    class Meta:
+        ordering = ["-registered_at"]
+        indexes = [models.Index(fields=["kind", "status", "expires_at"], name="carrier_expiry_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sanitized") | models.Q(sanitized_at__isnull=False),
+                name="carrier_sanitized_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.short_id}"
+
+    @property
+    def short_id(self) -> str:
+        return str(self.pk)[:8]
+
+    @property
+    def holds_key_store(self) -> bool:
+        return KEY_STORE in self.holds
+
+
+class SanitizationMethod(models.TextChoices):
+    CLEAR = "clear", _("Clear (overwrite through the device's normal interface)")
+    PURGE = "purge", _("Purge (firmware erase, degauss, or equivalent)")
+    DESTROY = "destroy", _("Destroy (shred, disintegrate, incinerate)")
+    CRYPTO_ERASE = "crypto-erase", _("Cryptographic erase (the keys are destroyed)")
+
+
+class SanitizationRecord(models.Model):
+    """How one carrier was sanitized, after NIST SP 800-88: method, tool or procedure,
+    who performed it and who (someone else) verified it, when. The certificate."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    carrier = models.OneToOneField(
+        DataCarrier, on_delete=models.PROTECT, related_name="sanitization"
+    )
+    method = models.CharField(max_length=20, choices=SanitizationMethod.choices)
+    tool = models.CharField(max_length=200, blank=True, help_text="Tool or procedure used.")
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    performed_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(performed_by=models.F("verified_by")),
+                name="sanitization_verifier_is_not_performer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sanitization {self.pk}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class IncidentDecision(models.TextChoices):
+    NONE_NEEDED = "none-needed", _("No notification needed (unlikely to result in a risk)")
+    AUTHORITY = "authority", _("Authority notified")
+    AUTHORITY_AND_CUSTOMERS = "authority-and-customers", _("Authority and customers notified")
+
+
+class Incident(models.Model):
+    """A possible personal-data breach for the privacy desk to judge (GDPR Art. 33-34):
+    today, a lost carrier. It lists what was on the carrier and whether it was encrypted,
+    never whose data. It lives in disposal, beside the carriers that raise it, because
+    the privacy app sits above disposal and reads it from there."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    carrier = models.ForeignKey(DataCarrier, on_delete=models.PROTECT, related_name="incidents")
+    categories = models.JSONField(default=list)
+    encrypted = models.BooleanField()
+    encryption = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.OPEN
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.CharField(max_length=100)
+    decision = models.CharField(max_length=30, choices=IncidentDecision.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Incident {self.pk}"
+
+    @property
+    def short_id(self) -> str:
+        return str(self.pk)[:8]

@@ -29,8 +29,9 @@ from standardwebhooks.webhooks import Webhook
 from audit.models import AuditAction
 from audit.services import record_event
 from customers.selectors import is_restricted
+from disposal.carriers import register_copy
 from disposal.exports import gather
-from disposal.models import DeliveryStatus, Disclosure, Processor, WebhookDelivery
+from disposal.models import CarrierKind, DeliveryStatus, Disclosure, Processor, WebhookDelivery
 from vault import registry
 from vault.services import SYSTEM_SUBJECT, ensure_data_key
 
@@ -122,6 +123,13 @@ def disclose(*, processor: Processor, customer_id: uuid.UUID, categories, actor:
             subject_id=customer_id,
             purpose="processing",
             metadata={"categories": len(wanted)},
+        )
+        register_copy(
+            kind=CarrierKind.PROCESSOR_COPY,
+            source="disclosure",
+            holds=wanted,
+            actor=actor,
+            processor=processor,
         )
     return payload
 

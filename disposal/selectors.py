@@ -1,21 +1,30 @@
-"""Reads the surfaces share: erasure status and certificates."""
+"""Reads the surfaces share: erasure status and certificates, the data-carrier
+register, overdue copies and incidents."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.selectors import customer_get, live_customer_ids
 from disposal.models import (
+    AUTOMATIC_KINDS,
+    CarrierKind,
+    CarrierStatus,
+    DataCarrier,
     Disclosure,
     DisposalRecord,
     ErasureRequest,
     ErasureStatus,
     ErasureStep,
+    Incident,
+    IncidentStatus,
     RetentionCategory,
     RetentionPolicy,
+    SanitizationRecord,
 )
 from disposal.services import erasure_methods
 from vault.services import subject_pseudonym
@@ -170,3 +179,68 @@ def live_customer(customer_id) -> Customer | None:
     if customer is None or not live_customer_ids([customer.pk]):
         return None
     return customer
+
+
+# The data-carrier register.
+
+
+def carrier_register(*, status: str = "", kind: str = "") -> QuerySet:
+    queryset = DataCarrier.objects.select_related("custodian", "processor", "sanitization")
+    if status in CarrierStatus.values:
+        queryset = queryset.filter(status=status)
+    if kind in CarrierKind.values:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("kind", "registered_at")
+
+
+def carrier_get(carrier_id) -> DataCarrier | None:
+    try:
+        pk = uuid.UUID(str(carrier_id))
+    except ValueError:
+        return None
+    return (
+        DataCarrier.objects.select_related(
+            "custodian",
+            "processor",
+            "sanitization__performed_by",
+            "sanitization__verified_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def sanitization_of(carrier: DataCarrier) -> SanitizationRecord | None:
+    return (
+        SanitizationRecord.objects.select_related("performed_by", "verified_by")
+        .filter(carrier=carrier)
+        .first()
+    )
+
+
+def overdue_copies(*, now=None) -> QuerySet:
+    """Exported files and processors' copies past their expiry that nobody confirmed
+    destroyed (lost ones are incidents instead; sanitized ones have a certificate)."""
+    now = now or timezone.now()
+    return (
+        DataCarrier.objects.select_related("processor")
+        .filter(
+            kind__in=AUTOMATIC_KINDS,
+            status=CarrierStatus.IN_SERVICE,
+            expires_at__lte=now,
+            destroyed_confirmed_at__isnull=True,
+        )
+        .order_by("expires_at")
+    )
+
+
+def open_incidents() -> QuerySet:
+    return Incident.objects.select_related("carrier").filter(status=IncidentStatus.OPEN)
+
+
+def incident_get(incident_id) -> Incident | None:
+    try:
+        pk = uuid.UUID(str(incident_id))
+    except ValueError:
+        return None
+    return Incident.objects.select_related("carrier").filter(pk=pk).first()

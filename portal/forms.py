@@ -4,6 +4,9 @@ stay in the services, whose field messages the views add to these forms."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from service.models import TicketTopic
+from service.services import NOTE_MAX, SUBJECT_MAX
+
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
@@ -82,4 +85,23 @@ class CloseAccountForm(forms.Form):
             "cannot be undone."
         ),
         required=True,
+    )
+
+
+class ContactForm(forms.Form):
+    topic = forms.ChoiceField(label=_("What is it about?"), choices=TicketTopic.choices)
+    subject = forms.CharField(
+        label=_("Subject"), max_length=SUBJECT_MAX, help_text=_("In a few words.")
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("An order number helps us find it quickly."),
+    )
+
+
+class ReplyForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your reply"), max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )

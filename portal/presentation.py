@@ -23,6 +23,10 @@ CATEGORY_TEXT = {
         _("Personalisation"),
         _("What our suggestions learned from your purchases, and what we showed you."),
     ),
+    "service_tickets": (
+        _("Your questions and complaints"),
+        _("To answer you, and to learn from complaints."),
+    ),
     "access_log": (_("Access log"), _("Who looked at or changed your data.")),
     "sign_in": (_("Sign-in codes"), _("Codes we sent you to sign in (kept as hashes).")),
 }
@@ -49,6 +53,9 @@ ACTION_TEXT = {
     AuditAction.PORTAL_SIGNED_IN: _("signed in"),
     AuditAction.PORTAL_SIGNED_OUT: _("signed out"),
     AuditAction.PORTAL_VIEWED: _("looked at your data"),
+    AuditAction.TICKET_OPENED: _("opened a service ticket"),
+    AuditAction.TICKET_UPDATED: _("updated a service ticket"),
+    AuditAction.TICKET_NOTE_ADDED: _("wrote in a service ticket"),
 }
 
 PURPOSE_TEXT = {
@@ -68,10 +75,13 @@ ACCESS_PURPOSE_TEXT = {
     "access_request": _("Your right to see your data"),
     "erasure": _("Erasing your data"),
     "retention": _("Deleting data past its retention period"),
+    "service": _("Answering your questions"),
 }
 
 
 def access_purpose_label(code: str) -> str:
+    if code.startswith("ticket:"):
+        return str(_("Your service ticket"))
     return ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " "))
 
 

@@ -68,6 +68,7 @@ class DomainCollector:
         from outbox.services import oldest_pending_age
         from privacy.models import OPEN_STATUSES, DataSubjectRequest
         from recommendations.models import Build
+        from service.selectors import overdue_count
 
         now = timezone.now()
         erasures = GaugeMetricFamily(
@@ -86,6 +87,12 @@ class DomainCollector:
             value=DataSubjectRequest.objects.filter(
                 status__in=OPEN_STATUSES, due_by__lt=timezone.localdate()
             ).count(),
+        )
+
+        yield GaugeMetricFamily(
+            "custodian_service_tickets_overdue",
+            "Open or waiting service tickets past their SLA due time.",
+            value=overdue_count(),
         )
 
         deliveries = GaugeMetricFamily(

@@ -83,3 +83,13 @@ def make_staff(db):
         return save_staff_user(username=name, role=Role(role), password=password, email=email)[0]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """The locale middleware leaves a request's language active in the thread; a test
+    that browsed in Bahasa Indonesia must not leave later tests' messages translated."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

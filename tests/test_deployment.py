@@ -171,3 +171,19 @@ def test_runserver_request_lines_are_logged_without_query_strings():
     assert record.getMessage() == '"GET /api/v1/customers/ HTTP/1.1" 200 12'
     configured = logging.getLogger("django.server").handlers
     assert any(isinstance(f, StripQueryStrings) for handler in configured for f in handler.filters)
+
+
+def test_readme_links_only_files_in_the_repository():
+    """A user of a clean clone has the repository, not our notes or test output."""
+    git = ["git", "ls-files"]
+    tracked = set(
+        subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()  # noqa: S603
+    )
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", document.read_text()):
+            if re.match(r"(https?:|mailto:|#)", target):
+                continue
+            path = (document.parent / target.split("#")[0]).resolve().relative_to(ROOT)
+            assert str(path) in tracked or any(name.startswith(f"{path}/") for name in tracked), (
+                f"{document.name} links {target}, which is not in the repository"
+            )

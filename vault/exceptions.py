@@ -37,3 +37,11 @@ class MasterKeyUnavailable(VaultError):
             f"None of the configured master keys unwraps the data key of subject "
             f"{subject_id}; was a master key dropped from VAULT_MASTER_KEYS too early?"
         )
+
+
+class MasterKeyInUse(VaultError):
+    """A master key cannot be retired while it wraps new or live data keys."""
+
+
+class MasterKeyUnknown(VaultError):
+    """No configured master key has that id."""

@@ -5,17 +5,26 @@ tasks and commands open their own); outside a scope every use loads the key afre
 """
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
-from vault.exceptions import KeyDestroyed, KeyMissing, MasterKeyUnavailable
+from vault.exceptions import (
+    KeyDestroyed,
+    KeyMissing,
+    MasterKeyInUse,
+    MasterKeyUnavailable,
+    MasterKeyUnknown,
+)
 from vault.keyring import master_keys
 from vault.models import DataKey
 from vault.routers import KEYS_DB
@@ -167,3 +176,56 @@ def rotate_master_key(*, batch_size: int = 1000, progress=None) -> int:
         if progress:
             progress(done, total)
     return done
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """A master key dropped for good: key-store backups taken before `backups_before`
+    hold data keys wrapped by it (or by keys retired before it) and can no longer be
+    opened. `marked` collects what the retirement handlers report (e.g. carrier ids)."""
+
+    key_id: str
+    retired_at: datetime
+    backups_before: date
+    marked: list = field(default_factory=list)
+
+
+_retirement_handlers: list[Callable[[Retirement, str], list]] = []
+
+
+def register_retirement_handler(handler: Callable[[Retirement, str], list]) -> None:
+    """handler(retirement, actor) -> what it marked. Apps above the vault (disposal's
+    carrier register) learn of a retirement without the vault importing them."""
+    if handler not in _retirement_handlers:
+        _retirement_handlers.append(handler)
+
+
+def retire_master_key(*, key_id: str, actor: str) -> Retirement:
+    """Record that a master key is dropped: refused unless it is listed in
+    VAULT_MASTER_KEYS, and while it is the key that wraps or a live data key is still
+    wrapped by it (run rotate_master_key first). The
+    cut-off for backups is the last re-wrap, when the last data key left older keys."""
+    configured = [configured_id for configured_id, _key in master_keys()]
+    current_id = configured[0]
+    if key_id not in configured:
+        # Retire a key while it is still listed, then remove it: a mistyped id must not
+        # mark backups unreadable.
+        raise MasterKeyUnknown(
+            f"No master key {key_id} in VAULT_MASTER_KEYS; retire a key while it is still "
+            "listed there, then remove it."
+        )
+    if key_id == current_id:
+        raise MasterKeyInUse(
+            f"Master key {key_id} is the one that wraps new data keys; put a new key first "
+            "in VAULT_MASTER_KEYS and run rotate_master_key before retiring it."
+        )
+    if DataKey.objects.filter(destroyed_at__isnull=True, master_key_id=key_id).exists():
+        raise MasterKeyInUse(
+            f"Live data keys are still wrapped by master key {key_id}; run rotate_master_key first."
+        )
+    now = timezone.now()
+    last_rewrap = DataKey.objects.aggregate(last=Max("rotated_at"))["last"] or now
+    retirement = Retirement(key_id, now, timezone.localtime(last_rewrap).date())
+    for handler in _retirement_handlers:
+        retirement.marked.extend(handler(retirement, actor))
+    return retirement

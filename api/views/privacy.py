@@ -73,7 +73,10 @@ class CustomerExportApi(APIView):
     )
     def get(self, request, customer_id):
         customer = get_customer_or_404(customer_id)
-        return Response(export_customer(customer_id=customer.pk, actor=request.auth.actor))
+        document = export_customer(
+            customer_id=customer.pk, actor=request.auth.actor, copy_source="api"
+        )
+        return Response(document)
 
 
 class CustomerErasureApi(APIView):

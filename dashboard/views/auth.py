@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from access.policy import Action, may
 from dashboard.permissions import staff_required
 from privacy.selectors import request_queue
+from service.selectors import is_overdue, ticket_counts, ticket_queue
 
 
 class LoginView(auth_views.LoginView):
@@ -42,5 +43,11 @@ def home(request):
     context = {}
     if may(user, Action.PRIVACY_DESK):
         context["open_requests"] = request_queue().count()
+    if may(user, Action.TICKETS):
+        context["ticket_counts"] = ticket_counts(user)
+        context["ticket_rows"] = [
+            {"ticket": ticket, "overdue": is_overdue(ticket)}
+            for ticket in ticket_queue(user=user)[:10]
+        ]
     context["my_requests"] = list(request_queue().filter(assignee=user)[:20])
     return render(request, "dashboard/home.html", context)

@@ -21,6 +21,7 @@ from dashboard.permissions import staff_required
 from disposal.selectors import disclosures_of, live_customer
 from privacy import selectors as privacy_selectors
 from recommendations.selectors import recommendations_for
+from service.selectors import tickets_of
 from vault.exceptions import KeyDestroyed
 
 REVEAL_GRANT = "dashboard_reveal"
@@ -77,7 +78,7 @@ def customer_list(request):
     return render(request, "dashboard/customers/list.html", _list_context(request))
 
 
-def _find(query: str) -> list:
+def find_customers(query: str) -> list:
     """Exact matches by email, or by phone and external id (a storefront's id may be all
     digits too). A number that is not a valid phone and no id: the phone's message."""
     query = query.strip()
@@ -105,7 +106,7 @@ def customer_search(request):
     form = SearchForm(request.POST)
     if form.is_valid():
         try:
-            found = _find(form.cleaned_data["query"])
+            found = find_customers(form.cleaned_data["query"])
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 for problem in problems:
@@ -167,6 +168,7 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
         "recommendations": recommendations_for(customer.pk, limit=8),
         "interactions": interactions,
         "requests": privacy_selectors.requests_of(customer.pk),
+        "tickets": tickets_of(customer.pk),
         "disclosures": disclosures_of(customer.pk)[:50],
         "reveal_form": reveal_form
         or (RevealForm(fields=revealable, items=items) if revealable else None),

@@ -29,7 +29,13 @@ from dashboard.forms import (
 )
 from dashboard.permissions import staff_required
 from disposal.exports import export_customer
-from disposal.selectors import certificate_of, erasure_progress, erasure_request_get
+from disposal.selectors import (
+    certificate_of,
+    erasure_progress,
+    erasure_request_get,
+    open_incidents,
+    overdue_copies,
+)
 from privacy import selectors, services
 from privacy.models import RequestKind, RequestStatus
 
@@ -56,6 +62,8 @@ def queue(request):
         "kind": kind,
         "kinds": RequestKind.choices,
         "statuses": [("open", _("Open")), *RequestStatus.choices, ("all", _("All"))],
+        "overdue_copies": overdue_copies().count(),
+        "open_incidents": open_incidents().count(),
     }
     return render(request, "dashboard/privacy/queue.html", context)
 
@@ -231,7 +239,9 @@ def export(request, request_id):
     if dsr.status != RequestStatus.DONE:
         messages.error(request, _("Complete the request first."))
         return redirect("dashboard:request", request_id=dsr.pk)
-    document = export_customer(customer_id=dsr.customer_id, actor=staff_actor(request.user.pk))
+    document = export_customer(
+        customer_id=dsr.customer_id, actor=staff_actor(request.user.pk), copy_source="dashboard"
+    )
     response = HttpResponse(
         json.dumps(document, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
     )

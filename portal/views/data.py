@@ -22,10 +22,20 @@ from portal.presentation import (
 )
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
+from service.selectors import tickets_of
 
 PAGE_SIZE = 25
 # Shown in their own sections; every other registered category is listed as stored.
-SHOWN_APART = {"profile", "purchases", "consent", "interactions", "disclosures", "access_log"}
+# Service tickets have their own page, which leaves the team's internal notes out.
+SHOWN_APART = {
+    "profile",
+    "purchases",
+    "consent",
+    "interactions",
+    "disclosures",
+    "access_log",
+    "service_tickets",
+}
 
 
 def home(request):
@@ -48,6 +58,7 @@ def my_data(request):
             "choices": choices_of(customer.pk),
             "history": consent_history(customer.pk)[:100],
             "interactions": interactions_of(customer.pk),
+            "ticket_count": len(tickets_of(customer.pk)),
             "disclosures": disclosures_of(customer.pk),
             "keeping": keeping,
             "others": [
@@ -107,7 +118,9 @@ def export(request):
 
 @customer_required
 def export_json(request):
-    document = export_customer(customer_id=request.customer.pk, actor=CUSTOMER)
+    document = export_customer(
+        customer_id=request.customer.pk, actor=CUSTOMER, copy_source="portal"
+    )
     response = HttpResponse(
         json.dumps(document, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",

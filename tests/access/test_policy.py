@@ -18,7 +18,13 @@ SEE = {
     Role.ADMINISTRATOR: set(Field),
 }
 DO = {
-    Role.SUPPORT_AGENT: {Action.VIEW_CUSTOMERS, Action.VIEW_PROFILE, Action.REVEAL, Action.METRICS},
+    Role.SUPPORT_AGENT: {
+        Action.VIEW_CUSTOMERS,
+        Action.VIEW_PROFILE,
+        Action.REVEAL,
+        Action.METRICS,
+        Action.TICKETS,
+    },
     Role.MARKETING: {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS},
     Role.PRIVACY_OFFICER: {
         Action.VIEW_CUSTOMERS,

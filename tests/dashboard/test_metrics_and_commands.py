@@ -10,10 +10,13 @@ from django.core.management import CommandError, call_command
 
 from access.roles import Role, roles_of
 from customers import demo
+from disposal.models import DataCarrier
 from privacy.models import DataSubjectRequest
+from service.models import Ticket
+from service.selectors import overdue_count
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-CHARTS = ("customers", "consent", "requests", "erasures")
+CHARTS = ("customers", "consent", "requests", "erasures", "tickets")
 
 
 @pytest.mark.parametrize("slug", CHARTS)
@@ -41,6 +44,25 @@ def test_the_consent_chart_counts_each_purpose(signed_in, make_customer):
     )
     by_purpose = {row[0]: row for row in rows[1:]}
     assert by_purpose["marketing_email"][1:] == ["1", "2", "50.0"]
+
+
+def test_the_tickets_chart_counts_opened_resolved_and_complaints_this_week(
+    signed_in, make_customer
+):
+    from service import services
+
+    customer = make_customer()
+    for complaint in (True, False):
+        ticket = services.open_ticket(
+            customer=customer, channel="phone", subject="x", actor="system", complaint=complaint
+        )
+    services.change_status(ticket=ticket, status="resolved", actor="system")
+    client, _user = signed_in(Role.SUPPORT_AGENT)
+    rows = list(
+        csv.reader(io.StringIO(client.get("/dashboard/metrics/tickets.csv").content.decode()))
+    )
+    assert rows[0] == ["week_starting", "opened", "resolved", "complaints"]
+    assert rows[-1][1:] == ["2", "1", "1"] and len(rows) == 13
 
 
 def test_the_metrics_page_shows_every_chart_with_its_csv(signed_in):
@@ -86,7 +108,15 @@ def test_demo_staff_are_made_once_per_role_with_work_to_do(monkeypatch, capsys):
     assert {role for user in users for role in roles_of(user)} == set(Role)
     assert DataSubjectRequest.objects.count() == 4
     assert DataSubjectRequest.objects.filter(assignee__username="agent").exists()
+    agent = users.get(username="agent")
+    assert Ticket.objects.count() == 2  # of the demo tickets' customers, only 1 and 5 exist
+    assert overdue_count(user=agent) == 2
     assert "sign in as 'agent'" in capsys.readouterr().out
+    # The carrier register has demo carriers once, one of them with its certificate.
+    assert DataCarrier.objects.count() == 4
+    laptop = DataCarrier.objects.get(kind="workstation")
+    assert laptop.status == "sanitized"
+    assert laptop.sanitization.verified_by.username == "privacy"
 
 
 def test_an_older_env_without_a_staff_password_falls_back_to_the_admin_one(monkeypatch):

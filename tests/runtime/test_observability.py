@@ -16,6 +16,8 @@ from sentry_sdk.transport import Transport
 
 from disposal.models import ErasureRequest
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
+from service.services import open_ticket
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -96,11 +98,21 @@ def test_domain_figures_count_what_is_stored_and_no_label_holds_a_value_or_id(
             received_at=timezone.now(),
             due_by=today + timedelta(days=due),
         )
+    customer = CustomerFactory()
+    for hours_ago in (30, 1):  # normal priority: due 24 h after opening
+        open_ticket(
+            customer=customer,
+            channel="phone",
+            subject="Where is my order?",
+            actor="system",
+            opened_at=timezone.now() - timedelta(hours=hours_ago),
+        )
     text = _scrape(client)
     # Accepted; its job runs once the test's transaction commits, which it never does.
     assert _sample(text, "custodian_erasure_requests", '{status="pending"}') == 1
     assert _sample(text, "custodian_erasure_requests", '{status="done"}') == 0
     assert _sample(text, "custodian_data_subject_requests_overdue") == 1
+    assert _sample(text, "custodian_service_tickets_overdue") == 1
     assert _sample(text, "custodian_webhook_deliveries", '{status="failed"}') == 0
     assert _sample(text, "custodian_outbox_oldest_pending_seconds") > 0  # that job waits
     assert _sample(text, "custodian_recommendation_build_age_seconds") == -1

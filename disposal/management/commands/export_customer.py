@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, customer_id, output, **options):
         try:
-            document = export_customer(customer_id=customer_id, actor="operator")
+            document = export_customer(
+                customer_id=customer_id, actor="operator", copy_source="operator"
+            )
         except UnknownSubject as error:
             raise CommandError(f"No customer with id {customer_id}.") from error
         text = json.dumps(document, indent=2, ensure_ascii=False)

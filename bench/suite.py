@@ -1,0 +1,436 @@
+"""The benchmark suite, as deployed: gunicorn (gunicorn.conf.py) + PostgreSQL + a real
+Celery worker on Redis. Each figure is printed with the machine it ran on; where a target
+is a ratio, both sides are measured in the same run.
+
+  make bench                 small: N = 1,000 and 10,000 customers (minutes)
+  make bench SCALE=large     N = 10,000 and 100,000; recommendations at 1M and 10M lines
+
+Sections (each at N and 10N, then the growth ratio):
+  reads       GET customer vs GET purposes (a control touching no personal data), 1 and
+              16 clients: requests/s, p50, p99; target customer >= 0.6x control
+  ingest      POST /purchases/ in batches of 500 vs the same rows by COPY into the same
+              table; targets >= 10,000 lines/s and >= 0.25x COPY
+  onboarding  customers/s through POST /customers/ (one by one, 4 clients)
+  decrypt     read and decrypt 10,000 customers vs the same rows in a plaintext control
+              table; target <= 1.5x
+  recs        build time and peak memory (child process), serving p99 in-process
+  erasure     customers/s with one worker, all steps; target >= 100/s
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379.
+Uses throwaway databases custodian_bench and custodian_bench_keys, and Redis db 12.
+"""
+
+import argparse
+import base64
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8766
+BASE = f"http://127.0.0.1:{PORT}"
+PG = "postgres://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/12"
+SCALES = {"small": (1_000, 20), "large": (10_000, 20)}  # N, purchase lines per customer
+
+
+def key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    except OSError:
+        memory = 0
+    with psycopg.connect(f"{PG}/postgres") as connection:
+        server = connection.execute("SHOW server_version").fetchone()[0]
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, PostgreSQL {server}"
+    )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Stack:
+    """Fresh databases, a dataset, gunicorn and one Celery worker."""
+
+    def __init__(self):
+        self.env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-" + key(),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "VAULT_MASTER_KEYS": key(),
+            "VAULT_INDEX_KEY": key(),
+            "DATABASE_URL": f"{PG}/custodian_bench",
+            "KEYS_DATABASE_URL": f"{PG}/custodian_bench_keys",
+            "REDIS_URL": REDIS,
+            "API_RATE_LIMIT": "100000000/min",
+            "LOG_LEVEL": "WARNING",
+            "OPENBLAS_NUM_THREADS": "1",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+            capture_output=True, text=True,
+        ).stdout  # fmt: skip
+
+    def fresh(self) -> None:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
+            for name in ("custodian_bench", "custodian_bench_keys"):
+                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                connection.execute(f"CREATE DATABASE {name}")
+        import redis
+
+        redis.Redis.from_url(REDIS).flushdb()
+        self.manage("migrate", "--noinput")
+        self.manage("migrate", "--database=keys", "--noinput")
+        self.manage("collectstatic", "--noinput")
+        self.api_key = self.manage("create_api_key", "bench", "--scopes", "all").split()[-1]
+
+    def start(self) -> None:
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "crm_project.wsgi",
+                    "-c",
+                    "gunicorn.conf.py",
+                    "--bind",
+                    f"127.0.0.1:{PORT}",
+                    "--log-level",
+                    "warning",
+                    "--access-logfile",
+                    "/dev/null",
+                ],
+                cwd=ROOT,
+                env=self.env,
+            )
+        )
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "crm_project",
+                    "worker",
+                    "--concurrency=1",
+                    "--loglevel=WARNING",
+                    "--hostname=bench@%h",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{BASE}/healthz", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise SystemExit("bench: gunicorn did not start")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
+        self.processes.clear()
+
+
+_local = threading.local()
+
+
+def call(stack: Stack, method: str, path: str, body=None) -> requests.Response:
+    session = getattr(_local, "session", None)
+    if session is None:  # one kept-alive connection per client thread, as a storefront
+        session = _local.session = requests.Session()
+    return session.request(
+        method, BASE + path, json=body, timeout=120,
+        headers={"Authorization": f"Api-Key {stack.api_key}"},
+    )  # fmt: skip
+
+
+def load(stack: Stack, clients: int, requests_total: int, path_of) -> dict:
+    def one(number: int) -> float:
+        began = time.perf_counter()
+        response = call(stack, "GET", path_of(number))
+        assert response.status_code == 200, response.status_code
+        return (time.perf_counter() - began) * 1000
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = list(pool.map(one, range(requests_total)))
+    seconds = time.perf_counter() - started
+    return {
+        "rps": requests_total / seconds,
+        "p50": percentile(latencies, 0.5),
+        "p99": percentile(latencies, 0.99),
+    }
+
+
+def customer_ids(limit: int) -> list[str]:
+    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+        rows = connection.execute("SELECT id FROM customers_customer LIMIT %s", (limit,))
+        return [str(row[0]) for row in rows]
+
+
+def bench_reads(stack: Stack, results: dict) -> None:
+    ids = customer_ids(2000)
+    for clients in (1, 16):
+        total = 400 if clients == 1 else 2000
+        control = load(stack, clients, total, lambda n: "/api/v1/purposes/")
+        customer = load(stack, clients, total, lambda n: f"/api/v1/customers/{ids[n % len(ids)]}/")
+        results[f"reads.{clients}.control"] = control
+        results[f"reads.{clients}.customer"] = customer
+        print(
+            f"  reads, {clients:>2} client(s): GET customer {customer['rps']:,.0f} req/s "
+            f"(p50 {customer['p50']:.1f} ms, p99 {customer['p99']:.1f} ms) vs control "
+            f"{control['rps']:,.0f} req/s (p50 {control['p50']:.1f}, p99 "
+            f"{control['p99']:.1f}): ratio {customer['rps'] / control['rps']:.2f}x "
+            f"(target >= 0.6x)"
+        )
+
+
+def bench_ingest(stack: Stack, results: dict, batches: int = 20) -> None:
+    ids = customer_ids(1000)
+    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+        skus = [row[0] for row in connection.execute("SELECT sku FROM customers_product LIMIT 400")]
+    run = os.urandom(3).hex()
+
+    def lines(number: int, prefix: str) -> list[dict]:
+        return [
+            {"customer": ids[(number * 500 + n) % len(ids)],
+             "order_id": f"{prefix}-{number}-{n // 5}",
+             "sku": skus[(n * 7 + number) % len(skus)], "quantity": 1, "unit_price": "9.99",
+             "purchased_at": "2026-11-20T10:00:00+00:00"}
+            for n in range(500)
+        ]  # fmt: skip
+
+    def batch(number: int) -> int:
+        response = call(stack, "POST", "/api/v1/purchases/", lines(number, f"api{run}"))
+        assert response.status_code == 201, response.text[:300]
+        return response.json()["created"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        created = sum(pool.map(batch, range(batches)))
+    api_rate = created / (time.perf_counter() - started)
+
+    # The same rows by COPY into the same table (ids resolved as the API would).
+    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+        product = dict(connection.execute("SELECT sku, id FROM customers_product"))
+        rows = [
+            (line["customer"], line["order_id"], product[line["sku"]], 1, "9.99",
+             line["purchased_at"], line["purchased_at"])
+            for number in range(batches) for line in lines(number, f"copy{run}")
+        ]  # fmt: skip
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY customers_purchase (customer_id, order_id, product_id, quantity, unit_price,"
+                " purchased_at, created_at) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        connection.commit()
+        copy_rate = len(rows) / (time.perf_counter() - started)
+    results["ingest"] = {"api": api_rate, "copy": copy_rate}
+    print(
+        f"  ingest: API {api_rate:,.0f} lines/s (batches of 500, 2 senders) vs COPY "
+        f"{copy_rate:,.0f} lines/s: ratio {api_rate / copy_rate:.2f}x "
+        f"(targets >= 10,000 lines/s, >= 0.25x)"
+    )
+
+
+def bench_onboarding(stack: Stack, results: dict, count: int = 400) -> None:
+    run = os.urandom(3).hex()
+
+    def create(number: int) -> None:
+        body = {"external_id": f"onb-{run}-{number}", "email": f"onb{run}{number}@example.org",
+                "full_name": "New Customer", "consents": {"account": True}}  # fmt: skip
+        response = call(stack, "POST", "/api/v1/customers/", body)
+        assert response.status_code == 201, response.text[:300]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(create, range(count)))
+    rate = count / (time.perf_counter() - started)
+    results["onboarding"] = rate
+    print(f"  onboarding: {rate:,.0f} customers/s through POST /customers/ (4 clients)")
+
+
+DECRYPT_SCRIPT = """
+import os, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
+django.setup()
+from django.db import connection
+from customers.models import Customer
+from vault.keys import preload
+from vault.services import key_scope
+limit = int(sys.argv[1])
+with connection.cursor() as cursor:
+    cursor.execute("DROP TABLE IF EXISTS bench_plain")
+    cursor.execute("CREATE TABLE bench_plain (id uuid primary key, external_id text, "
+                   "email text, full_name text, phone text, postal_address text)")
+rows = []
+with key_scope():
+    started = time.perf_counter()
+    customers = list(Customer.objects.order_by("id")[:limit])
+    for start in range(0, len(customers), 1000):  # as list pages do: keys in one query
+        preload(customer.pk for customer in customers[start:start + 1000])
+    for customer in customers:
+        rows.append((customer.pk, customer.external_id, customer.email, customer.full_name,
+                     customer.phone, customer.postal_address))
+    encrypted = time.perf_counter() - started
+with connection.cursor() as cursor:
+    cursor.executemany("INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    started = time.perf_counter()
+    cursor.execute("SELECT id, external_id, email, full_name, phone, postal_address "
+                   "FROM bench_plain ORDER BY id LIMIT %s", [limit])
+    plain_rows = [tuple(row) for row in cursor.fetchall()]
+    plain = time.perf_counter() - started
+    cursor.execute("DROP TABLE bench_plain")
+print(len(rows), encrypted, plain)
+"""
+
+
+def bench_decrypt(stack: Stack, results: dict, limit: int = 10_000) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", DECRYPT_SCRIPT, str(limit)], cwd=ROOT, env=stack.env,
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    count, encrypted, plain = int(out[0]), float(out[1]), float(out[2])
+    results["decrypt"] = {"count": count, "encrypted": encrypted, "plain": plain}
+    print(
+        f"  decrypt: {count:,} customers read and decrypted in {encrypted * 1000:,.0f} ms vs "
+        f"{plain * 1000:,.0f} ms from a plaintext table: {encrypted / plain:.1f}x "
+        f"(target <= 1.5x)"
+    )
+
+
+def bench_recs(stack: Stack, results: dict) -> None:
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "build_recommendations"], cwd=ROOT, env=stack.env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, _, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    peak = usage.ru_maxrss / 1024  # kilobytes on Linux
+    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+        lines = connection.execute("SELECT count(*) FROM customers_purchase").fetchone()[0]
+    ids = customer_ids(500)
+    serving = load(
+        stack, 1, 500, lambda n: f"/api/v1/customers/{ids[n % len(ids)]}/recommendations/"
+    )
+    results["recs"] = {"lines": lines, "seconds": seconds, "peak_mb": peak, **serving}
+    print(
+        f"  recs: build over {lines:,} purchase lines in {seconds:.1f} s, peak {peak:,.0f} MB; "
+        f"serving over the API p50 {serving['p50']:.1f} ms, p99 {serving['p99']:.1f} ms"
+    )
+
+
+def bench_erasure(stack: Stack, results: dict, count: int = 200) -> None:
+    ids = customer_ids(count)
+    started = time.perf_counter()
+    requested = []
+    for customer in ids:
+        response = call(stack, "POST", f"/api/v1/customers/{customer}/erasure/")
+        assert response.status_code in (200, 202), response.text[:300]
+        requested.append(response.json()["id"])
+    deadline = time.monotonic() + 1800
+    with psycopg.connect(f"{PG}/custodian_bench", autocommit=True) as connection:
+        while time.monotonic() < deadline:
+            done = connection.execute(
+                "SELECT count(*) FROM disposal_erasurerequest WHERE status = 'done'"
+            ).fetchone()[0]
+            if done >= len(requested):
+                break
+            time.sleep(0.5)
+    rate = done / (time.perf_counter() - started)
+    results["erasure"] = rate
+    print(f"  erasure: {done}/{len(requested)} customers erased, all steps, one worker: "
+          f"{rate:,.1f}/s (target >= 100/s)")  # fmt: skip
+
+
+def run_at(size: int, lines_per_customer: int, sections: list[str]) -> dict:
+    stack = Stack()
+    results: dict = {"size": size}
+    print(f"\n== N = {size:,} customers, {size * lines_per_customer:,} purchase lines")
+    stack.fresh()
+    began = time.perf_counter()
+    stack.manage("generate_dataset", "--customers", str(size), "--products", "2000",
+                 "--purchases", str(size * lines_per_customer))  # fmt: skip
+    print(f"  dataset generated in {time.perf_counter() - began:.0f} s")
+    stack.start()
+    try:
+        for name in sections:
+            globals()[f"bench_{name}"](stack, results)
+    finally:
+        stack.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--size", type=int, help="override N (a quick check of the script)")
+    parser.add_argument(
+        "--only",
+        default="reads,ingest,onboarding,decrypt,recs,erasure",
+        help="comma-separated sections",
+    )
+    options = parser.parse_args()
+    sections = options.only.split(",")
+    size, lines = SCALES[options.scale]
+    size = options.size or size
+    print(f"Custodian bench ({options.scale}) on {machine()}")
+    small, large = run_at(size, lines, sections), run_at(size * 10, lines, sections)
+    print(f"\n== growth, N = {size:,} -> {size * 10:,} (1.0 = no slower)")
+    for name in ("reads.16.customer", "reads.16.control"):
+        if name in small:
+            print(f"  {name}: {large[name]['rps'] / small[name]['rps']:.2f}x throughput")
+    for name in ("onboarding", "erasure"):
+        if name in small:
+            print(f"  {name}: {large[name] / small[name]:.2f}x")
+    if "ingest" in small:
+        print(f"  ingest API: {large['ingest']['api'] / small['ingest']['api']:.2f}x")
+    if "recs" in small:
+        print(f"  recs build: {large['recs']['seconds'] / small['recs']['seconds']:.1f}x time "
+              f"for {large['recs']['lines'] / small['recs']['lines']:.0f}x lines")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

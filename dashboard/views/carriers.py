@@ -1,0 +1,234 @@
+"""The data-carrier register on the privacy desk: where customer data lives, how each
+old copy was wiped (certificates), copies past expiry and incidents for lost carriers.
+Privacy officers (and administrators) only. Every action is a POST to one service,
+then a redirect (POST/redirect/GET)."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import Action
+from audit.services import staff_actor
+from dashboard.forms import CarrierForm, CloseIncidentForm, SanitizeForm
+from dashboard.permissions import staff_required
+from disposal import carriers as services
+from disposal.models import AUTOMATIC_KINDS, CarrierKind, CarrierStatus
+from disposal.selectors import (
+    carrier_get,
+    carrier_register,
+    incident_get,
+    open_incidents,
+    overdue_copies,
+    sanitization_of,
+)
+
+desk = staff_required(Action.PRIVACY_DESK)
+PAGE_SIZE = 100
+
+
+def _user(pk):
+    return get_user_model().objects.filter(pk=pk or None).first()
+
+
+def _copy_errors(form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
+def _carrier_or_404(carrier_id):
+    carrier = carrier_get(carrier_id)
+    if carrier is None:
+        raise Http404
+    return carrier
+
+
+@desk
+def register(request):
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    page = Paginator(carrier_register(status=status, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "rows": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
+        "status": status,
+        "kind": kind,
+        "statuses": CarrierStatus.choices,
+        "kinds": CarrierKind.choices,
+        "overdue_count": overdue_copies().count(),
+        "incidents": open_incidents(),
+    }
+    return render(request, "dashboard/carriers/register.html", context)
+
+
+@desk
+def add(request):
+    form = CarrierForm(request.POST or None, holdings=services.known_holdings())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            carrier = services.register_carrier(
+                kind=data["kind"],
+                label=data["label"],
+                location=data["location"],
+                custodian=_user(data["custodian"]),
+                holds=data["holds"],
+                backups_up_to=data["backups_up_to"],
+                encrypted=data["encrypted"],
+                encryption=data["encryption"],
+                actor=staff_actor(request.user.pk),
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Carrier registered."))
+            return redirect("dashboard:carrier", carrier_id=carrier.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "dashboard/carriers/add.html", {"form": form, "error_forms": [form]}, status=status
+    )
+
+
+def _render_carrier(request, carrier, sanitize_form=None, status=200):
+    context = {
+        "carrier": carrier,
+        "record": sanitization_of(carrier),
+        "sanitize_form": sanitize_form or SanitizeForm(),
+        "error_forms": [sanitize_form] if sanitize_form else [],
+        "is_copy": carrier.kind in AUTOMATIC_KINDS,
+        "overdue": carrier.expires_at is not None
+        and carrier.expires_at <= timezone.now()
+        and carrier.status == CarrierStatus.IN_SERVICE,
+        "incidents": carrier.incidents.order_by("-opened_at"),
+    }
+    return render(request, "dashboard/carriers/carrier.html", context, status=status)
+
+
+@desk
+def carrier_detail(request, carrier_id):
+    return _render_carrier(request, _carrier_or_404(carrier_id))
+
+
+@desk
+def sanitize(request, carrier_id):
+    carrier = _carrier_or_404(carrier_id)
+    if request.method != "POST":
+        return redirect("dashboard:carrier", carrier_id=carrier.pk)
+    form = SanitizeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.sanitize_carrier(
+                carrier=carrier,
+                method=data["method"],
+                tool=data["tool"],
+                performed_by=_user(data["performed_by"]),
+                verified_by=_user(data["verified_by"]),
+                actor=staff_actor(request.user.pk),
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Sanitization recorded."))
+            return redirect("dashboard:carrier_certificate", carrier_id=record.carrier_id)
+    return _render_carrier(request, _carrier_or_404(carrier_id), sanitize_form=form, status=400)
+
+
+def _status_action(request, carrier_id, action, success, then):
+    """POST one status change; `then(result)` names where to go after it."""
+    carrier = _carrier_or_404(carrier_id)
+    if request.method != "POST":
+        return redirect("dashboard:carrier", carrier_id=carrier.pk)
+    try:
+        result = action(carrier=carrier, actor=staff_actor(request.user.pk))
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+        return redirect("dashboard:carrier", carrier_id=carrier.pk)
+    messages.success(request, success)
+    return redirect(then(result))
+
+
+def _back_to_carrier(result):
+    return reverse("dashboard:carrier", kwargs={"carrier_id": result.pk})
+
+
+@desk
+def retire(request, carrier_id):
+    return _status_action(
+        request, carrier_id, services.retire_carrier, _("Carrier retired."), _back_to_carrier
+    )
+
+
+@desk
+def lost(request, carrier_id):
+    return _status_action(
+        request,
+        carrier_id,
+        services.report_lost,
+        _("Carrier reported lost: an incident is open on the privacy desk."),
+        lambda incident: reverse("dashboard:incident", kwargs={"incident_id": incident.pk}),
+    )
+
+
+@desk
+def confirm_destroyed(request, carrier_id):
+    from_overdue = request.POST.get("next") == "overdue"
+    return _status_action(
+        request,
+        carrier_id,
+        services.confirm_destroyed,
+        _("Copy confirmed destroyed."),
+        (lambda _result: reverse("dashboard:overdue_copies")) if from_overdue else _back_to_carrier,
+    )
+
+
+@desk
+def certificate(request, carrier_id):
+    carrier = _carrier_or_404(carrier_id)
+    record = sanitization_of(carrier)
+    if record is None:
+        raise Http404
+    return render(
+        request, "dashboard/carriers/certificate.html", {"carrier": carrier, "record": record}
+    )
+
+
+@desk
+def overdue(request):
+    return render(request, "dashboard/carriers/overdue.html", {"rows": overdue_copies()})
+
+
+@desk
+def incident(request, incident_id):
+    found = incident_get(incident_id)
+    if found is None:
+        raise Http404
+    form = CloseIncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_incident(
+                incident=found,
+                decision=form.cleaned_data["decision"],
+                actor=staff_actor(request.user.pk),
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Incident closed."))
+            return redirect("dashboard:incident", incident_id=found.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"incident": found, "form": form, "error_forms": [form]}
+    return render(request, "dashboard/carriers/incident.html", context, status=status)
