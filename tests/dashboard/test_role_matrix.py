@@ -48,6 +48,28 @@ NEEDS = {
     "metrics": Action.METRICS,
     "chart_svg": Action.METRICS,
     "chart_csv": Action.METRICS,
+    # Data carriers and incidents (the privacy desk).
+    "carriers": Action.PRIVACY_DESK,
+    "carrier_add": Action.PRIVACY_DESK,
+    "overdue_copies": Action.PRIVACY_DESK,
+    "carrier": Action.PRIVACY_DESK,
+    "sanitize": Action.PRIVACY_DESK,
+    "carrier_retire": Action.PRIVACY_DESK,
+    "carrier_lost": Action.PRIVACY_DESK,
+    "carrier_destroyed": Action.PRIVACY_DESK,
+    "carrier_certificate": Action.PRIVACY_DESK,
+    "incident": Action.PRIVACY_DESK,
+    # The service desk.
+    "desk": Action.TICKETS,
+    "desk_matches": Action.TICKETS,
+    "tickets": Action.TICKETS,
+    "desk_customer": Action.TICKETS,
+    "new_ticket": Action.TICKETS,
+    "ticket": Action.TICKETS,
+    "ticket_reveal": Action.TICKETS,
+    "ticket_note": Action.TICKETS,
+    "ticket_update": Action.TICKETS,
+    "ticket_take": Action.TICKETS,
 }
 
 
@@ -71,6 +93,9 @@ def objects():
         "customer_id": customer.pk,
         "request_id": dsr.pk,
         "erasure_id": uuid.uuid4(),
+        "carrier_id": uuid.uuid4(),
+        "incident_id": uuid.uuid4(),
+        "ticket_id": uuid.uuid4(),
         "slug": "customers",
     }
 
