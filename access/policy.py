@@ -33,6 +33,7 @@ class Action(StrEnum):
     CAMPAIGN = "campaign"
     PRIVACY_DESK = "privacy_desk"
     METRICS = "metrics"
+    LEADS = "leads"  # capture forms, leads (their contact details, each view audited), deals
     TICKETS = "tickets"  # the service desk: look customers up, open and work tickets
 
 
@@ -55,7 +56,9 @@ ACTIONS: dict[Role, frozenset[Action]] = {
             Action.TICKETS,
         }
     ),
-    Role.MARKETING: frozenset({Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS}),
+    Role.MARKETING: frozenset(
+        {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS, Action.LEADS}
+    ),
     Role.PRIVACY_OFFICER: frozenset(
         {
             Action.VIEW_CUSTOMERS,
@@ -65,6 +68,7 @@ ACTIONS: dict[Role, frozenset[Action]] = {
             Action.ERASE,
             Action.PRIVACY_DESK,
             Action.METRICS,
+            Action.LEADS,
         }
     ),
     Role.ADMINISTRATOR: ALL_ACTIONS,

@@ -11,6 +11,7 @@ class Scope(models.TextChoices):
     CONSENTS = "consents"
     RECOMMENDATIONS = "recommendations"
     PRIVACY = "privacy"
+    LEADS = "leads"
 
 
 def validate_scopes(value) -> None:

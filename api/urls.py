@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
+from api.views.leads import LeadCreateApi, LeadDetailApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
 from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
 from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
@@ -54,6 +55,8 @@ urlpatterns = [
         ErasureRequestDetailApi.as_view(),
         name="erasure-request-detail",
     ),
+    path("v1/leads/", LeadCreateApi.as_view(), name="lead-list"),
+    path("v1/leads/<str:lead_id>/", LeadDetailApi.as_view(), name="lead-detail"),
     path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
     path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),
     path("v1/purposes/", PurposeListApi.as_view(), name="purpose-list"),

@@ -14,7 +14,16 @@ class ConsentConfig(AppConfig):
             ConsentEvent,
             subject="customer",
             category="consent",
-            fields=("purpose", "notice__version", "granted", "source", "actor", "occurred_at"),
+            fields=(
+                "purpose",
+                "notice__version",
+                "granted",
+                "source",
+                "actor",
+                "occurred_at",
+                "given_at",
+                "channel",
+            ),
             erasure=registry.Erasure.PSEUDONYMIZE,
         )
         registry.register(

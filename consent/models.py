@@ -18,6 +18,7 @@ class ConsentSource(models.TextChoices):
     API = "api"
     STAFF = "staff"
     IMPORT = "import"
+    FORM = "form"  # a lead capture form, carried over when the lead became a customer
 
 
 class Purpose(models.Model):
@@ -74,6 +75,10 @@ class ConsentEvent(models.Model):
     source = models.CharField(max_length=10, choices=ConsentSource.choices)
     actor = models.CharField(max_length=100)
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A choice made before it reached this ledger (a lead's consent, carried over when the
+    # lead became a customer): when it was made and where (form slug, import source).
+    given_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -1,8 +1,9 @@
 """Consent writes: every grant or withdrawal appends to the ledger, updates the current
 state and writes an audit event, in one transaction."""
 
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -203,3 +204,54 @@ def confirm_consent(*, token: str, actor: str) -> ConsentState:
         source=locked.source,
         actor=actor,
     )
+
+
+@dataclass(frozen=True)
+class CarriedConsent:
+    """A choice made before the subject was a customer (as a lead): its evidence."""
+
+    purpose: str
+    notice_id: int
+    granted: bool
+    source: ConsentSource
+    channel: str
+    given_at: datetime
+
+
+def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: str) -> None:
+    """Append a lead's consent history to a new customer's ledger, oldest first, each
+    event keeping the notice version shown, when and where the choice was made; the
+    current state follows the latest choice per purpose. Called inside the conversion's
+    transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Consents are carried over inside the conversion's transaction.")
+    for item in sorted(history, key=lambda item: item.given_at):
+        event = ConsentEvent.objects.create(
+            customer=customer,
+            purpose_id=item.purpose,
+            notice_id=item.notice_id,
+            granted=item.granted,
+            source=item.source,
+            actor=actor,
+            given_at=item.given_at,
+            channel=item.channel[:100],
+        )
+        ConsentState.objects.update_or_create(
+            customer=customer,
+            purpose_id=item.purpose,
+            defaults={
+                "granted": item.granted,
+                "notice_id": item.notice_id,
+                "event": event,
+                "updated_at": event.occurred_at,
+            },
+        )
+        record_event(
+            actor=actor,
+            action=AuditAction.CONSENT_GRANTED if item.granted else AuditAction.CONSENT_WITHDRAWN,
+            object_type="consent.purpose",
+            object_id=item.purpose,
+            subject_id=customer.pk,
+            purpose=item.purpose,
+            metadata={"source": item.source, "carried_over": True},
+        )

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "recommendations",
     "disposal",
     "privacy",
+    "leads",
     "service",
     "api",
     "dashboard",
@@ -376,6 +377,13 @@ PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=15)
 # and how long such a link stays valid.
 CONSENT_DOUBLE_OPT_IN = env.list("CONSENT_DOUBLE_OPT_IN", default=["marketing_email"])
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
+
+# Leads: capture-form submissions per client per hour, extra score points per source
+# name (JSON, e.g. {"webinar": 20}), and the most rows a dashboard upload may hold
+# (bigger files go through `manage.py import_leads`).
+LEADS_FORM_PER_CLIENT = env.int("LEADS_FORM_PER_CLIENT", default=10)
+LEADS_SOURCE_POINTS = env.json("LEADS_SOURCE_POINTS", default={})
+LEADS_IMPORT_MAX_UPLOAD_ROWS = env.int("LEADS_IMPORT_MAX_UPLOAD_ROWS", default=5000)
 
 # Disposal (erasure, retention, processors).
 # Invoice lines stay (unlinked from the customer) this long for tax law: 6 years in the UK.

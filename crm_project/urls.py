@@ -21,6 +21,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("forms/", include("leads.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("portal.urls")),
     path("healthz", runtime.healthz, name="healthz"),

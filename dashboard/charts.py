@@ -13,6 +13,7 @@ from pygal.style import Style
 from consent.selectors import consent_rates
 from customers.selectors import customers_per_month
 from disposal.selectors import erasures_per_week
+from leads.selectors import source_quality
 from privacy.selectors import request_timeliness
 from service.selectors import tickets_per_week
 
@@ -63,6 +64,22 @@ def _erasures() -> Table:
     return Table(["week_starting", "erasures_completed"], rows)
 
 
+def _lead_sources() -> Table:
+    rows = [
+        [
+            row.source,
+            row.leads,
+            row.converted,
+            row.days_to_convert,
+            row.disqualified_share,
+            row.conversion_rate,
+        ]
+        for row in source_quality()
+    ]
+    columns = ["source", "leads", "converted", "days_to_convert", "disqualified_percent"]
+    return Table([*columns, "conversion_rate_percent"], rows)
+
+
 def _tickets() -> Table:
     rows = [[monday.isoformat(), *counts] for monday, *counts in tickets_per_week()]
     return Table(["week_starting", "opened", "resolved", "complaints"], rows)
@@ -75,6 +92,7 @@ CHARTS = {
         Chart("consent", _("Consent rate per purpose (%)"), _consents, "bar"),
         Chart("requests", _("Data-subject requests: on time and overdue"), _requests, "stacked"),
         Chart("erasures", _("Erasures completed per week"), _erasures, "bar"),
+        Chart("lead-sources", _("Conversion rate per lead source (%)"), _lead_sources, "bar"),
         Chart("tickets", _("Service tickets opened and resolved per week"), _tickets, "grouped"),
     )
 }

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from dashboard.views import auth, carriers, customers, metrics, privacy, service, two_factor
+from dashboard.views import (
+    auth,
+    carriers,
+    customers,
+    leads,
+    metrics,
+    pipeline,
+    privacy,
+    service,
+    two_factor,
+)
 
 app_name = "dashboard"
 
@@ -34,6 +44,19 @@ urlpatterns = [
     path("privacy/processors/", privacy.processors, name="processors"),
     path("privacy/records/", privacy.records, name="records"),
     path("privacy/records.csv", privacy.records_csv, name="records_csv"),
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/board/", pipeline.board, name="board"),
+    path("leads/deals/<int:deal_id>/move/", pipeline.move_deal, name="move_deal"),
+    path("leads/import/", pipeline.import_leads, name="import_leads"),
+    path("leads/sources/", pipeline.sources, name="lead_sources"),
+    path("leads/forms/", pipeline.capture_forms, name="lead_forms"),
+    path("leads/<uuid:lead_id>/", leads.lead_detail, name="lead"),
+    path("leads/<uuid:lead_id>/status/", leads.lead_status, name="lead_status"),
+    path("leads/<uuid:lead_id>/contacted/", leads.lead_contacted, name="lead_contacted"),
+    path("leads/<uuid:lead_id>/deals/", leads.lead_deal, name="lead_deal"),
+    path("leads/<uuid:lead_id>/convert/", leads.lead_convert, name="lead_convert"),
+    path("leads/<uuid:lead_id>/export/", leads.lead_export, name="lead_export"),
+    path("leads/<uuid:lead_id>/erase/", leads.lead_erase, name="lead_erase"),
     path("privacy/carriers/", carriers.register, name="carriers"),
     path("privacy/carriers/new/", carriers.add, name="carrier_add"),
     path("privacy/carriers/overdue/", carriers.overdue, name="overdue_copies"),

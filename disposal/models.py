@@ -130,6 +130,7 @@ class RetentionCategory(models.TextChoices):
     INACTIVE_CUSTOMERS = "inactive_customers", "customers inactive for the period (erased)"
     INTERACTIONS = "interactions", "service interactions older than the period"
     PURCHASE_DETAIL = "purchase_detail", "purchase lines older than the period"
+    UNCONVERTED_LEADS = "unconverted_leads", "leads not converted, no contact for the period"
 
 
 # Below this many days a policy is a mistake more often than a decision (0 would erase

@@ -2,6 +2,7 @@
 that counts what went and holds no personal data. Legal holds win: a policy shorter
 than a hold on the same rows waits for the hold."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,6 +44,20 @@ class RetentionOutcome:
         return len(self.ids)
 
 
+# Subjects other than customers that expire (leads): their app registers, per retention
+# category, finder(cutoff, now) -> the ids of subjects to erase, so disposal never
+# imports upward. Each goes through the erasure pipeline like an inactive customer.
+_subject_expiry: dict[str, Callable] = {}
+
+
+def register_subject_expiry(category: str, finder: Callable) -> None:
+    _subject_expiry[str(category)] = finder
+
+
+def _erases_subjects(category: str) -> bool:
+    return category == RetentionCategory.INACTIVE_CUSTOMERS or category in _subject_expiry
+
+
 def _effective_days(policy: RetentionPolicy, model) -> tuple[int, str]:
     entry = registry.entry_for(model)
     if entry and entry.hold_days > policy.keep_days:
@@ -68,7 +83,11 @@ def _inactive_customers(cutoff: datetime):
 
 def expired(policy: RetentionPolicy, now: datetime) -> RetentionOutcome:
     """What the policy would dispose of now: ids only."""
-    if policy.category == RetentionCategory.INACTIVE_CUSTOMERS:
+    if policy.category in _subject_expiry:
+        days, hold = policy.keep_days, ""
+        cutoff = now - timedelta(days=days)
+        ids = _subject_expiry[policy.category](cutoff, now)
+    elif policy.category == RetentionCategory.INACTIVE_CUSTOMERS:
         days, hold = _effective_days(policy, Customer)
         cutoff = now - timedelta(days=days)
         ids = list(_inactive_customers(cutoff).order_by("pk").values_list("pk", flat=True))
@@ -139,14 +158,20 @@ def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[R
             continue
         if dry_run or not outcome.ids:
             continue
-        if policy.category == RetentionCategory.INACTIVE_CUSTOMERS:
-            for done, customer_id in enumerate(outcome.ids, start=1):
+        if _erases_subjects(policy.category):
+            for done, subject_id in enumerate(outcome.ids, start=1):
                 request_erasure(
-                    customer_id=customer_id, source=ErasureSource.RETENTION, actor=SYSTEM
+                    customer_id=subject_id,
+                    source=ErasureSource.RETENTION,
+                    actor=SYSTEM,
+                    require_customer=policy.category == RetentionCategory.INACTIVE_CUSTOMERS,
                 )
                 if progress:
                     progress(done, outcome.count)
-            category, removed = "profile", outcome.count
+            category = (
+                "profile" if policy.category == RetentionCategory.INACTIVE_CUSTOMERS else "lead"
+            )
+            removed = outcome.count
         elif policy.category == RetentionCategory.INTERACTIONS:
             category, removed = (
                 "interactions",
@@ -160,7 +185,7 @@ def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[R
                 categories=[category],
                 method={
                     category: "erasure requested"
-                    if policy.category == RetentionCategory.INACTIVE_CUSTOMERS
+                    if _erases_subjects(policy.category)
                     else "deleted"
                 },
                 rows_removed={category: removed},

@@ -35,6 +35,7 @@ def reference_data(transactional_db):
         apps, None
     )
     importlib.import_module("disposal.migrations.0002_default_retention_policies").seed(apps, None)
+    importlib.import_module("disposal.migrations.0008_unconverted_leads_policy").seed(apps, None)
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ def test_the_schema_and_docs_are_served_without_a_key(db):
         "/api/v1/products/",
         "/api/v1/purchases/",
         "/api/v1/purposes/",
+        "/api/v1/leads/",
+        "/api/v1/leads/{lead_id}/",
         "/api/v1/customers/{customer_id}/recommendations/",
         "/api/v1/products/{sku}/also-bought/",
     }
@@ -54,7 +56,7 @@ def keep_test_connection():
 def auth_header(db, keep_test_connection):
     _, key = StorefrontKey.objects.create_key(
         name="fuzz",
-        scopes=["customers", "purchases", "consents", "privacy", "recommendations"],
+        scopes=["customers", "purchases", "consents", "privacy", "recommendations", "leads"],
     )
     return {"Authorization": f"Api-Key {key}"}
 

@@ -158,8 +158,8 @@ def test_staff_see_and_edit_retention_policies_but_cannot_delete_them(
     staff_page.goto(live_server.url + POLICIES)
 
     rows = staff_page.locator(ROWS)
-    expect(rows).to_have_count(3)
-    for category in ("inactive_customers", "interactions", "purchase_detail"):
+    expect(rows).to_have_count(4)
+    for category in ("inactive_customers", "interactions", "purchase_detail", "unconverted_leads"):
         policy = RetentionPolicy.objects.get(category=category)
         row = _policy_row(staff_page, policy)
         expect(row).to_have_count(1)
