@@ -22,6 +22,8 @@ KWARGS = {
     "carrier_id": uuid.uuid4(),
     "incident_id": uuid.uuid4(),
     "ticket_id": uuid.uuid4(),
+    "lead_id": uuid.uuid4(),
+    "deal_id": 1,
     "code_id": uuid.uuid4(),
     "secret": "x" * 20,
     "token": "token",

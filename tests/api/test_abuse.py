@@ -42,6 +42,9 @@ OTHERS = [
     ("purpose-list", {}, "get", None, "consents"),
     ("erasure-request-detail", {"request_id": str(uuid.uuid4())}, "get", None, "privacy"),
     ("product-also-bought", {"sku": "S"}, "get", None, "recommendations"),
+    ("lead-list", {}, "post", {"email": "a@example.com"}, "leads"),
+    ("lead-detail", {"lead_id": str(uuid.uuid4())}, "get", None, "leads"),
+    ("lead-detail", {"lead_id": str(uuid.uuid4())}, "patch", {"status": "contacted"}, "leads"),
 ]
 PUBLIC = {"schema", "docs"}
 
@@ -333,3 +336,11 @@ def test_sql_looking_lookups_find_nobody_and_break_nothing(client, customer):
         if response.status_code == 200:
             assert response.json()["count"] == 0
     assert Customer.objects.count() == 1
+
+
+@pytest.mark.parametrize("method", ["get", "patch"])
+@pytest.mark.parametrize("lead_id", [str(uuid.uuid4()), "1 OR 1=1"])
+def test_a_lead_that_does_not_exist_is_a_404(client, method, lead_id):
+    body = {"status": "contacted"} if method == "patch" else None
+    response = call(client, "lead-detail", method, body, lead_id=lead_id)
+    assert response.status_code == 404
