@@ -5,7 +5,14 @@ and no referrer (a referring URL may carry one): personal data stays out of logs
 """
 
 import os
+import sys
 import tempfile
+
+from gunicorn.glogging import Logger
+
+# The project's own modules, wherever gunicorn is started from.
+sys.path.insert(0, os.path.dirname(os.path.abspath(globals().get("__file__", __name__))))
+from runtime.scrub import scrub_text
 
 bind = "0.0.0.0:8000"  # inside the container; docker-compose publishes it on loopback
 # Sized from the cores: requests spend part of their time waiting on PostgreSQL, so two
@@ -23,6 +30,19 @@ max_requests = 10_000
 max_requests_jitter = 1_000
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
+
+
+class ScrubbedAccessLogger(Logger):
+    """The path itself may name a customer by the storefront's id
+    (`/api/v1/customers/ext:shop-123/`): logged as `ext:[redacted]`."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = scrub_text(atoms.get("U") or "")
+        return atoms
+
+
+logger_class = ScrubbedAccessLogger
 
 # Prometheus counters are per process; with PROMETHEUS_MULTIPROC_DIR set before the
 # workers start, /metrics adds up every worker's (runtime/metrics.py). A fresh directory

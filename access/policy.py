@@ -30,7 +30,8 @@ class Action(StrEnum):
     REVEAL = "reveal"
     EXPORT = "export"
     ERASE = "erase"
-    CAMPAIGN = "campaign"
+    CAMPAIGN = "campaign"  # segments and campaigns (counts and ids, no personal values)
+    CALL_LIST = "call_list"  # work through a phone campaign's call list
     PRIVACY_DESK = "privacy_desk"
     METRICS = "metrics"
     LEADS = "leads"  # capture forms, leads (their contact details, each view audited), deals
@@ -53,6 +54,7 @@ ACTIONS: dict[Role, frozenset[Action]] = {
             Action.VIEW_PROFILE,
             Action.REVEAL,
             Action.METRICS,
+            Action.CALL_LIST,
             Action.TICKETS,
         }
     ),

@@ -16,7 +16,7 @@ from audit.models import AuditAction
 from audit.services import record_event, staff_actor
 
 REASON_MIN, REASON_MAX = 10, 500
-PURPOSE_KINDS = ("request", "ticket", "reason")
+PURPOSE_KINDS = ("request", "ticket", "call", "reason")
 
 
 class RevealDenied(PermissionDenied):

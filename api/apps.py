@@ -7,8 +7,17 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import schema  # noqa: F401 (registers the OpenAPI auth extension)
-        from api.models import StorefrontKey
+        from api.models import IdempotentReply, StorefrontKey
         from audit.actors import register_actor_describer
+        from vault import registry
+
+        # A stored answer to an idempotent POST about a customer (sealed under their key).
+        registry.register(
+            IdempotentReply,
+            subject="subject_id",
+            category="api_replies",
+            fields=("sealed_body", "status_code", "created_at"),
+        )
 
         def key_name(prefix: str) -> str | None:
             # A storefront key's name is the client's (a shop), not a person's.

@@ -2,6 +2,7 @@
 how often (per-key throttle, 429 with Retry-After)."""
 
 import logging
+import math
 
 from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
@@ -55,15 +56,32 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
 
     def allow_request(self, request, view) -> bool:
         try:
-            return super().allow_request(request, view)
+            allowed = super().allow_request(request, view)
         except CACHE_ERRORS as error:
             logger.warning(
                 "throttle: cache unavailable (%s); request allowed", type(error).__name__
             )
             THROTTLE_FAIL_OPEN.inc()
             return True
+        if self.key is not None and self.rate is not None:
+            # For the RateLimit-* headers (api.middleware): the quota, what is left of it,
+            # and the seconds until the oldest counted request leaves the window.
+            remaining = max(0, self.num_requests - len(self.history))
+            reset = self.history[-1] + self.duration - self.now if self.history else 0
+            request._request.api_rate_limit = (
+                self.num_requests,
+                remaining,
+                max(0, math.ceil(reset)),
+            )
+        return allowed
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, StorefrontKey):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+def rate_limit_policy() -> tuple[int, int]:
+    """(requests, seconds) of the per-key rate limit (API_RATE_LIMIT)."""
+    rate = ApiKeyRateThrottle.THROTTLE_RATES[ApiKeyRateThrottle.scope]
+    return throttling.SimpleRateThrottle.parse_rate(None, rate)

@@ -7,6 +7,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.parsers import PayloadTooLarge
 from customers.exceptions import BatchValidationError, DuplicateCustomer
 from disposal.exceptions import UnknownSubject
 from vault.exceptions import KeyDestroyed, VaultError
@@ -22,6 +23,11 @@ class BadRequest(APIException):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, PayloadTooLarge):
+        return Response(
+            {"detail": str(exc.detail), "limit": exc.limit},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, DuplicateCustomer):
         return Response(exc.message_dict, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, BatchValidationError):

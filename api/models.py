@@ -1,8 +1,13 @@
 """Storefront API keys: only a hash is stored (djangorestframework-api-key), plus scopes."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+from vault.fields import EncryptedTextField
 
 
 class Scope(models.TextChoices):
@@ -57,3 +62,37 @@ class StorefrontKey(AbstractAPIKey):
         # The invariant holds however a key is saved (admin, shell, command).
         validate_scopes(self.scopes)
         super().save(*args, **kwargs)
+
+
+class IdempotentReply(models.Model):
+    """The first answer to a POST sent with `Idempotency-Key` (api/idempotency.py),
+    replayed to a repeat of that key by the same API key within IDEMPOTENCY_HOURS.
+
+    No personal data in clear: an answer that concerns a customer (a created profile, a
+    consent map, an interaction) is sealed under that customer's data key, so erasing
+    the customer shreds it (and the registry deletes the row); answers without personal
+    data (ids, counts, products, field errors that never echo a value) stay in `body`.
+    The token itself is kept only as a hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    api_key = models.ForeignKey(StorefrontKey, on_delete=models.CASCADE, related_name="+")
+    token_digest = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64, help_text="Hash of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None: running
+    headers = models.JSONField(default=dict, blank=True)
+    subject_id = models.UUIDField(null=True, blank=True)
+    # JSON text, not jsonb: PostgreSQL's jsonb cannot hold "\u0000", which a 400 naming
+    # an unknown field may (field names are echoed, never values).
+    body = models.TextField(null=True, blank=True)
+    sealed_body = EncryptedTextField(subject="subject_id", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "token_digest"], name="idempotent_reply_key_token_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotent reply {self.pk}"

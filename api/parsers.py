@@ -5,7 +5,11 @@ RecursionError (a 500). No request of this API nests more than a few levels, so 
 body deeper than MAX_DEPTH is a 400, and so is one the parser could not descend at all.
 """
 
-from rest_framework.exceptions import ParseError
+import io
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
 MAX_DEPTH = 32
@@ -27,10 +31,26 @@ def nesting_depth(value) -> int:
     return deepest
 
 
+class PayloadTooLarge(APIException):
+    """413 for a body longer than API_MAX_BODY_BYTES that came without a Content-Length
+    (api.middleware refuses the others before they are read)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(f"The request body is larger than the limit of {limit} bytes.")
+        self.limit = limit
+
+
 class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise PayloadTooLarge(limit)
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
             raise ParseError(TOO_DEEP) from None
         if nesting_depth(data) > MAX_DEPTH:

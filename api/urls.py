@@ -6,7 +6,7 @@ from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
 from api.views.leads import LeadCreateApi, LeadDetailApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
-from api.views.purchases import ProductUpsertApi, PurchaseCreateApi
+from api.views.purchases import ProductUpsertApi, PurchaseCreateApi, ReturnCreateApi
 from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
 
 app_name = "api"
@@ -59,6 +59,7 @@ urlpatterns = [
     path("v1/leads/<str:lead_id>/", LeadDetailApi.as_view(), name="lead-detail"),
     path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
     path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),
+    path("v1/returns/", ReturnCreateApi.as_view(), name="return-create"),
     path("v1/purposes/", PurposeListApi.as_view(), name="purpose-list"),
     path(
         "v1/customers/<str:customer_id>/recommendations/",

@@ -14,6 +14,9 @@ Follows the protocols of ../shared/datasets/README.md (groceries: the closest re
     (owned allowed); dates compared as DD-MM-YYYY text give 0.582 / 0.643. So the
     protocol is kept as above, the closest reading of the README's sentence;
     `--groceries-variants` prints those popularity figures.
+  - customers "all": the whole last invoice is the target, re-buys count, owned items may
+    be recommended; compares buy-again, the offers blend (recommendations.blend, what
+    `offers_for` serves), the app's model and ALS.
 Reports HitRate@10 and NDCG@10 (and paired hits against popularity) for popularity,
 this app's model (recommendations.engine, the same code the Django build and serving
 use), and implicit 0.7.3's ALS and BM25 item-kNN as references (pip install -r
@@ -43,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 sys.path.insert(0, str(ROOT))
 
+from recommendations import blend as offers_model  # noqa: E402
 from recommendations import engine  # noqa: E402
 
 NON_PRODUCTS = {"AMAZONFEE", "BANK CHARGES", "C2", "CRUK", "D", "DOT", "M", "PADS", "POST", "S"}
@@ -64,6 +68,9 @@ class Task:
     ages: list[list[int]]  # per history item: orders (baskets: positions) since bought
     targets: list[set[int]]  # per evaluated customer: the held-out items to find
     exclude_owned: bool = True
+    # per evaluated customer: (item, orders since) for every line of the history, for
+    # buy-again's frequency (only the re-buys task has them)
+    lines: list[list[tuple[int, int]]] | None = None
 
 
 class Catalogue:
@@ -112,19 +119,7 @@ def baskets_task() -> Task:
 
 
 def customers_task() -> Task:
-    invoices: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
-    with open(DATASETS / "online_retail_customers_train.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if (
-                row["InvoiceNo"].startswith("C")
-                or not row["CustomerID"]
-                or not is_product(row["StockCode"])
-                or float(row["Quantity"]) <= 0
-                or float(row["UnitPrice"]) <= 0
-            ):
-                continue
-            key = (row["InvoiceDate"], row["InvoiceNo"])
-            invoices[row["CustomerID"]][key].append(row["StockCode"])
+    invoices = customer_invoices()
     item = Catalogue()
     train, histories, ages, targets = [], [], [], []
     for customer in sorted(invoices):
@@ -223,6 +218,57 @@ def groceries_variants() -> None:
                     )
 
 
+def customer_invoices() -> dict[str, dict[tuple[str, str], list[str]]]:
+    invoices: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+    with open(DATASETS / "online_retail_customers_train.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (
+                row["InvoiceNo"].startswith("C")
+                or not row["CustomerID"]
+                or not is_product(row["StockCode"])
+                or float(row["Quantity"]) <= 0
+                or float(row["UnitPrice"]) <= 0
+            ):
+                continue
+            key = (row["InvoiceDate"], row["InvoiceNo"])
+            invoices[row["CustomerID"]][key].append(row["StockCode"])
+    return invoices
+
+
+def customers_rebuy_task() -> Task:
+    """The customers file, protocol "all": per customer with 2+ invoices the whole last
+    invoice is the target, re-buys count, owned items may be recommended."""
+    invoices = customer_invoices()
+    item = Catalogue()
+    train, histories, ages, targets, lines = [], [], [], [], []
+    for customer in sorted(invoices):
+        ordered = [
+            [item(code) for code in invoices[customer][key]] for key in sorted(invoices[customer])
+        ]
+        if len(ordered) >= 2:
+            earlier = ordered[:-1]
+            history = latest_last(code for invoice in earlier for code in invoice)
+            train.append(history)
+            histories.append(history)
+            ages.append(orders_ago(history, earlier))
+            targets.append(set(ordered[-1]))
+            lines.append(
+                [(code, age) for age, invoice in enumerate(reversed(earlier)) for code in invoice]
+            )
+        else:
+            train.append(latest_last(ordered[0]))
+    return Task(
+        "online retail customers, all (re-buys count)",
+        len(item.ids),
+        train,
+        histories,
+        ages,
+        targets,
+        exclude_owned=False,
+        lines=lines,
+    )
+
+
 def matrix_of(histories: list[list[int]], items: int) -> sparse.csr_matrix:
     rows = np.repeat(np.arange(len(histories)), [len(history) for history in histories])
     cols = np.fromiter((code for history in histories for code in history), dtype=np.int64)
@@ -312,6 +358,46 @@ def fill(top: list[int], popular: np.ndarray, exclude) -> list[int]:
         top
         + [int(code) for code in popular[: 2 * K + len(taken)] if code not in taken][: K - len(top)]
     )
+
+
+def buy_again(task: Task) -> Result:
+    """The customer's own items by frequency and recency (recommendations.offers)."""
+    ranked = []
+    for lines in task.lines:
+        scores = offers_model.buy_again_scores(lines)
+        ranked.append(sorted(scores, key=lambda code: (-scores[code], str(code)))[:K])
+    hits = hit_list(ranked, task.targets)
+    return Result("buy again (own items, frequency x recency)", *metrics(ranked, task.targets),
+                  None, None, hits)  # fmt: skip
+
+
+def offers(task: Task, params: engine.Params) -> Result:
+    """What `offers_for` serves: buy-again blended with this app's model, which never
+    recommends owned items (recommendations.offers.blend)."""
+    matrix = matrix_of(task.train, task.items)
+    started = time.perf_counter()
+    counts = engine.co_counts(matrix, engine.customer_weights(matrix, params))
+    similar = engine.neighbours(counts, params)
+    seconds = time.perf_counter() - started
+    bought = np.asarray(matrix.sum(axis=0)).ravel()
+    popular = np.argsort(-bought, kind="stable")
+    prior = engine.popularity_prior(bought, params)
+    buyers = dict(enumerate(bought.tolist()))  # customers per item, as ItemCounts
+    ranked = []
+    for history, ages, lines in zip(task.histories, task.ages, task.lines, strict=True):
+        codes = np.asarray(history, dtype=np.int64)
+        weights = engine.recency_weights(np.asarray(ages), params)
+        top = engine.rank(similar[codes], codes, weights, K, exclude=codes, prior=prior)
+        blended = offers_model.blend(
+            offers_model.buy_again_scores(lines),
+            [(hit.item, hit.score) for hit in top],
+            K,
+            popularity=buyers,
+        )
+        ranked.append(fill([code for code, _, _ in blended], popular, codes))
+    hits = hit_list(ranked, task.targets)
+    return Result("offers (buy again + this app's model)", *metrics(ranked, task.targets),
+                  seconds, None, hits)  # fmt: skip
 
 
 def implicit_model(task: Task, name: str) -> Result:
@@ -473,6 +559,12 @@ def main() -> None:
         if not options.skip_implicit:
             results += [implicit_model(task, "ALS"), implicit_model(task, "BM25")]
         report(task, results)
+    rebuys = customers_rebuy_task()
+    results = [popularity(rebuys), buy_again(rebuys), offers(rebuys, DEFAULTS)]
+    results.append(item_to_item(rebuys, DEFAULTS))
+    if not options.skip_implicit:
+        results.append(implicit_model(rebuys, "ALS"))
+    report(rebuys, results)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nprocess peak RSS after the offline runs: {rss:.0f} MiB")
     if not options.skip_api:

@@ -18,6 +18,7 @@ class ConsentSource(models.TextChoices):
     API = "api"
     STAFF = "staff"
     IMPORT = "import"
+    UNSUBSCRIBE = "unsubscribe"  # the one-click link in a marketing message
     FORM = "form"  # a lead capture form, carried over when the lead became a customer
 
 
@@ -72,7 +73,7 @@ class ConsentEvent(models.Model):
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
     granted = models.BooleanField()
-    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
     actor = models.CharField(max_length=100)
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # A choice made before it reached this ledger (a lead's consent, carried over when the
@@ -127,7 +128,7 @@ class ConsentConfirmation(models.Model):
     )
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
-    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "recommendations",
     "disposal",
     "privacy",
+    "campaigns",
     "leads",
     "service",
     "api",
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything under /api/ answers JSON (errors, 413, 500), the trailing slash
+    # is optional there, and every answer carries the RateLimit-* headers.
+    "api.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -308,6 +312,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "audit.tasks.seal_audit_events",
         "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
     },
+    "purge-idempotent-replies": {
+        "task": "api.tasks.purge_idempotent_replies",
+        "schedule": crontab(minute=5),
+    },
+    "resume-campaign-sends": {
+        "task": "campaigns.tasks.resume_stalled_sends",
+        "schedule": crontab(minute="*/5"),
+    },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
@@ -350,8 +362,21 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Custodian storefront API",
     "DESCRIPTION": "Customers, products, purchases and consents for storefronts. "
-    "Authenticate with `Authorization: Api-Key <key>`.",
-    "VERSION": "1.0.0",
+    "Authenticate with `Authorization: Api-Key <key>`. Every answer is JSON, errors "
+    'included (`{"detail": "..."}` or field messages); a method a path does not have is '
+    "405 with `Allow`; the trailing slash of a path is optional. The contract, with "
+    "examples: docs/api.md in the repository.",
+    "VERSION": "1.1.0",
+    # Where the API is served; relative ("/") means the host that serves this schema.
+    "SERVERS": [{"url": env.str("API_PUBLIC_URL", default="/"), "description": "This Custodian."}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ErasureStatusEnum": "disposal.models.ErasureStatus",
+        "PurchaseLineStatusEnum": ["created", "duplicate"],
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -365,6 +390,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_MAX_BATCH = 1000
+# How long a POST's answer is kept for a repeat with the same Idempotency-Key.
+IDEMPOTENCY_HOURS = env.int("IDEMPOTENCY_HOURS", default=24)
+# The largest request body the API reads (413 JSON naming it above); 1000 purchase lines
+# take about 250 kB.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2_621_440)
 
 # Phone numbers without a leading + are read in this region (ISO 3166 code); empty
 # means every number must carry its country code.
@@ -484,3 +514,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
+
+# Campaigns (campaigns/): recipients per batch of a send, the spend bands of segments
+# (total spend below the first bound is low, from the second on high), the public
+# address that unsubscribe links in messages point to, and how long a send may go
+# without progress before the sweep hands it to a worker again.
+CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
+CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
+CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
+CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=5)
+CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"

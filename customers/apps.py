@@ -25,6 +25,7 @@ class CustomersConfig(AppConfig):
                 "product__sku",
                 "product__name",
                 "quantity",
+                "returned_quantity",
                 "unit_price",
                 "purchased_at",
             ),

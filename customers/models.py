@@ -69,6 +69,9 @@ class Purchase(models.Model):
     order_id = models.CharField(max_length=100)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="purchases")
     quantity = models.PositiveIntegerField()
+    # How many of the line came back (PurchaseReturn rows add up to it). A fully
+    # returned line is no evidence for recommendations.
+    returned_quantity = models.PositiveIntegerField(default=0, db_default=0)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     purchased_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -85,11 +88,40 @@ class Purchase(models.Model):
             models.CheckConstraint(
                 condition=models.Q(unit_price__gte=0), name="purchase_unit_price_not_negative"
             ),
+            models.CheckConstraint(
+                condition=models.Q(returned_quantity__lte=models.F("quantity")),
+                name="purchase_returned_at_most_bought",
+            ),
         ]
         indexes = [models.Index(fields=["customer", "purchased_at"])]
 
     def __str__(self) -> str:
         return f"{self.order_id} / {self.product_id}"
+
+    @property
+    def fully_returned(self) -> bool:
+        return self.returned_quantity >= self.quantity
+
+
+class PurchaseReturn(models.Model):
+    """Items of a purchase line that came back. No personal data: the line it belongs to
+    is the link to the customer (and is unlinked by erasure like the line)."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="returns")
+    quantity = models.PositiveIntegerField()
+    returned_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-returned_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="purchase_return_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"return of {self.purchase_id}"
 
 
 class InteractionChannel(models.TextChoices):

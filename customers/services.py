@@ -30,6 +30,7 @@ from customers.models import (
     InteractionChannel,
     Product,
     Purchase,
+    PurchaseReturn,
 )
 from customers.selectors import live_customer_ids
 from vault.routers import KEYS_DB
@@ -44,7 +45,9 @@ PROFILE_CLEANERS = {
     "phone": validation.clean_phone,
     "postal_address": validation.clean_postal_address,
 }
-INDEXED = {"email": "email_index", "external_id": "external_id_index"}
+# The external id first: a retried create meets it before the email (the API then
+# answers 409 with the existing customer's id).
+INDEXED = {"external_id": "external_id_index", "email": "email_index"}
 
 
 def _clean_profile(values: dict) -> tuple[dict, dict[str, list[str]]]:
@@ -194,6 +197,9 @@ def upsert_product(
     return product, created
 
 
+CREATED, DUPLICATE = "created", "duplicate"
+
+
 @dataclass(frozen=True)
 class PurchaseLine:
     customer_id: uuid.UUID
@@ -208,6 +214,7 @@ class PurchaseLine:
 class PurchaseBatchResult:
     created: int
     duplicates: int
+    outcomes: tuple[str, ...] = ()  # per line, in order: "created" or "duplicate"
 
 
 def _line_errors(line: PurchaseLine, customers: set, products: set) -> dict[str, list[str]]:
@@ -273,10 +280,13 @@ def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBa
         ).values_list("order_id", "product_id")
     )
     new: dict[tuple[str, int], Purchase] = {}
+    outcomes = []
     for line in lines:
         key = (line.order_id, products[line.sku])
         if key in existing or key in new:
+            outcomes.append(DUPLICATE)
             continue
+        outcomes.append(CREATED)
         new[key] = Purchase(
             customer_id=line.customer_id,
             order_id=line.order_id,
@@ -301,7 +311,55 @@ def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBa
         )
         for customer_id, count in per_customer.items()
     )
-    return PurchaseBatchResult(created=len(new), duplicates=len(lines) - len(new))
+    return PurchaseBatchResult(
+        created=len(new), duplicates=len(lines) - len(new), outcomes=tuple(outcomes)
+    )
+
+
+@transaction.atomic
+def record_return(
+    *, order_id: str, sku: str, quantity: int, returned_at: datetime, actor: str
+) -> PurchaseReturn:
+    """Record that `quantity` items of a recorded line (order_id, sku) came back. The
+    line's returned quantity never exceeds what was bought; a fully returned line stops
+    counting as evidence for recommendations."""
+    errors: dict[str, list[str]] = {}
+    if quantity < 1:
+        errors["quantity"] = [_("Ensure this value is at least 1.")]
+    if timezone.is_naive(returned_at):
+        errors["returned_at"] = [_("Give the time zone, e.g. 2026-11-20T10:00:00Z.")]
+    purchase = (
+        Purchase.objects.select_for_update(of=("self",))  # the line, not its product
+        .filter(order_id=order_id, product__sku=sku)
+        .first()
+    )
+    if purchase is None:
+        errors["order_id"] = [_("No recorded purchase line with this order_id and sku.")]
+    elif quantity > purchase.quantity - purchase.returned_quantity:
+        errors["quantity"] = [
+            _("At most %(left)d of this line can still be returned.")
+            % {"left": purchase.quantity - purchase.returned_quantity}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    returned = PurchaseReturn.objects.create(
+        purchase=purchase, quantity=quantity, returned_at=returned_at
+    )
+    Purchase.objects.filter(pk=purchase.pk).update(
+        returned_quantity=F("returned_quantity") + quantity
+    )
+    purchase.refresh_from_db(fields=["returned_quantity"])
+    record_event(
+        actor=actor,
+        action=AuditAction.PURCHASES_RECORDED,
+        object_type="customers.purchase",
+        object_id=purchase.pk,
+        subject_id=purchase.customer_id,
+        subject_pseudonym=purchase.subject_pseudonym if purchase.customer_id is None else None,
+        purpose="account",
+        metadata={"returned": quantity},
+    )
+    return returned
 
 
 @transaction.atomic

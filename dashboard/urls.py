@@ -2,6 +2,7 @@ from django.urls import path
 
 from dashboard.views import (
     auth,
+    campaigns,
     carriers,
     customers,
     leads,
@@ -44,6 +45,18 @@ urlpatterns = [
     path("privacy/processors/", privacy.processors, name="processors"),
     path("privacy/records/", privacy.records, name="records"),
     path("privacy/records.csv", privacy.records_csv, name="records_csv"),
+    path("campaigns/", campaigns.index, name="campaigns"),
+    path("campaigns/new/", campaigns.new_campaign, name="new_campaign"),
+    path("campaigns/segments/new/", campaigns.new_segment, name="new_segment"),
+    path("campaigns/segments/<uuid:segment_id>/", campaigns.segment_detail, name="segment"),
+    path("campaigns/<uuid:campaign_id>/", campaigns.campaign_detail, name="campaign"),
+    path("campaigns/<uuid:campaign_id>/send/", campaigns.send, name="send_campaign"),
+    path("campaigns/<uuid:campaign_id>/calls/", campaigns.calls, name="calls"),
+    path(
+        "campaigns/<uuid:campaign_id>/calls/<int:recipient_id>/",
+        campaigns.record_call,
+        name="record_call",
+    ),
     path("leads/", leads.lead_list, name="leads"),
     path("leads/board/", pipeline.board, name="board"),
     path("leads/deals/<int:deal_id>/move/", pipeline.move_deal, name="move_deal"),

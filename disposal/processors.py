@@ -28,6 +28,7 @@ from standardwebhooks.webhooks import Webhook
 
 from audit.models import AuditAction
 from audit.services import record_event
+from customers.models import Customer
 from customers.selectors import is_restricted
 from disposal.carriers import register_copy
 from disposal.exports import gather
@@ -132,6 +133,35 @@ def disclose(*, processor: Processor, customer_id: uuid.UUID, categories, actor:
             processor=processor,
         )
     return payload
+
+
+@transaction.atomic
+def record_disclosures(*, processor: Processor, customer_ids, categories, actor: str) -> int:
+    """Record that these customers' data in `categories` goes to the processor (a
+    mailing list, say), refused with a ValidationError unless an active agreement covers
+    every category; restricted customers must not be among them. Returns the count."""
+    wanted = set(categories)
+    ids = list(customer_ids)
+    errors = agreement_errors(processor, wanted)
+    if Customer.objects.filter(pk__in=ids, processing_restricted_at__isnull=False).exists():
+        errors.append("Processing of a listed customer's data is restricted (GDPR Art. 18).")
+    if errors:
+        raise ValidationError({"processor": errors})
+    Disclosure.objects.bulk_create(
+        Disclosure(processor=processor, customer_id=customer_id, categories=sorted(wanted))
+        for customer_id in ids
+    )
+    for customer_id in ids:
+        record_event(
+            actor=actor,
+            action=AuditAction.DISCLOSED,
+            object_type="disposal.processor",
+            object_id=processor.pk,
+            subject_id=customer_id,
+            purpose="processing",
+            metadata={"categories": len(wanted)},
+        )
+    return len(ids)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import account, auth, consents, data, profile, tickets
+from portal.views import account, auth, consents, data, profile, tickets, unsubscribe
 
 app_name = "portal"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("consents/", consents.consents, name="consents"),
     path("consents/change/", consents.change_consent, name="change_consent"),
     path("consents/confirm/<str:token>/", consents.confirm_consent, name="confirm_consent"),
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe_link, name="unsubscribe"),
     path("tickets/", tickets.ticket_list, name="tickets"),
     path("tickets/new/", tickets.contact, name="contact"),
     path("tickets/<uuid:ticket_id>/", tickets.ticket_detail, name="ticket"),

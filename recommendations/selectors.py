@@ -83,15 +83,16 @@ def _history(customer_id: uuid.UUID, hidden: list[str]) -> tuple[list[int], np.n
     lines = (
         Purchase.objects.filter(customer_id=customer_id)
         .order_by("-purchased_at", "-id")
-        .values_list("product_id", "order_id", "product__category")
+        .values_list("product_id", "order_id", "product__category", "quantity", "returned_quantity")
     )
     excluded = set(hidden)
-    owned, evidence, ages, orders = set(), [], [], {}
-    for product_id, order_id, category in lines:
+    owned, considered, evidence, ages, orders = set(), set(), [], [], {}
+    for product_id, order_id, category, quantity, returned in lines:
         age = orders.setdefault(order_id, len(orders))
-        if product_id in owned:
-            continue
-        owned.add(product_id)
+        owned.add(product_id)  # never recommended back, even when returned
+        if returned >= quantity or product_id in considered:
+            continue  # a fully returned line is no evidence of a taste
+        considered.add(product_id)
         if category not in excluded and len(evidence) < HISTORY:
             evidence.append(product_id)
             ages.append(age)

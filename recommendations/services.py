@@ -21,6 +21,7 @@ from dataclasses import asdict
 
 import numpy as np
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from scipy import sparse
 
@@ -144,6 +145,7 @@ def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int], set[int]]:
         lines = (
             Purchase.objects.filter(customer_id__in=chunk)
             .exclude(product__category__in=policy.ignored_categories())
+            .exclude(returned_quantity__gte=F("quantity"))  # fully returned: no evidence
             .values_list("customer_id", "product_id", "product__category")
             .distinct()
             .order_by()

@@ -28,6 +28,8 @@ PERSONAL_FIELDS = frozenset(
     }
 )
 REDACTED = "[redacted]"
+# A storefront's own customer id in an API path (`/api/v1/customers/ext:shop-123/`).
+EXTERNAL_REF = re.compile(r"ext(?::|%3A)[^/\s?#\"']+", re.IGNORECASE)
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -38,6 +40,7 @@ def _phone(match: re.Match) -> str:
 
 
 def scrub_text(text: str) -> str:
+    text = EXTERNAL_REF.sub(f"ext:{REDACTED}", text)
     return PHONE.sub(_phone, EMAIL.sub(REDACTED, text))
 
 

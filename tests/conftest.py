@@ -1,9 +1,13 @@
 import importlib
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from crm_project.celery import app as celery_app
+from customers.services import PurchaseLine, record_purchases
 from tests.factories import CustomerFactory, ProductFactory
 
 
@@ -84,6 +88,30 @@ def make_staff(db):
         return save_staff_user(username=name, role=Role(role), password=password, email=email)[0]
 
     return make
+
+
+@pytest.fixture
+def buy(make_product):
+    """buy(customer, sku, category="books", days_ago=1, order=None, price="10.00")."""
+    counter = iter(range(1, 1_000_000))
+
+    def purchase(customer, sku, *, category="books", days_ago=1, order=None, price="10.00", qty=1):
+        make_product(sku=sku, category=category)
+        record_purchases(
+            lines=[
+                PurchaseLine(
+                    customer.pk,
+                    order or f"o-{next(counter)}",
+                    sku,
+                    qty,
+                    Decimal(price),
+                    timezone.now() - timedelta(days=days_ago),
+                )
+            ],
+            actor="api-key:test",
+        )
+
+    return purchase
 
 
 @pytest.fixture(autouse=True)

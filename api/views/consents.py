@@ -1,18 +1,25 @@
 """Consents of a customer (read, change) and the purposes with their current notices."""
 
+from django.db import transaction
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api import idempotency
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.strict import StrictBooleanField, StrictSerializer
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from consent.models import ConsentSource, Purpose
 from consent.selectors import current_consents, current_notices
 from consent.services import ACCOUNT, set_consent
+from disposal import selectors as disposal_selectors
+from disposal import services as disposal_services
+from disposal.models import ErasureSource
 
 
 class ConsentStatusSerializer(serializers.Serializer):
@@ -37,6 +44,35 @@ def render_consents(customer_id) -> dict:
 
 
 # The body is a map keyed by purpose code, which a serializer cannot describe.
+CONSENT_STATE = {
+    "type": "object",
+    "properties": {
+        "granted": {"type": "boolean"},
+        "notice_version": {"type": "string", "nullable": True},
+        "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+    "required": ["granted", "notice_version", "updated_at"],
+}
+ConsentChanged = OpenApiResponse(
+    response={
+        "type": "object",
+        "properties": {
+            "erasure": {
+                "type": "object",
+                "description": "Only when `account` was withdrawn: the erasure request it "
+                "started (also in `Location`).",
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "status": {"type": "string"},
+                },
+                "required": ["id", "status"],
+            }
+        },
+        "additionalProperties": CONSENT_STATE,
+    },
+    description='{"<purpose>": {"granted", "notice_version", "updated_at"}, ...}, plus '
+    '`"erasure": {"id", "status"}` when `account` was withdrawn.',
+)
 ConsentMap = OpenApiResponse(
     response={
         "type": "object",
@@ -54,12 +90,12 @@ ConsentMap = OpenApiResponse(
 )
 
 
-class CustomerConsentsApi(APIView):
+class CustomerConsentsApi(ApiView):
     required_scope = Scope.CONSENTS
 
-    class ConsentChangeSerializer(serializers.Serializer):
+    class ConsentChangeSerializer(StrictSerializer):
         purpose = serializers.SlugField(max_length=50)
-        granted = serializers.BooleanField()
+        granted = StrictBooleanField()
 
     @extend_schema(
         operation_id="consents_retrieve",
@@ -75,7 +111,7 @@ class CustomerConsentsApi(APIView):
         description="Grant or withdraw one purpose. Withdrawing `account` starts an erasure, "
         "so it needs the `privacy` scope as well as `consents` (403 otherwise).",
         request=ConsentChangeSerializer,
-        responses={201: ConsentMap, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
+        responses={201: ConsentChanged, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
     )
     def post(self, request, customer_id):
         customer = get_customer_or_404(customer_id)
@@ -90,14 +126,37 @@ class CustomerConsentsApi(APIView):
             raise PermissionDenied(
                 "Withdrawing `account` erases the customer: this API key lacks the `privacy` scope."
             )
-        set_consent(
-            customer=customer,
-            purpose=serializer.validated_data["purpose"],
-            granted=serializer.validated_data["granted"],
-            source=ConsentSource.API,
-            actor=request.auth.actor,
+        purpose, granted = (
+            serializer.validated_data["purpose"],
+            serializer.validated_data["granted"],
         )
-        return Response(render_consents(customer.pk), status=status.HTTP_201_CREATED)
+        erasure, headers = None, {}
+        # One transaction: the answer is rendered before an eager erasure can run.
+        with transaction.atomic():
+            set_consent(
+                customer=customer,
+                purpose=purpose,
+                granted=granted,
+                source=ConsentSource.API,
+                actor=request.auth.actor,
+            )
+            if purpose == ACCOUNT and not granted:
+                # The erasure the withdrawal starts, so the storefront can follow it.
+                erasure = disposal_selectors.erasure_request_of_subject(
+                    customer.pk
+                ) or disposal_services.request_erasure(
+                    customer_id=customer.pk,
+                    source=ErasureSource.CONSENT,
+                    actor=request.auth.actor,
+                )
+            body = render_consents(customer.pk)
+        if erasure is not None:
+            body["erasure"] = {"id": str(erasure.pk), "status": erasure.status}
+            headers["Location"] = reverse(
+                "api:erasure-request-detail", kwargs={"request_id": erasure.pk}
+            )
+        response = Response(body, status=status.HTTP_201_CREATED, headers=headers)
+        return idempotency.concerns(response, customer.pk)
 
 
 class PurposeSerializer(serializers.Serializer):
@@ -108,7 +167,7 @@ class PurposeSerializer(serializers.Serializer):
     notice_text = serializers.CharField()
 
 
-class PurposeListApi(APIView):
+class PurposeListApi(ApiView):
     required_scope = Scope.CONSENTS
 
     @extend_schema(operation_id="purposes_list", responses={200: PurposeSerializer(many=True)})

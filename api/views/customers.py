@@ -8,24 +8,30 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api import idempotency
 from api.errors import BadRequest
+from api.lookup import customer_for_path
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
+from api.strict import StrictBooleanField, StrictSerializer
+from api.views.base import ApiView
 from audit.models import AuditAction
 from audit.services import record_access
 from consent.models import ConsentSource
 from consent.selectors import granted_by_customer
 from customers import selectors, services
+from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
 from disposal.selectors import live_customer
 from vault.services import preload
 
 PROFILE = ("email", "full_name", "phone", "postal_address")
+# Fields of the representation that PATCH cannot change.
+FIXED = {"id", "external_id", "consents", "created_at", "updated_at"}
 
 
 @extend_schema_field(serializers.DictField(child=serializers.BooleanField()))
@@ -68,6 +74,10 @@ def render_customers(customers: list[Customer]) -> list[dict]:
     return CustomerOutput(customers, many=True, context={"consents": consents}).data
 
 
+def customer_location(customer_id) -> str:
+    return reverse("api:customer-detail", kwargs={"customer_id": customer_id})
+
+
 def record_read(request, customer_id, action: AuditAction, object_type: str) -> None:
     """Audit a read of personal data under the calling key (never the data itself)."""
     record_access(
@@ -80,19 +90,19 @@ def record_read(request, customer_id, action: AuditAction, object_type: str) -> 
 
 
 def get_customer_or_404(customer_id: str) -> Customer:
-    """The live customer (disposal.selectors.live_customer): unknown, erased or being
-    erased is 404 on every endpoint."""
-    customer = live_customer(customer_id)
-    if customer is None:
-        raise NotFound("No customer with this id.")
-    return customer
+    """The live customer a path names (its UUID or `ext:<external_id>`, api.lookup):
+    unknown, erased or being erased is 404 on every endpoint."""
+    return customer_for_path(customer_id)
 
 
 # RFC 9745: the GET lookup is deprecated since v1.2 (2026-11-26T00:00:00Z).
 LOOKUP_DEPRECATED_AT = "@1795651200"
 
 
-class CustomerLookupSerializer(serializers.Serializer):
+LOOKUP_KEYS = ("email", "external_id")
+
+
+class CustomerLookupSerializer(StrictSerializer):
     email = serializers.CharField(required=False, max_length=254)
     external_id = serializers.CharField(required=False, max_length=100)
 
@@ -118,10 +128,11 @@ def lookup_response(request, view, filters: dict) -> Response:
     return paginator.get_paginated_response(body)
 
 
-class CustomerListCreateApi(APIView):
+class CustomerListCreateApi(ApiView):
     required_scope = Scope.CUSTOMERS
+    allowed_query = (*LOOKUP_KEYS, "page")
 
-    class CustomerCreateSerializer(serializers.Serializer):
+    class CustomerCreateSerializer(StrictSerializer):
         external_id = serializers.CharField(max_length=100)
         email = serializers.CharField(max_length=254)
         full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -130,7 +141,7 @@ class CustomerListCreateApi(APIView):
             required=False, allow_null=True, allow_blank=True, max_length=500
         )
         consents = serializers.DictField(
-            child=serializers.BooleanField(),
+            child=StrictBooleanField(),
             help_text='Choices per purpose; `{"account": true}` is required.',
         )
 
@@ -142,17 +153,33 @@ class CustomerListCreateApi(APIView):
     def post(self, request):
         serializer = self.CustomerCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = services.create_customer(
-            **serializer.validated_data, actor=request.auth.actor, source=ConsentSource.API
-        )
-        location = reverse("api:customer-detail", kwargs={"customer_id": customer.pk})
+        try:
+            customer = services.create_customer(
+                **serializer.validated_data, actor=request.auth.actor, source=ConsentSource.API
+            )
+        except DuplicateCustomer as duplicate:
+            existing = (
+                selectors.customer_by_external_id(serializer.validated_data["external_id"])
+                if duplicate.field == "external_id"
+                else None
+            )
+            if existing is None or live_customer(existing.pk) is None:
+                raise
+            # A retried create: name the customer it made, so the storefront can go on.
+            return Response(
+                {
+                    "detail": "A customer with this external id already exists.",
+                    "id": str(existing.pk),
+                    **duplicate.message_dict,
+                },
+                status=status.HTTP_409_CONFLICT,
+                headers={"Location": customer_location(existing.pk)},
+            )
+        location = customer_location(customer.pk)
         body = render_customers([customer])[0]
         record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
-        return Response(
-            body,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
+        response = Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return idempotency.concerns(response, customer.pk)
 
     @extend_schema(
         operation_id="customers_lookup",
@@ -162,12 +189,21 @@ class CustomerListCreateApi(APIView):
         parameters=[
             OpenApiParameter("email", str, description="Exact email (case-insensitive)."),
             OpenApiParameter("external_id", str, description="The storefront's id."),
-            OpenApiParameter("page", int, description="Page number."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number."),
         ],
         responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
-        filters = CustomerLookupSerializer(data=request.query_params)
+        page = request.query_params.get("page")
+        if page is not None and not (page.isascii() and page.isdigit() and int(page) > 0):
+            raise ValidationError({"page": ["A page number: 1, 2, 3..."]})
+        filters = CustomerLookupSerializer(
+            data={
+                name: request.query_params[name]
+                for name in LOOKUP_KEYS
+                if name in request.query_params
+            }
+        )
         filters.is_valid(raise_exception=True)
         response = lookup_response(request, self, filters.validated_data)
         # v1 clients keep working; personal data in URLs ends up in logs, so move on.
@@ -176,10 +212,11 @@ class CustomerListCreateApi(APIView):
         return response
 
 
-class CustomerLookupApi(APIView):
+class CustomerLookupApi(ApiView):
     """Exact lookup with the email or external id in the body, never in the URL."""
 
     required_scope = Scope.CUSTOMERS
+    idempotent = False  # a read: running it again is safe, replaying it would be stale
 
     @extend_schema(
         operation_id="customers_lookup_post",
@@ -197,10 +234,10 @@ class CustomerLookupApi(APIView):
         return lookup_response(request, self, filters.validated_data)
 
 
-class CustomerDetailApi(APIView):
+class CustomerDetailApi(ApiView):
     required_scope = Scope.CUSTOMERS
 
-    class CustomerUpdateSerializer(serializers.Serializer):
+    class CustomerUpdateSerializer(StrictSerializer):
         email = serializers.CharField(required=False, max_length=254)
         full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
         phone = serializers.CharField(required=False, allow_null=True, allow_blank=True)
@@ -208,13 +245,14 @@ class CustomerDetailApi(APIView):
             required=False, allow_null=True, allow_blank=True, max_length=500
         )
 
-        def validate(self, attrs):
-            fixed = sorted(set(self.initial_data) - set(self.fields))
-            if fixed:
-                raise ValidationError(
-                    {name: ["This field cannot be changed here."] for name in fixed}
-                )
-            return attrs
+        def to_internal_value(self, data):
+            try:
+                return super().to_internal_value(data)
+            except ValidationError as error:
+                # Known fields that are not editable say so; others are unknown.
+                for name in FIXED & set(error.detail):
+                    error.detail[name] = ["This field cannot be changed here."]
+                raise
 
     @extend_schema(
         operation_id="customers_retrieve",

@@ -4,12 +4,15 @@ follow the erasure and read its certificate."""
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api import idempotency
+from api.lookup import customer_id_for_path
 from api.models import Scope
 from api.schema import COMMON_ERRORS, NOT_FOUND
+from api.strict import unknown_field_errors
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404
 from disposal import selectors, services
 from disposal.exports import export_customer
@@ -64,7 +67,7 @@ ErasureAccepted = inline_serializer(
 )
 
 
-class CustomerExportApi(APIView):
+class CustomerExportApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(
@@ -79,7 +82,7 @@ class CustomerExportApi(APIView):
         return Response(document)
 
 
-class CustomerErasureApi(APIView):
+class CustomerErasureApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(
@@ -95,8 +98,12 @@ class CustomerErasureApi(APIView):
         },
     )
     def post(self, request, customer_id):
+        unknown = unknown_field_errors(request.data, known=())
+        if unknown:
+            raise ValidationError(unknown)
         # Asking again finds the first request (open, failed or done), never a 404.
-        erasure = selectors.erasure_request_of_subject(customer_id)
+        subject_id = customer_id_for_path(customer_id)
+        erasure = selectors.erasure_request_of_subject(subject_id) if subject_id else None
         answer = status.HTTP_200_OK
         if erasure is None:
             customer = get_customer_or_404(customer_id)
@@ -105,14 +112,15 @@ class CustomerErasureApi(APIView):
             )
             answer = status.HTTP_202_ACCEPTED
         location = reverse("api:erasure-request-detail", kwargs={"request_id": erasure.pk})
-        return Response(
+        response = Response(
             {"id": str(erasure.pk), "status": erasure.status},
             status=answer,
             headers={"Location": location},
         )
+        return idempotency.in_clear(response)  # ids only: replayed after the erasure too
 
 
-class ErasureRequestDetailApi(APIView):
+class ErasureRequestDetailApi(ApiView):
     required_scope = Scope.PRIVACY
 
     @extend_schema(

@@ -4,16 +4,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.views.base import ApiView
 from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
 from customers.models import Product
 from recommendations import selectors, services
 
-LIMIT = OpenApiParameter("limit", int, description="How many results, 1 to 100 (default 10).")
+LIMIT = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+    description="How many results, 1 to 100 (default 10).",
+)
 
 
 class LimitSerializer(serializers.Serializer):
@@ -60,8 +64,9 @@ def _limit(request) -> int:
     return serializer.validated_data["limit"]
 
 
-class CustomerRecommendationsApi(APIView):
+class CustomerRecommendationsApi(ApiView):
     required_scope = Scope.RECOMMENDATIONS
+    allowed_query = ("limit",)
 
     @extend_schema(
         operation_id="customers_recommendations",
@@ -96,8 +101,9 @@ class CustomerRecommendationsApi(APIView):
         )
 
 
-class AlsoBoughtApi(APIView):
+class AlsoBoughtApi(ApiView):
     required_scope = Scope.RECOMMENDATIONS
+    allowed_query = ("limit",)
 
     @extend_schema(
         operation_id="products_also_bought",

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from access.policy import Action, may
+from campaigns.selectors import open_call_lists
 from dashboard.permissions import staff_required
 from privacy.selectors import request_queue
 from service.selectors import is_overdue, ticket_counts, ticket_queue
@@ -50,4 +51,6 @@ def home(request):
             for ticket in ticket_queue(user=user)[:10]
         ]
     context["my_requests"] = list(request_queue().filter(assignee=user)[:20])
+    if may(user, Action.CALL_LIST):
+        context["call_lists"] = list(open_call_lists()[:20])
     return render(request, "dashboard/home.html", context)

@@ -23,6 +23,7 @@ DO = {
         Action.VIEW_PROFILE,
         Action.REVEAL,
         Action.METRICS,
+        Action.CALL_LIST,
         Action.TICKETS,
     },
     Role.MARKETING: {Action.VIEW_CUSTOMERS, Action.CAMPAIGN, Action.METRICS},

@@ -35,22 +35,74 @@ def test_products_are_created_then_updated_by_sku(client):
 def test_one_purchase_is_stored_and_resending_it_is_a_no_op(client, customer, make_product):
     make_product(sku="BK-1")
     first = client.post("/api/v1/purchases/", _line(customer), format="json")
-    assert (first.status_code, first.json()) == (201, {"created": 1, "duplicates": 0})
+    assert first.status_code == 201
+    assert first.json() == {
+        "created": 1,
+        "duplicates": 0,
+        "items": [{"index": 0, "status": "created"}],
+    }
     again = client.post("/api/v1/purchases/", _line(customer), format="json")
-    assert again.json() == {"created": 0, "duplicates": 1}
+    assert again.json() == {
+        "created": 0,
+        "duplicates": 1,
+        "items": [{"index": 0, "status": "duplicate"}],
+    }
     assert Purchase.objects.count() == 1
 
 
-def test_a_batch_reports_created_and_duplicates(client, customer, make_product):
+def test_a_batch_reports_each_lines_outcome_by_index(client, customer, make_product):
     for sku in ("A", "B", "C"):
         make_product(sku=sku)
-    batch = [_line(customer, sku) for sku in ("A", "B", "C", "A")]
-    assert client.post("/api/v1/purchases/", batch, format="json").json() == {
-        "created": 3,
-        "duplicates": 1,
-    }
-    retry = client.post("/api/v1/purchases/", batch[:3], format="json").json()
-    assert retry == {"created": 0, "duplicates": 3}
+    client.post("/api/v1/purchases/", _line(customer, "B"), format="json")
+    batch = [_line(customer, sku) for sku in ("A", "B", "C")]
+    body = client.post("/api/v1/purchases/", batch, format="json").json()
+    assert (body["created"], body["duplicates"]) == (2, 1)
+    assert body["items"] == [
+        {"index": 0, "status": "created"},
+        {"index": 1, "status": "duplicate"},
+        {"index": 2, "status": "created"},
+    ]
+
+
+def test_a_line_repeating_an_earlier_one_in_the_request_is_refused_by_its_index(
+    client, customer, make_product
+):
+    make_product(sku="A")
+    make_product(sku="B")
+    batch = [_line(customer, "A"), _line(customer, "B"), _line(customer, "A", quantity=2)]
+    response = client.post("/api/v1/purchases/", batch, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["items"]) == {"2"}
+    assert "Line 0" in response.json()["items"]["2"]["order_id"][0]
+    assert not Purchase.objects.exists()
+
+
+def test_lines_name_the_customer_by_the_storefronts_id(client, make_customer, make_product):
+    customer = make_customer(external_id="shop-9")
+    make_product(sku="A")
+    line = _line(customer, "A")
+    del line["customer"]
+    ok = client.post(
+        "/api/v1/purchases/", {**line, "customer_external_id": "shop-9"}, format="json"
+    )
+    assert ok.status_code == 201
+    assert Purchase.objects.get().customer_id == customer.pk
+    unknown = client.post(
+        "/api/v1/purchases/",
+        [{**line, "order_id": "o-2", "customer_external_id": "nobody"}],
+        format="json",
+    )
+    assert unknown.status_code == 400
+    assert "customer_external_id" in unknown.json()["items"]["0"]
+    both = client.post(
+        "/api/v1/purchases/",
+        {**line, "order_id": "o-3", "customer": str(customer.pk), "customer_external_id": "x"},
+        format="json",
+    )
+    neither = client.post("/api/v1/purchases/", {**line, "order_id": "o-4"}, format="json")
+    for response in (both, neither):
+        assert response.status_code == 400 and "customer" in response.json()["items"]["0"]
+    assert Purchase.objects.count() == 1
 
 
 def test_a_batch_with_bad_lines_names_each_index_and_stores_nothing(client, customer, product):
@@ -82,7 +134,7 @@ def test_a_batch_of_1000_is_stored_with_a_bounded_number_of_queries(
     batch = [_line(customer, product.sku, f"o-{n}") for n in range(1000)]
     with django_assert_max_num_queries(25):
         response = client.post("/api/v1/purchases/", batch, format="json")
-    assert response.json() == {"created": 1000, "duplicates": 0}
+    assert response.json()["created"] == 1000 and len(response.json()["items"]) == 1000
 
 
 @pytest.mark.django_db(databases="__all__", transaction=True)

@@ -1,18 +1,33 @@
 """The OpenAPI schema tells the truth: schemathesis drives every documented operation
 with generated input and checks for server errors and responses that break the schema."""
 
+import uuid
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.config import SchemathesisConfig
 
 from api.models import StorefrontKey
 from crm_project.wsgi import application
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# Every check schemathesis has runs (server errors, status codes, content types, headers,
+# response schemas, negative data rejected, positive data accepted, methods, auth...),
+# with one setting: schema-valid data may meet a 400 where the contract fixes 400 for a
+# rule OpenAPI cannot state (a sku, customer or purchase line that must exist, exactly one
+# of two fields, a consent map that must grant `account`, a valid email or phone number).
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "429"]
+            }
+        }
+    }
+)
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
 
 
 def test_the_schema_and_docs_are_served_without_a_key(db):
@@ -30,6 +45,7 @@ def test_the_schema_and_docs_are_served_without_a_key(db):
         "/api/v1/erasure-requests/{request_id}/",
         "/api/v1/products/",
         "/api/v1/purchases/",
+        "/api/v1/returns/",
         "/api/v1/purposes/",
         "/api/v1/leads/",
         "/api/v1/leads/{lead_id}/",
@@ -69,6 +85,8 @@ def auth_header(db, keep_test_connection):
     suppress_health_check=list(HealthCheck),
 )
 def test_no_generated_request_gets_a_5xx_or_an_off_schema_response(case, auth_header):
-    case.call_and_validate(
-        headers=auth_header, checks=[not_a_server_error, response_schema_conformance]
-    )
+    if case.headers and "Idempotency-Key" in case.headers:
+        # Each generated request is a new request: a token shared between two of them
+        # would (rightly) be a 422 for reuse.
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    case.call_and_validate(headers=auth_header)

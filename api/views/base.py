@@ -1,0 +1,45 @@
+"""The base of every API view: DRF's APIView plus idempotent POSTs (api/idempotency.py).
+New views inherit `ApiView` so that an `Idempotency-Key` works on every POST."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import APIView
+
+from api import idempotency
+
+
+class ApiView(APIView):
+    # False for a POST that only reads (the lookup): replaying it would only replay
+    # personal data that may have changed, and running it again is already safe.
+    idempotent = True
+    # The query parameters the view reads; any other is a 400 naming it (strict input).
+    # None: not checked.
+    allowed_query: tuple[str, ...] | None = ()
+    _pending = None
+
+    def initial(self, request, *args, **kwargs):
+        self._pending = None
+        super().initial(request, *args, **kwargs)  # key (401), scope (403), rate (429)
+        if self.allowed_query is not None:
+            unknown = sorted(set(request.query_params) - set(self.allowed_query))
+            if unknown:
+                raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        if request.method == "POST" and self.idempotent:
+            self._pending = idempotency.begin(request, kwargs)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def raise_uncaught_exception(self, exc):
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            idempotency.abandon(pending)
+        super().raise_uncaught_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            idempotency.finish(pending, response)
+        return response

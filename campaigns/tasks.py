@@ -1,0 +1,33 @@
+"""Celery entry points of campaigns: they take ids, never personal data, and call services."""
+
+from celery import shared_task
+
+from campaigns import services
+from vault.keys import key_scope
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_campaign_batch(campaign_id: str) -> int:
+    """One batch of a send; the next batch is a new outbox job, so progress is saved
+    batch by batch and a lost message is handed over again by the sweep."""
+    with key_scope():
+        left = services.send_batch(campaign_id=campaign_id)
+    if left:
+        services.schedule_next_batch(campaign_id=campaign_id)
+    return left
+
+
+@shared_task
+def resume_stalled_sends() -> int:
+    """Beat: hand sends that made no progress for a while to a worker again. A send
+    running twice is harmless (each recipient is claimed once)."""
+    stalled = services.stalled_sends()
+    for campaign_id in stalled:
+        services.schedule_next_batch(campaign_id=campaign_id)
+    return len(stalled)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
+def deliver_post_list(campaign_id: str) -> int:
+    with key_scope():
+        return services.deliver_post_list(campaign_id=campaign_id)

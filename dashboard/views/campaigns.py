@@ -1,0 +1,200 @@
+"""Marketing pages: segments with a live count (a "count" submit, no JavaScript
+needed), campaigns by channel, sending with progress, the call list, and results.
+Marketing sees counts and ids only, never a personal value."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from access.policy import Action, may
+from campaigns import segments, selectors, services
+from campaigns.models import Campaign, CampaignStatus, Channel, Segment, SkipReason
+from dashboard.campaign_forms import CampaignForm, SegmentForm
+from dashboard.permissions import staff_required
+from recommendations.offers import offers_for
+
+REASONS = dict(SkipReason.choices)
+CALLS_PER_PAGE = 50
+
+
+def _offer_skus(customer_id, campaign) -> list[str]:
+    if not campaign.include_offers:
+        return []
+    return [offer.sku for offer in offers_for(customer_id, limit=campaign.offers_limit)]
+
+
+def _actor(request) -> str:
+    return f"staff:{request.user.pk}"
+
+
+def _copy_errors(form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _excluded(audience) -> list[tuple[str, int]]:
+    return [(REASONS[reason], count) for reason, count in audience.excluded.items()]
+
+
+@staff_required(Action.CAMPAIGN)
+def index(request):
+    return render(
+        request,
+        "dashboard/campaigns/index.html",
+        {"campaigns": selectors.campaign_list()[:100], "segments": selectors.segment_list()[:100]},
+    )
+
+
+@staff_required(Action.CAMPAIGN)
+def new_segment(request):
+    """GET: an empty builder. POST with "count": the same form with the count of who
+    it matches and who a channel may reach; POST with "save": save it."""
+    form = SegmentForm(request.POST or None, categories=segments.selectable_categories())
+    audience = None
+    if request.method == "POST" and form.is_valid():
+        segment = form.save(commit=False)
+        problems = segments.criteria_errors(segment)
+        if problems:
+            _copy_errors(form, ValidationError(problems))
+        elif request.POST.get("action") == "save":
+            services.save_segment(segment=segment, actor=_actor(request))
+            messages.success(request, _("Segment saved."))
+            return redirect("dashboard:campaigns")
+        else:
+            audience = segments.audience(segment, form.cleaned_data["count_channel"])
+    return render(
+        request,
+        "dashboard/campaigns/segment_form.html",
+        {
+            "form": form,
+            "error_forms": [form],
+            "audience": audience,
+            "excluded": _excluded(audience) if audience else [],
+        },
+    )
+
+
+@staff_required(Action.CAMPAIGN)
+def new_campaign(request):
+    form = CampaignForm(request.POST or None, initial={"segment": request.GET.get("segment")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.save_campaign(
+                campaign=form.save(commit=False), actor=_actor(request)
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Campaign saved as a draft."))
+            return redirect("dashboard:campaign", campaign_id=campaign.pk)
+    return render(
+        request, "dashboard/campaigns/campaign_form.html", {"form": form, "error_forms": [form]}
+    )
+
+
+def _campaign_or_404(campaign_id) -> Campaign:
+    campaign = selectors.campaign_get(campaign_id)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@staff_required(Action.CAMPAIGN)
+def campaign_detail(request, campaign_id):
+    campaign = _campaign_or_404(campaign_id)
+    context = {"campaign": campaign, "draft": campaign.status == CampaignStatus.DRAFT}
+    if campaign.status == CampaignStatus.DRAFT:
+        audience = segments.audience(campaign.segment, campaign.channel)
+        context.update(audience=audience, excluded=_excluded(audience))
+    else:
+        progress = selectors.progress(campaign)
+        context.update(
+            progress=progress,
+            skipped=[(REASONS.get(reason, reason), n) for reason, n in progress.skipped.items()],
+            results=selectors.results(campaign),
+            refresh=campaign.status == CampaignStatus.SENDING and campaign.channel == Channel.EMAIL,
+        )
+    return render(request, "dashboard/campaigns/campaign.html", context)
+
+
+@require_POST
+@staff_required(Action.CAMPAIGN)
+def send(request, campaign_id):
+    campaign = _campaign_or_404(campaign_id)
+    try:
+        if campaign.channel == Channel.POST:
+            services.export_post(campaign_id=campaign.pk, actor=_actor(request))
+            messages.success(request, _("The address list goes to the mailing house."))
+        else:
+            services.start_send(campaign_id=campaign.pk, actor=_actor(request))
+            messages.success(
+                request,
+                _("Sending started.")
+                if campaign.channel == Channel.EMAIL
+                else _("The call list is open for the agents."),
+            )
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    return redirect("dashboard:campaign", campaign_id=campaign.pk)
+
+
+@staff_required(Action.CALL_LIST)
+def calls(request, campaign_id):
+    campaign = _campaign_or_404(campaign_id)
+    if campaign.channel != Channel.PHONE:
+        raise Http404
+    return render(
+        request,
+        "dashboard/campaigns/calls.html",
+        {
+            "campaign": campaign,
+            "rows": [
+                (row, _offer_skus(row.customer_id, campaign))
+                for row in selectors.call_list(campaign)[:CALLS_PER_PAGE]
+            ],
+            "can_open": may(request.user, Action.VIEW_PROFILE),
+        },
+    )
+
+
+@require_POST
+@staff_required(Action.CALL_LIST)
+def record_call(request, campaign_id, recipient_id):
+    campaign = _campaign_or_404(campaign_id)
+    if not campaign.recipients.filter(pk=recipient_id).exists():
+        raise Http404
+    try:
+        recipient = services.record_call(recipient_id=recipient_id, actor=_actor(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if recipient.skip_reason:
+            messages.info(
+                request, _("Not called: %(reason)s.") % {"reason": REASONS[recipient.skip_reason]}
+            )
+        else:
+            messages.success(request, _("Call recorded."))
+    return redirect("dashboard:calls", campaign_id=campaign.pk)
+
+
+@staff_required(Action.CAMPAIGN)
+def segment_detail(request, segment_id):
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        raise Http404
+    by_channel = [
+        (label, segments.audience(segment, channel)) for channel, label in Channel.choices
+    ]
+    return render(
+        request,
+        "dashboard/campaigns/segment.html",
+        {
+            "segment": segment,
+            "by_channel": [(label, a, _excluded(a)) for label, a in by_channel],
+        },
+    )
