@@ -39,6 +39,7 @@ OTHERS = [
     ("customer-lookup", {}, "post", {"email": "a@example.com"}, "customers"),
     ("product-upsert", {}, "post", {"sku": "S"}, "purchases"),
     ("purchase-create", {}, "post", [], "purchases"),
+    ("return-create", {}, "post", {"order_id": "o", "sku": "S"}, "purchases"),
     ("purpose-list", {}, "get", None, "consents"),
     ("erasure-request-detail", {"request_id": str(uuid.uuid4())}, "get", None, "privacy"),
     ("product-also-bought", {"sku": "S"}, "get", None, "recommendations"),

@@ -59,6 +59,15 @@ NEEDS = {
     "carrier_destroyed": Action.PRIVACY_DESK,
     "carrier_certificate": Action.PRIVACY_DESK,
     "incident": Action.PRIVACY_DESK,
+    # Campaigns and call lists.
+    "campaigns": Action.CAMPAIGN,
+    "new_campaign": Action.CAMPAIGN,
+    "new_segment": Action.CAMPAIGN,
+    "segment": Action.CAMPAIGN,
+    "campaign": Action.CAMPAIGN,
+    "send_campaign": Action.CAMPAIGN,
+    "calls": Action.CALL_LIST,
+    "record_call": Action.CALL_LIST,
     # Leads and the deal pipeline.
     "leads": Action.LEADS,
     "board": Action.LEADS,
@@ -112,6 +121,9 @@ def objects():
         "ticket_id": uuid.uuid4(),
         "lead_id": uuid.uuid4(),
         "deal_id": 1,
+        "campaign_id": uuid.uuid4(),
+        "segment_id": uuid.uuid4(),
+        "recipient_id": 1,
         "slug": "customers",
     }
 
