@@ -2,11 +2,15 @@ from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.views.changes import ChangeFeedApi
 from api.views.consents import CustomerConsentsApi, PurposeListApi
 from api.views.customers import CustomerDetailApi, CustomerListCreateApi, CustomerLookupApi
+from api.views.interactions import CustomerInteractionsApi
 from api.views.leads import LeadCreateApi, LeadDetailApi
 from api.views.privacy import CustomerErasureApi, CustomerExportApi, ErasureRequestDetailApi
-from api.views.purchases import ProductUpsertApi, PurchaseCreateApi, ReturnCreateApi
+from api.views.processors import CustomerDisclosuresApi, ProcessorListApi
+from api.views.products import ProductDetailApi, ProductListApi
+from api.views.purchases import PurchaseCreateApi, ReturnCreateApi
 from api.views.recommendations import AlsoBoughtApi, CustomerRecommendationsApi
 
 app_name = "api"
@@ -41,6 +45,16 @@ urlpatterns = [
         name="customer-consents",
     ),
     path(
+        "v1/customers/<str:customer_id>/interactions/",
+        CustomerInteractionsApi.as_view(),
+        name="customer-interactions",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/disclosures/",
+        CustomerDisclosuresApi.as_view(),
+        name="customer-disclosures",
+    ),
+    path(
         "v1/customers/<str:customer_id>/export/",
         CustomerExportApi.as_view(),
         name="customer-export",
@@ -57,7 +71,7 @@ urlpatterns = [
     ),
     path("v1/leads/", LeadCreateApi.as_view(), name="lead-list"),
     path("v1/leads/<str:lead_id>/", LeadDetailApi.as_view(), name="lead-detail"),
-    path("v1/products/", ProductUpsertApi.as_view(), name="product-upsert"),
+    path("v1/products/", ProductListApi.as_view(), name="product-upsert"),
     path("v1/purchases/", PurchaseCreateApi.as_view(), name="purchase-create"),
     path("v1/returns/", ReturnCreateApi.as_view(), name="return-create"),
     path("v1/purposes/", PurposeListApi.as_view(), name="purpose-list"),
@@ -71,4 +85,7 @@ urlpatterns = [
         AlsoBoughtApi.as_view(),
         name="product-also-bought",
     ),
+    path("v1/products/<path:sku>/", ProductDetailApi.as_view(), name="product-detail"),
+    path("v1/changes/", ChangeFeedApi.as_view(), name="change-feed"),
+    path("v1/processors/", ProcessorListApi.as_view(), name="processor-list"),
 ]

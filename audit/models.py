@@ -74,6 +74,7 @@ class AuditAction(models.TextChoices):
     TICKET_OPENED = "ticket.opened"
     TICKET_UPDATED = "ticket.updated"
     TICKET_NOTE_ADDED = "ticket.note_added"
+    WEBHOOK_REDELIVERED = "webhook.redelivered"
 
 
 class AppendOnlyError(Exception):

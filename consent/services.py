@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import record_event
+from changes.models import ChangeKind
+from changes.services import record_change
 from consent.models import ConsentConfirmation, ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
 from customers.selectors import live_customer_ids
@@ -104,6 +106,7 @@ def set_consent(
         # Erased or being erased: the ledger of a leaving customer takes no new rows.
         raise ValidationError({"customer": ["No customer with this id."]})
     record_consents(customer=customer, choices={purpose: granted}, source=source, actor=actor)
+    record_change(customer_id=customer.pk, kind=ChangeKind.CONSENT)
     if not granted:
         for handler in _withdrawal_handlers.get(purpose, ()):
             transaction.on_commit(

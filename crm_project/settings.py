@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "access",
     "outbox",
     "runtime",
+    "changes",
     "customers",
     "consent",
     "recommendations",
@@ -280,6 +281,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+# Embedded default (no REDIS_URL, so no beat): after a request, at most this often, the
+# web process runs beat's sweeps itself (outbox/embedded.py), so jobs scheduled for later
+# (webhook retries) still run on time. 0 turns it off; with a broker it is off.
+EMBEDDED_SWEEP_SECONDS = env.float(
+    "EMBEDDED_SWEEP_SECONDS", default=0.0 if REDIS_URL else OUTBOX_SWEEP_SECONDS
+)
+EMBEDDED_SWEEP_TASKS = ["outbox.tasks.dispatch_pending", "disposal.tasks.deliver_due_webhooks"]
 # acks_late + reject_on_worker_lost: a job whose worker dies is not lost. Redis hands an
 # unacknowledged job to another worker after the visibility timeout; keep it longer than
 # the longest job (an erasure, a model build), since a job still running past it would
@@ -320,6 +328,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "campaigns.tasks.resume_stalled_sends",
         "schedule": crontab(minute="*/5"),
     },
+    "prune-change-feed-daily": {
+        "task": "changes.tasks.prune_change_feed",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "rebuild-recommendations": {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
@@ -336,6 +348,9 @@ RECOMMENDATIONS_SENSITIVE_CATEGORIES = env.list(
 RECOMMENDATIONS_IGNORED_CATEGORIES = env.list(
     "RECOMMENDATIONS_IGNORED_CATEGORIES", default=["fees", "shipping", "gift-cards"]
 )
+# The fewest distinct customers behind a pair bought together or a popular item, so no
+# recommendation or also-bought list shows one customer's basket (recommendations/policy.py).
+RECS_MIN_SUPPORT = env.int("RECS_MIN_SUPPORT", default=5)
 
 if REDIS_URL:
     CACHES = {
@@ -411,6 +426,10 @@ PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=15)
 # and how long such a link stays valid.
 CONSENT_DOUBLE_OPT_IN = env.list("CONSENT_DOUBLE_OPT_IN", default=["marketing_email"])
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
+
+# Change feed (GET /api/v1/changes/): entries, erased customers' sealed ids included, are
+# kept this long; a storefront that polls less often resyncs from a lookup.
+CHANGES_KEEP_DAYS = env.int("CHANGES_KEEP_DAYS", default=30)
 
 # Leads: capture-form submissions per client per hour, extra score points per source
 # name (JSON, e.g. {"webinar": 20}), and the most rows a dashboard upload may hold

@@ -37,7 +37,7 @@ class CustomersConfig(AppConfig):
             Interaction,
             subject="customer_id",
             category="interactions",
-            fields=("channel", "note", "occurred_at"),
+            fields=("channel", "kind", "note", "occurred_at"),
         )
         # An address the customer asked to change to, until they confirm it.
         registry.register(

@@ -132,11 +132,27 @@ class InteractionChannel(models.TextChoices):
     OTHER = "other"
 
 
+class InteractionKind(models.TextChoices):
+    """What the interaction was about: a fixed list, so no personal text hides in it
+    (free text goes in the encrypted note)."""
+
+    QUESTION = "question"
+    ORDER = "order"
+    DELIVERY = "delivery"
+    RETURN = "return"
+    COMPLAINT = "complaint"
+    FEEDBACK = "feedback"
+    OTHER = "other"
+
+
 class Interaction(models.Model):
     """A service interaction (ticket, call, note). The note is free text: encrypted."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
     channel = models.CharField(max_length=10, choices=InteractionChannel.choices)
+    kind = models.CharField(
+        max_length=10, choices=InteractionKind.choices, default=InteractionKind.OTHER
+    )
     note = EncryptedTextField(subject="customer_id")
     vault_row_id = VaultRowIdField()  # binds the note's ciphertext to this row
     occurred_at = models.DateTimeField()

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_event
+from changes.models import ChangeKind
+from changes.services import record_change
 from consent.models import ConsentSource
 from consent.services import clean_consent_choices, record_consents
 from customers import validation, verification
@@ -28,6 +30,7 @@ from customers.models import (
     EmailChange,
     Interaction,
     InteractionChannel,
+    InteractionKind,
     Product,
     Purchase,
     PurchaseReturn,
@@ -123,6 +126,7 @@ def create_customer(
             purpose="account",
             metadata={"source": source},
         )
+        record_change(customer_id=customer.pk, kind=ChangeKind.CREATED)
     return customer
 
 
@@ -170,6 +174,7 @@ def update_customer(
         purpose="account",
         metadata={"fields": ",".join(sorted(changed))},
     )
+    record_change(customer_id=customer.pk, kind=ChangeKind.UPDATED)
     return customer
 
 
@@ -370,17 +375,23 @@ def record_interaction(
     note: str,
     actor: str,
     occurred_at: datetime | None = None,
+    kind: InteractionKind = InteractionKind.OTHER,
 ) -> Interaction:
     errors = {}
     if channel not in InteractionChannel.values:
         errors["channel"] = [f"Choose one of: {', '.join(InteractionChannel.values)}."]
+    if kind not in InteractionKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(InteractionKind.values)}."]
     if not isinstance(note, str) or not note.strip():
         errors["note"] = ["This field is required."]
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        errors["occurred_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
     if errors:
         raise ValidationError(errors)
     interaction = Interaction.objects.create(
         customer=customer,
         channel=channel,
+        kind=kind,
         note=note.strip(),
         occurred_at=occurred_at or timezone.now(),
         created_by=actor,
@@ -392,7 +403,7 @@ def record_interaction(
         object_id=interaction.pk,
         subject_id=customer.pk,
         purpose="account",
-        metadata={"channel": channel},
+        metadata={"channel": channel, "kind": kind},
     )
     return interaction
 

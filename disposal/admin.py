@@ -4,7 +4,7 @@ policies and processors. Nothing here deletes; erasure goes through the pipeline
 import uuid
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -19,9 +19,10 @@ from disposal.models import (
     RetentionPolicy,
     WebhookDelivery,
 )
-from disposal.processors import save_processor, unknown_categories
+from disposal.processors import redeliver, save_processor, unknown_categories
 from disposal.retention import set_retention_period
 from disposal.services import request_erasure
+from vault import registry
 from vault.services import subject_pseudonym
 
 
@@ -122,6 +123,27 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "processor", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "processor"]
     exclude = ["notice_customer_id"]
+    actions = ["redeliver_selected"]
+
+    def has_redeliver_permission(self, request) -> bool:
+        return request.user.has_perm("disposal.change_webhookdelivery")
+
+    @admin.action(description="Send the selected notices again", permissions=["redeliver"])
+    def redeliver_selected(self, request, queryset):
+        actor = staff_actor(request.user.pk)
+        sent, skipped = 0, 0
+        for delivery_id in queryset.values_list("pk", flat=True):
+            try:
+                redeliver(delivery_id=delivery_id, actor=actor)
+            except ValidationError:
+                skipped += 1
+            else:
+                sent += 1
+        self.message_user(request, f"{sent} notice(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"{skipped} already delivered: nothing to send.", messages.WARNING
+            )
 
 
 class RetentionPolicyForm(forms.ModelForm):
@@ -160,7 +182,17 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         return False
 
 
+def category_choices() -> list[tuple[str, str]]:
+    names = sorted({entry.category for entry in registry.entries()})
+    return [(name, name) for name in names]
+
+
 class ProcessorForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        choices=category_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The data categories the processing agreement covers.",
+    )
     webhook_url = forms.URLField(assume_scheme="https", help_text="Where erasure notices go.")
     new_webhook_secret = forms.CharField(
         required=False,
@@ -175,6 +207,7 @@ class ProcessorForm(forms.ModelForm):
         model = Processor
         fields = [
             "name",
+            "slug",
             "agreement_reference",
             "agreement_signed_on",
             "agreement_ends_on",
@@ -184,7 +217,7 @@ class ProcessorForm(forms.ModelForm):
         ]
 
     def clean_categories(self):
-        categories = self.cleaned_data["categories"]
+        categories = sorted(self.cleaned_data["categories"])
         errors = unknown_categories(categories)
         if errors:
             raise forms.ValidationError(errors)
@@ -200,7 +233,7 @@ class ProcessorForm(forms.ModelForm):
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
     form = ProcessorForm
-    list_display = ["name", "agreement_reference", "agreement_signed_on", "active"]
+    list_display = ["name", "slug", "agreement_reference", "agreement_signed_on", "active"]
     list_filter = ["active"]
 
     def save_model(self, request, obj, form, change):

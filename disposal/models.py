@@ -166,6 +166,12 @@ class Processor(models.Model):
     """A sub-supplier that may receive customer data under a data-processing agreement."""
 
     name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=50,
+        unique=True,
+        blank=True,
+        help_text="How the API names it (`processor` of a disclosure); from the name if empty.",
+    )
     agreement_reference = models.CharField(max_length=100, help_text="The DPA's reference.")
     agreement_signed_on = models.DateField()
     agreement_ends_on = models.DateField(null=True, blank=True)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from standardwebhooks.webhooks import Webhook
 
 from audit.models import AuditAction
@@ -33,6 +34,7 @@ from customers.selectors import is_restricted
 from disposal.carriers import register_copy
 from disposal.exports import gather
 from disposal.models import CarrierKind, DeliveryStatus, Disclosure, Processor, WebhookDelivery
+from outbox.services import enqueue
 from vault import registry
 from vault.services import SYSTEM_SUBJECT, ensure_data_key
 
@@ -79,6 +81,8 @@ def save_processor(*, processor: Processor, webhook_secret: str | None = None) -
     errors = unknown_categories(processor.categories)
     if errors:
         raise ValidationError({"categories": errors})
+    if not processor.slug:
+        processor.slug = slugify(processor.name)[:50]
     if webhook_secret is not None:
         processor.webhook_secret = webhook_secret
     processor.full_clean(exclude=["webhook_secret"])
@@ -101,38 +105,54 @@ def agreement_errors(processor: Processor, categories: set[str]) -> list[str]:
     return errors
 
 
-def disclose(*, processor: Processor, customer_id: uuid.UUID, categories, actor: str) -> dict:
-    """The customer's data in `categories`, for sending to the processor; refused with
-    a ValidationError unless an active agreement covers every category and the
-    customer's processing is not restricted."""
+@transaction.atomic
+def record_disclosure(
+    *, processor: Processor, customer_id: uuid.UUID, categories, actor: str
+) -> Disclosure:
+    """Record that the customer's data in `categories` went to the processor (so that
+    an erasure reaches it); refused with a ValidationError unless the categories are
+    known, an active agreement covers every one and the customer's processing is not
+    restricted."""
+    errors = unknown_categories(categories)
+    if errors or not categories:
+        raise ValidationError({"categories": errors or ["Name at least one data category."]})
     wanted = set(categories)
     errors = agreement_errors(processor, wanted)
     if is_restricted(customer_id):
         errors.append("Processing of this customer's data is restricted (GDPR Art. 18).")
     if errors:
         raise ValidationError({"processor": errors})
+    disclosure = Disclosure.objects.create(
+        processor=processor, customer_id=customer_id, categories=sorted(wanted)
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.DISCLOSED,
+        object_type="disposal.processor",
+        object_id=processor.pk,
+        subject_id=customer_id,
+        purpose="processing",
+        metadata={"categories": len(wanted)},
+    )
+    # The processor now holds a copy of that data: a carrier to account for.
+    register_copy(
+        kind=CarrierKind.PROCESSOR_COPY,
+        source="disclosure",
+        holds=wanted,
+        actor=actor,
+        processor=processor,
+    )
+    return disclosure
+
+
+def disclose(*, processor: Processor, customer_id: uuid.UUID, categories, actor: str) -> dict:
+    """The customer's data in `categories`, for sending to the processor, recorded as
+    `record_disclosure` does (and refused as it refuses)."""
     with transaction.atomic():
-        payload = gather(customer_id, wanted)
-        Disclosure.objects.create(
-            processor=processor, customer_id=customer_id, categories=sorted(wanted)
+        record_disclosure(
+            processor=processor, customer_id=customer_id, categories=categories, actor=actor
         )
-        record_event(
-            actor=actor,
-            action=AuditAction.DISCLOSED,
-            object_type="disposal.processor",
-            object_id=processor.pk,
-            subject_id=customer_id,
-            purpose="processing",
-            metadata={"categories": len(wanted)},
-        )
-        register_copy(
-            kind=CarrierKind.PROCESSOR_COPY,
-            source="disclosure",
-            holds=wanted,
-            actor=actor,
-            processor=processor,
-        )
-    return payload
+        return gather(customer_id, set(categories))
 
 
 @transaction.atomic
@@ -189,15 +209,17 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def attempt_delivery(*, delivery_id: uuid.UUID) -> WebhookDelivery:
-    """POST the signed notice once; on failure schedule the next try (doubling delay)
-    until WEBHOOK_MAX_ATTEMPTS, then mark it failed for an operator to look at."""
+    """POST the signed notice once, if it is due; on failure schedule the next try
+    (doubling delay) until WEBHOOK_MAX_ATTEMPTS, then mark it failed for an operator to
+    look at (and `redeliver`). A delivery not yet due is left alone, so the retry job
+    and the sweep never make two attempts of one."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update()
             .select_related("processor", "erasure_request")
             .get(pk=delivery_id)
         )
-        if delivery.status != DeliveryStatus.PENDING:
+        if delivery.status != DeliveryStatus.PENDING or delivery.next_attempt_at > timezone.now():
             return delivery
         body = _body(delivery)
         timestamp = int(time.time())
@@ -235,6 +257,30 @@ def attempt_delivery(*, delivery_id: uuid.UUID) -> WebhookDelivery:
         else:
             delivery.next_attempt_at = now + retry_delay(delivery.attempts)
         delivery.save()
+    return delivery
+
+
+@transaction.atomic
+def redeliver(*, delivery_id: uuid.UUID, actor: str) -> WebhookDelivery:
+    """Send a failed (or still pending) erasure notice again, now, with a fresh round of
+    WEBHOOK_MAX_ATTEMPTS tries. A delivered notice no longer holds the customer's id and
+    cannot be sent again."""
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+    if delivery.status == DeliveryStatus.DELIVERED:
+        raise ValidationError("This notice was delivered; there is nothing to send again.")
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.WEBHOOK_REDELIVERED,
+        object_type="disposal.webhookdelivery",
+        object_id=delivery.pk,
+        purpose="erasure",
+        metadata={"processor": delivery.processor_id},
+    )
+    enqueue("disposal.tasks.deliver_webhook", str(delivery.pk))
     return delivery
 
 

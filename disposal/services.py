@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import SYSTEM, record_event
+from changes.services import record_erased
 from customers.models import Customer
 from disposal.deadlines import add_months
 from disposal.exceptions import UnknownSubject
@@ -224,6 +225,8 @@ def _certify(request: ErasureRequest) -> None:
         },
     )
     now = timezone.now()
+    # The storefront's change feed hears of it (the id sealed, like a pending notice).
+    record_erased(customer_id=request.subject_id)
     # Done: the request keeps the pseudonym only, so nothing in the data database
     # links the pseudonymized rows back to the customer's id.
     _mark(

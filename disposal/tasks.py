@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from disposal import processors, retention, services
-from disposal.models import DeliveryStatus, ErasureRequest, ErasureStatus
+from disposal.models import DeliveryStatus, ErasureRequest, ErasureStatus, WebhookDelivery
 from outbox.services import enqueue
 from vault.services import key_scope
 
@@ -25,8 +25,12 @@ def run_erasure(request_id: str) -> str:
 
 @shared_task(acks_late=True)
 def deliver_webhook(delivery_id: str) -> str:
+    before = WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True)
+    tried_before = before.first()
     delivery = processors.attempt_delivery(delivery_id=delivery_id)
-    if delivery.status == DeliveryStatus.PENDING:
+    # Only the job that made an attempt schedules the next one (a duplicate job finds
+    # the delivery not yet due and leaves it to the job already waiting).
+    if delivery.status == DeliveryStatus.PENDING and delivery.attempts != tried_before:
         # The retry is an outbox job due at the next attempt: kept in the database, so a
         # broker restart loses no retry, and handed over by the sweep when due.
         delay = max((delivery.next_attempt_at - timezone.now()).total_seconds(), 0)

@@ -40,6 +40,10 @@ class Params:
     popular items fill the list; where they are strong it only breaks ties. 0.01 was
     chosen by a sweep on the validation splits of all three benchmark files, the other
     parameters fixed (it helped all three there).
+    min_support: a privacy floor, not a tuning knob: a pair counts only when at least
+    this many distinct customers bought both, and an item has a popularity prior only
+    when that many bought it, so no result reveals what one customer (or a handful)
+    bought. 1 is no floor; the app sets it from RECS_MIN_SUPPORT (default 5).
     """
 
     alpha: float = 0.5
@@ -49,6 +53,7 @@ class Params:
     neighbours: int = 100
     recency: float = 0.7
     popularity: float = 0.01
+    min_support: int = 1
 
 
 def customer_weights(matrix: sparse.csr_matrix, params: Params) -> np.ndarray:
@@ -72,7 +77,50 @@ def co_counts(matrix: sparse.csr_matrix, weights: np.ndarray) -> sparse.csr_matr
     binary = sparse.csr_matrix((ones, matrix.indices, matrix.indptr), shape=shape)
     per_row = np.repeat(np.asarray(weights, dtype=np.float64), np.diff(matrix.indptr))
     weighted = sparse.csr_matrix((per_row, matrix.indices, matrix.indptr), shape=shape)
-    return (binary.T.tocsr() @ weighted).tocsr()
+    counts = (binary.T.tocsr() @ weighted).tocsr()
+    counts.sort_indices()
+    return counts
+
+
+def pair_support(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Distinct customers who bought each pair of items (X' X of the binary matrix); the
+    diagonal holds how many bought each item. Kept beside the weighted counts, and
+    subtracted like them (`customer_counts` with weight 1) when a customer is forgotten."""
+    matrix = matrix.tocsr()
+    ones = np.ones(len(matrix.indices), dtype=np.float32)  # exact up to 2**24 customers
+    binary = sparse.csr_matrix((ones, matrix.indices, matrix.indptr), shape=matrix.shape)
+    support = (binary.T.tocsr() @ binary).tocsr()
+    support.sort_indices()
+    return support
+
+
+def supported(
+    counts: sparse.csr_matrix, support: sparse.csr_matrix, floor: int
+) -> sparse.csr_matrix:
+    """`counts` without the pairs fewer than `floor` customers bought; the diagonal
+    (each item's own count, a denominator only) is kept whole."""
+    counts = counts.tocsr().copy()
+    counts.sort_indices()
+    support = support.tocsr()
+    support.sort_indices()
+    size = counts.shape[0]
+    if np.array_equal(counts.indptr, support.indptr) and np.array_equal(
+        counts.indices, support.indices
+    ):
+        # Sums over the same baskets share their sparsity: one pass over the entries.
+        rows = np.repeat(np.arange(size), np.diff(counts.indptr))
+        counts.data[(support.data < floor) & (counts.indices != rows)] = 0.0
+    else:
+        enough = support.copy()
+        enough.data = (support.data >= floor).astype(np.float64)
+        own = counts.diagonal()
+        counts = counts.multiply(enough).tocsr() + sparse.diags(
+            np.where(support.diagonal() >= floor, 0.0, own)
+        )
+        counts = counts.tocsr()
+    counts.eliminate_zeros()
+    counts.sort_indices()
+    return counts
 
 
 def customer_counts(items: np.ndarray, weight: float, size: int) -> sparse.csr_matrix:
@@ -94,11 +142,23 @@ def subtract(counts: sparse.csr_matrix, contribution: sparse.csr_matrix) -> spar
 
 
 def neighbours(
-    counts: sparse.csr_matrix, params: Params, rows: np.ndarray | None = None
+    counts: sparse.csr_matrix,
+    params: Params,
+    rows: np.ndarray | None = None,
+    *,
+    support: sparse.csr_matrix | None = None,
 ) -> sparse.csr_matrix:
     """Top-N similarity rows (items x items) for `rows` (default: every item); the
-    other rows are empty. sim(i, j) = (c_ij / (n_i^a n_j^(1-a) + shrink)) ^ exponent."""
+    other rows are empty. sim(i, j) = (c_ij / (n_i^a n_j^(1-a) + shrink)) ^ exponent.
+    With `support` (`pair_support`), pairs under params.min_support customers are not
+    neighbours at all."""
     counts = counts.tocsr()
+    floor = params.min_support if params.min_support > 1 else 0
+    if floor and support is None:
+        raise ValueError("A minimum support needs the pair support matrix.")
+    if floor:
+        # Pairs fewer than `floor` customers bought are no neighbours at all.
+        counts = supported(counts, support, floor)
     size = counts.shape[0]
     own = np.maximum(counts.diagonal(), 0.0)
     # An item nobody bought has an empty row and column; a 1 keeps its denominator finite.
@@ -149,13 +209,16 @@ def popularity_prior(
     bought_by: np.ndarray, params: Params, best: float | None = None
 ) -> np.ndarray:
     """The prior added to each item's score: params.popularity * (customers who bought
-    it) / (customers who bought the best seller: `best`, default the largest given)."""
+    it) / (customers who bought the best seller: `best`, default the largest given);
+    none for an item fewer than params.min_support customers bought."""
     bought_by = np.asarray(bought_by, dtype=np.float64)
     if best is None:
         best = bought_by.max() if len(bought_by) else 0.0
     if best <= 0 or not params.popularity:
         return np.zeros(len(bought_by))
-    return params.popularity * bought_by / best
+    prior = params.popularity * bought_by / best
+    prior[bought_by < params.min_support] = 0.0
+    return prior
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ class Build(models.Model):
 
 class ItemCounts(models.Model):
     """One row of the co-purchase count matrix: how many (weighted) customers bought
-    this product, and with it each partner product (parallel int64 / float64 arrays)."""
+    this product, and with it each partner product (parallel int64 / float64 arrays),
+    and how many distinct customers bought each pair (int32, for the minimum support)."""
 
     build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="item_counts")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
@@ -45,6 +46,7 @@ class ItemCounts(models.Model):
     bought = models.FloatField(help_text="Weighted count: the diagonal of the matrix.")
     partners = models.BinaryField()
     counts = models.BinaryField()
+    supports = models.BinaryField(default=b"")
 
     class Meta:
         constraints = [

@@ -19,6 +19,13 @@ used only with explicit consent, the purpose `sensitive_personalization`, on top
 - Withdrawing `sensitive_personalization` takes the sensitive part of the customer's
   contribution out of the model at once (exactly as a fresh build would); granting it
   takes effect at the next build.
+
+Aggregates never reveal a few customers' baskets (RECS_MIN_SUPPORT, default 5): a pair
+is a neighbour only when that many distinct customers bought both (applied when the
+model is built and kept when a customer is forgotten, so a pair that falls below it
+goes at once), and an item is popular only when that many bought it (applied when
+served, so a lower or higher floor counts at once for popular lists and at the next
+build for pairs).
 """
 
 from django.conf import settings
@@ -27,6 +34,7 @@ from recommendations.engine import Params
 
 DEFAULT_SENSITIVE = ("health", "pharmacy", "adult")
 DEFAULT_IGNORED = ("fees", "shipping", "gift-cards")
+DEFAULT_MIN_SUPPORT = 5
 
 
 def sensitive_categories() -> list[str]:
@@ -42,5 +50,14 @@ def excluded_categories() -> list[str]:
     return sorted({*sensitive_categories(), *ignored_categories()})
 
 
+def min_support() -> int:
+    """RECS_MIN_SUPPORT: the fewest distinct customers behind any aggregate shown (a
+    pair bought together, a popular item). Never below 1."""
+    return max(int(getattr(settings, "RECS_MIN_SUPPORT", DEFAULT_MIN_SUPPORT)), 1)
+
+
 def params() -> Params:
-    return Params(**getattr(settings, "RECOMMENDATIONS_PARAMS", {}))
+    """The engine's parameters for a new build: RECOMMENDATIONS_PARAMS over the tuned
+    defaults, with the minimum support from RECS_MIN_SUPPORT."""
+    values = {**getattr(settings, "RECOMMENDATIONS_PARAMS", {}), "min_support": min_support()}
+    return Params(**values)

@@ -3,6 +3,9 @@
 `recommendations_for` checks the customer's current `personalization` consent on every
 call, so a withdrawal turns personal recommendations off at once; without it the
 results are popular items (the same for everyone, less what the customer owns).
+Nothing shown rests on fewer than RECS_MIN_SUPPORT customers (recommendations.policy):
+neighbours are built that way, popular items are filtered here, and before any build
+popular items are counted live from purchases of consenting customers.
 Sensitive products are evidence and results only for customers who also hold
 `sensitive_personalization` (see recommendations.policy); never in popular items, never
 in also-bought, whose list for a sensitive product is empty. Every
@@ -15,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Count
 from scipy import sparse
 
 from consent.models import ConsentState
@@ -54,13 +58,35 @@ def active_build() -> Build | None:
     return Build.objects.filter(is_active=True).first()
 
 
-def _popular(limit: int, exclude: set[int]) -> list[Recommendation]:
-    rows = (
-        ItemCounts.objects.filter(build__is_active=True, customers__gt=0)
+def _popular_counts():
+    """(product id, sku, customers) of popular products, best first: from the active
+    build, or, before any build, counted live over consenting, unrestricted customers'
+    purchases (the customers a build would learn from)."""
+    floor = policy.min_support()
+    if Build.objects.filter(is_active=True).exists():
+        return (
+            ItemCounts.objects.filter(build__is_active=True, customers__gte=floor)
+            .exclude(product__category__in=policy.excluded_categories())
+            .order_by("-customers", "product_id")
+            .values_list("product_id", "product__sku", "customers")
+        )
+    consenting = ConsentState.objects.filter(purpose_id=PERSONALIZATION, granted=True)
+    return (
+        Purchase.objects.filter(
+            customer_id__in=consenting.values("customer_id"),
+            customer__processing_restricted_at__isnull=True,
+        )
         .exclude(product__category__in=policy.excluded_categories())
-        .order_by("-customers", "product_id")
-        .values_list("product_id", "product__sku", "customers")[: limit + len(exclude)]
+        .values("product_id")
+        .annotate(buyers=Count("customer_id", distinct=True))
+        .filter(buyers__gte=floor)
+        .order_by("-buyers", "product_id")
+        .values_list("product_id", "product__sku", "buyers")
     )
+
+
+def _popular(limit: int, exclude: set[int]) -> list[Recommendation]:
+    rows = _popular_counts()[: limit + len(exclude)]
     top = [(sku, count) for product_id, sku, count in rows if product_id not in exclude][:limit]
     most = max((count for _, count in top), default=1)
     return [Recommendation(sku, round(count / most, 6)) for sku, count in top]
@@ -128,7 +154,7 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
     # neighbour row names above a weak neighbour: the best sellers the customer does not
     # own are candidates too, and every candidate needs its customer count.
     popular = (
-        ItemCounts.objects.filter(build__is_active=True, customers__gt=0)
+        ItemCounts.objects.filter(build__is_active=True, customers__gte=policy.min_support())
         .exclude(product__category__in=policy.excluded_categories())
         .order_by("-customers", "product_id")
         .values_list("product_id", flat=True)[: limit + len(owned)]
@@ -179,7 +205,9 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
     if len(results) < limit:
         taken = owned | {candidates[hit.item] for hit in ranked}
         results += [Recommendation(item.sku, 0.0) for item in _popular(limit - len(results), taken)]
-    return Recommendations(True, results)
+    # Personal only when the customer's purchases shaped the list, not when the prior
+    # alone ranked popular items.
+    return Recommendations(any(item.because for item in results), results)
 
 
 def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:

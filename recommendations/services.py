@@ -31,6 +31,7 @@ from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
 from customers.models import Customer, Product, Purchase
 from recommendations import engine, policy
+from recommendations.counts import CountsModel
 from recommendations.models import (
     Build,
     Contributor,
@@ -97,43 +98,6 @@ def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[u
     return granted - destroyed - restricted
 
 
-class _Model:
-    """A model in memory: product ids of the matrix rows, counts, neighbours."""
-
-    def __init__(self, product_ids: np.ndarray, counts: sparse.csr_matrix, customers: np.ndarray):
-        self.product_ids = product_ids
-        self.index = {int(product_id): i for i, product_id in enumerate(product_ids)}
-        self.counts = counts
-        self.customers = customers  # contributing customers per product
-
-    def subtract(self, products: list[int], weight: float) -> np.ndarray:
-        """Take one contributor out; returns the rows whose neighbours changed."""
-        rows = self.rows_of(products)
-        if not len(rows):
-            return rows
-        # A product's own count changes, so does its similarity to everything bought with
-        # it (read before subtracting: a pair only this customer bought disappears).
-        touched = np.union1d(rows, np.unique(self.counts[rows].indices))
-        size = len(self.product_ids)
-        self.counts = engine.subtract(self.counts, engine.customer_counts(rows, weight, size))
-        self.customers[rows] -= 1
-        return touched
-
-    def add(self, products: list[int], weight: float) -> None:
-        """Put one contribution (products already in the model) back in."""
-        rows = self.rows_of(products)
-        if len(rows):
-            size = len(self.product_ids)
-            self.counts = (self.counts + engine.customer_counts(rows, weight, size)).tocsr()
-            self.counts.sort_indices()
-            self.customers[rows] += 1
-
-    def rows_of(self, products: list[int]) -> np.ndarray:
-        return np.unique(
-            np.array([self.index[p] for p in products if p in self.index], dtype=np.int64)
-        )
-
-
 def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int], set[int]]:
     """(distinct products per customer, every product counted, the sensitive ones)."""
     eligible = eligible_customers()
@@ -181,12 +145,14 @@ def _compute(baskets: dict[uuid.UUID, list[int]], product_ids: list[int], params
     )
     weights = engine.customer_weights(matrix, params)
     counts = engine.co_counts(matrix, weights)
+    counts.sort_indices()
+    support = engine.pair_support(matrix)
     bought_by = np.asarray((matrix > 0).sum(axis=0)).ravel().astype(np.int64)
-    model = _Model(np.asarray(product_ids, dtype=np.int64), counts, bought_by)
+    model = CountsModel(np.asarray(product_ids, dtype=np.int64), counts, bought_by, support)
     return model, dict(zip(customers, weights.tolist(), strict=True))
 
 
-def _neighbour_rows(build: Build, model: _Model, similar: sparse.csr_matrix, rows) -> list:
+def _neighbour_rows(build: Build, model: CountsModel, similar: sparse.csr_matrix, rows) -> list:
     objects = []
     for row in rows:
         start, end = similar.indptr[row], similar.indptr[row + 1]
@@ -205,9 +171,11 @@ def _neighbour_rows(build: Build, model: _Model, similar: sparse.csr_matrix, row
     return objects
 
 
-def _count_row(build: Build, model: _Model, row: int) -> ItemCounts:
+def _count_row(build: Build, model: CountsModel, row: int) -> ItemCounts:
     start, end = model.counts.indptr[row], model.counts.indptr[row + 1]
-    partners = model.product_ids[model.counts.indices[start:end]].astype(np.int64)
+    columns = model.counts.indices[start:end]
+    partners = model.product_ids[columns].astype(np.int64)
+    supports = np.rint(model.support_at(row, start, end, columns)).astype(np.int32)
     return ItemCounts(
         build=build,
         product_id=int(model.product_ids[row]),
@@ -215,6 +183,7 @@ def _count_row(build: Build, model: _Model, row: int) -> ItemCounts:
         bought=float(model.counts[row, row]),
         partners=partners.tobytes(),
         counts=model.counts.data[start:end].astype(np.float64).tobytes(),
+        supports=supports.tobytes(),
     )
 
 
@@ -244,7 +213,7 @@ def build_model(*, actor: str = SYSTEM, progress: Callable[[str], None] | None =
                 weight = float(engine.size_weights([len(kept)], params)[0])
                 model.add(kept, weight)
                 baskets[customer_id], weights[customer_id] = kept, weight
-        similar = engine.neighbours(model.counts, params)
+        similar = model.neighbours(params)
         build = Build.objects.create(
             params=asdict(params), customers=len(baskets), products=len(product_ids)
         )
@@ -283,31 +252,39 @@ def build_model(*, actor: str = SYSTEM, progress: Callable[[str], None] | None =
     return build
 
 
-def _load_counts(build: Build) -> _Model:
+def _load_counts(build: Build) -> CountsModel:
     rows = list(
         ItemCounts.objects.filter(build=build)
         .order_by("product_id")
-        .values_list("product_id", "customers", "partners", "counts")
+        .values_list("product_id", "customers", "partners", "counts", "supports")
     )
     product_ids = np.array([row[0] for row in rows], dtype=np.int64)
     index = {int(product_id): i for i, product_id in enumerate(product_ids)}
-    indptr, indices, data = [0], [], []
-    for _, _, partners, counts in rows:
+    indptr, indices, data, supports = [0], [], [], []
+    for _, _, partners, counts, support in rows:
         partner_ids = np.frombuffer(bytes(partners), dtype=np.int64)
         indices.append(np.array([index[int(p)] for p in partner_ids], dtype=np.int64))
         data.append(np.frombuffer(bytes(counts), dtype=np.float64))
+        # A build from before supports were kept has none: its params have no floor.
+        stored = np.frombuffer(bytes(support), dtype=np.int32)
+        supports.append(
+            stored
+            if len(stored) == len(partner_ids)
+            else np.zeros(len(partner_ids), dtype=np.int32)
+        )
         indptr.append(indptr[-1] + len(partner_ids))
     size = len(rows)
-    counts = sparse.csr_matrix(
-        (
-            np.concatenate(data) if data else np.zeros(0),
-            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
-            np.array(indptr),
-        ),
-        shape=(size, size),
+    structure = (
+        np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+        np.array(indptr),
     )
+
+    def matrix(values: list) -> sparse.csr_matrix:
+        flat = np.concatenate(values).astype(np.float64) if values else np.zeros(0)
+        return sparse.csr_matrix((flat, *structure), shape=(size, size))
+
     customers = np.array([row[1] for row in rows], dtype=np.int64)
-    return _Model(product_ids, counts, customers)
+    return CountsModel(product_ids, matrix(data), customers, matrix(supports))
 
 
 def _forget_in(
@@ -321,7 +298,7 @@ def _forget_in(
     if keep:
         model.add(keep, weight)  # a subset of what was subtracted: no new rows touched
     if len(touched):
-        similar = engine.neighbours(model.counts, params, rows=touched)
+        similar = model.neighbours(params, rows=touched)
         touched_products = model.product_ids[touched].tolist()
         Neighbour.objects.filter(build=build, product_id__in=touched_products).delete()
         Neighbour.objects.bulk_create(

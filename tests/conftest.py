@@ -114,6 +114,14 @@ def buy(make_product):
     return purchase
 
 
+@pytest.fixture
+def no_min_support(settings):
+    """Recommendation mechanics on fixtures of a handful of customers: no minimum support
+    (RECS_MIN_SUPPORT 1). The floor itself is tested with its default, 5
+    (tests/recommendations/test_min_support.py)."""
+    settings.RECS_MIN_SUPPORT = 1
+
+
 @pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     """The locale middleware leaves a request's language active in the thread; a test

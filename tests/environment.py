@@ -18,3 +18,6 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 # The test client and the browser tests speak plain HTTP to the app (no TLS proxy).
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# The embedded sweep (outbox/embedded.py) would run after any request of any test; the
+# tests of it turn it on.
+os.environ.setdefault("EMBEDDED_SWEEP_SECONDS", "0")

@@ -12,7 +12,10 @@ from recommendations.services import build_model
 from vault import registry
 from vault.services import destroy_key
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [
+    pytest.mark.django_db(databases="__all__"),
+    pytest.mark.usefixtures("no_min_support"),
+]
 _orders = itertools.count()
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from customers.models import Customer
 from disposal.models import (
+    DeliveryStatus,
     ErasureRequest,
     ErasureSource,
     ErasureStatus,
@@ -17,8 +18,11 @@ from disposal.models import (
     Processor,
     RetentionCategory,
     RetentionPolicy,
+    WebhookDelivery,
 )
+from disposal.processors import save_processor
 from tests.factories import CustomerFactory
+from vault import registry
 from vault.services import subject_pseudonym
 
 pytestmark = [
@@ -147,7 +151,7 @@ def _fill_processor(page: Page, *, secret: str) -> None:
     page.fill("#id_name", "Mailhouse Ltd")
     page.fill("#id_agreement_reference", "DPA-2024-017")
     page.fill("#id_agreement_signed_on", "2024-03-01")
-    page.fill("#id_categories", '["profile"]')
+    page.check("input[name=categories][value=profile]")
     page.fill("#id_webhook_url", "https://hooks.mailhouse.example/erasure")
     page.fill("#id_new_webhook_secret", secret)
 
@@ -226,15 +230,44 @@ def test_staff_cannot_add_disposal_records_or_webhook_deliveries(
     expect(staff_page.locator(ADD_LINK)).to_have_count(1)
 
 
-def test_staff_are_told_when_a_processor_category_is_unknown(staff_page: Page, live_server):
+def test_staff_choose_processor_categories_from_the_registrys_names(staff_page: Page, live_server):
     staff_page.goto(f"{live_server.url}{PROCESSORS}add/")
+    boxes = staff_page.locator("input[type=checkbox][name=categories]")
+    offered = sorted(boxes.evaluate_all("(inputs) => inputs.map((input) => input.value)"))
+    assert offered == sorted({entry.category for entry in registry.entries()})
+    assert {"profile", "purchases", "interactions"} <= set(offered)
     _fill_processor(staff_page, secret=SECRET)
-    staff_page.fill("#id_categories", '["profile", "horoscopes"]')
-    with staff_page.expect_navigation() as navigation:
-        staff_page.click("input[name=_save]")
+    staff_page.check("input[name=categories][value=purchases]")
+    staff_page.fill("#id_slug", "mailhouse")
+    staff_page.click("input[name=_save]")
+    staff_page.wait_for_url(live_server.url + PROCESSORS)
+    processor = Processor.objects.get(name="Mailhouse Ltd")
+    assert processor.categories == ["profile", "purchases"] and processor.slug == "mailhouse"
 
-    assert navigation.value.status == 200
-    expect(staff_page.locator(f".field-categories {ERRORS}")).to_contain_text(
-        "Unknown data category: horoscopes."
-    )
-    assert not Processor.objects.exists()
+
+def test_staff_send_a_failed_erasure_notice_again(staff_page: Page, live_server):
+    customer = CustomerFactory()
+    processor = save_processor(
+        processor=Processor(
+            name="Down Co", agreement_reference="DPA-9", agreement_signed_on="2026-01-01",
+            categories=["profile"], webhook_url="http://127.0.0.1:9/down",
+        ),
+        webhook_secret=SECRET,
+    )  # fmt: skip
+    request = ErasureRequest.objects.create(
+        subject_id=customer.pk, subject_pseudonym=subject_pseudonym(customer.pk),
+        source=ErasureSource.STAFF, requested_by="op", due_by="2026-12-31",
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.create(
+        processor=processor, erasure_request=request, notice_customer_id=str(customer.pk),
+        status=DeliveryStatus.FAILED, attempts=8, next_attempt_at="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    staff_page.set_viewport_size({"width": 375, "height": 800})
+    staff_page.goto(live_server.url + DELIVERIES)
+    staff_page.check(f"input[name=_selected_action][value='{delivery.pk}']")
+    staff_page.select_option("select[name=action]", "redeliver_selected")
+    staff_page.click("button[name=index]")
+    expect(staff_page.locator(".messagelist")).to_contain_text("1 notice(s) queued again.")
+    delivery.refresh_from_db()
+    # Sent again at once (the test server is down, so it waits for its next attempt).
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1

@@ -99,6 +99,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
     expect(page.get_by_role("heading", name="Everything we hold about you")).to_be_visible()
 
 
+@pytest.mark.usefixtures("no_min_support")  # a handful of shoppers behind the suggestions
 def test_sign_in_with_the_mailed_code_and_see_my_data(phone_page, live_server, siti):
     sign_in(phone_page, live_server.url, siti.email)
     expect(phone_page.get_by_text("Siti Rahma")).to_be_visible()

@@ -57,6 +57,7 @@ def test_my_data_shows_everything_held_with_retention_and_holds(signed_in, custo
     assert customer_events(customer, AuditAction.PORTAL_VIEWED).count() == 1
 
 
+@pytest.mark.usefixtures("no_min_support")
 def test_recommendations_say_why(signed_in, customer, make_customer, make_product):
     a, b, c = (make_product(sku=sku, name=f"Product {sku}") for sku in ("A", "B", "C"))
     orders = iter(range(1000))
@@ -277,3 +278,29 @@ def test_email_change_codes_are_rate_limited(signed_in, customer, settings):
     refused = signed_in.post("/portal/profile/email/", {"email": "new.address@example.com"})
     assert "Too many requests" in refused.content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_suggestions_never_show_another_customers_rare_basket(
+    signed_in, customer, make_customer, make_product
+):
+    a, b = (make_product(sku=sku, name=f"Product {sku}") for sku in ("A", "B"))
+    rare = [make_product(sku=f"R{n}", name=f"Rare thing {n}") for n in range(3)]
+    for number in range(5):
+        record_purchases(
+            lines=[PurchaseLine(make_customer().pk, f"crowd-{number}", p.sku, 1, Decimal("1"),
+                                timezone.now()) for p in (a, b)],
+            actor="system",
+        )  # fmt: skip
+    record_purchases(
+        lines=[PurchaseLine(make_customer().pk, "loner-1", p.sku, 1, Decimal("1"), timezone.now())
+               for p in (a, *rare)],
+        actor="system",
+    )  # fmt: skip
+    record_purchases(
+        lines=[PurchaseLine(customer.pk, "mine-1", "A", 1, Decimal("1"), timezone.now())],
+        actor="system",
+    )
+    build_model()
+    page = signed_in.get("/portal/recommendations/").content.decode()
+    assert "Product B" in page
+    assert "Rare thing" not in page

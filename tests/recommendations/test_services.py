@@ -14,7 +14,10 @@ from recommendations.tasks import rebuild_recommendations
 from vault import registry
 from vault.services import destroy_key
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [
+    pytest.mark.django_db(databases="__all__"),
+    pytest.mark.usefixtures("no_min_support"),
+]
 
 
 def also(product) -> list[str]:

@@ -1,0 +1,78 @@
+"""The change feed (scope `customers`): which customers were created, updated, changed a
+consent or were erased, after a cursor. Ids and kinds only, never personal values, so a
+storefront stays in sync without reading profiles."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import BadRequest
+from api.models import Scope
+from api.schema import BAD_REQUEST, COMMON_ERRORS
+from changes.models import ChangeKind
+from changes.selectors import changes_after, parse_cursor
+
+ChangeFeed = inline_serializer(
+    "ChangeFeed",
+    {
+        "results": inline_serializer(
+            "Change",
+            {
+                "cursor": serializers.CharField(help_text="This entry's position."),
+                "customer": serializers.UUIDField(),
+                "external_id": serializers.CharField(
+                    allow_null=True,
+                    help_text="The storefront's id; null once the customer is erased.",
+                ),
+                "change": serializers.ChoiceField(choices=ChangeKind.values),
+                "at": serializers.DateTimeField(),
+            },
+            many=True,
+        ),
+        "next": serializers.CharField(
+            help_text="Pass as `after` next time; the same cursor when nothing is new."
+        ),
+    },
+)
+
+
+class ChangeLimit(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=500)
+
+
+class ChangeFeedApi(APIView):
+    required_scope = Scope.CUSTOMERS
+
+    @extend_schema(
+        operation_id="changes_list",
+        description="Changes after the cursor `after` (omit it to start from the oldest "
+        "entry kept), oldest first. Entries are kept `CHANGES_KEEP_DAYS` (30 by default).",
+        parameters=[
+            OpenApiParameter("after", str, description="The `next` of the previous page."),
+            OpenApiParameter("limit", int, description="Entries per page, 1 to 500."),
+        ],
+        responses={200: ChangeFeed, **BAD_REQUEST, **COMMON_ERRORS},
+    )
+    def get(self, request):
+        after = parse_cursor(request.query_params.get("after"))
+        if after is None:
+            raise BadRequest("`after` must be a cursor from this feed.")
+        limit = ChangeLimit(data=request.query_params)
+        limit.is_valid(raise_exception=True)
+        page = changes_after(after, limit=limit.validated_data["limit"])
+        return Response(
+            {
+                "results": [
+                    {
+                        "cursor": entry.cursor,
+                        "customer": str(entry.customer),
+                        "external_id": entry.external_id,
+                        "change": entry.change,
+                        "at": serializers.DateTimeField().to_representation(entry.at),
+                    }
+                    for entry in page.results
+                ],
+                "next": page.next,
+            }
+        )
