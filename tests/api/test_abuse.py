@@ -30,6 +30,8 @@ PER_CUSTOMER = [
     ("customer-consents", "post", {"purpose": "analytics", "granted": True}, "consents"),
     ("customer-export", "get", None, "privacy"),
     ("customer-erasure", "post", {}, "privacy"),
+    ("customer-interactions", "get", None, "customers"),
+    ("customer-disclosures", "post", {"processor": "x", "categories": []}, "privacy"),
     ("customer-recommendations", "get", None, "recommendations"),
 ]
 # Endpoints that name no customer in their path: (url name, kwargs, method, body, scope).
@@ -40,6 +42,9 @@ OTHERS = [
     ("product-upsert", {}, "post", {"sku": "S"}, "purchases"),
     ("purchase-create", {}, "post", [], "purchases"),
     ("return-create", {}, "post", {"order_id": "o", "sku": "S"}, "purchases"),
+    ("product-detail", {"sku": "S"}, "get", None, "purchases"),
+    ("change-feed", {}, "get", None, "customers"),
+    ("processor-list", {}, "get", None, "privacy"),
     ("purpose-list", {}, "get", None, "consents"),
     ("erasure-request-detail", {"request_id": str(uuid.uuid4())}, "get", None, "privacy"),
     ("product-also-bought", {"sku": "S"}, "get", None, "recommendations"),
