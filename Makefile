@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate bench bench-recs bench-dashboard browser-deps
+.PHONY: run test lint audit format install migrate bench bench-recs bench-dashboard browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,12 @@ test: $(STAMP) browser-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q --severity-level medium --confidence-level low
+
+# Known vulnerabilities in the pinned runtime dependencies (pip-audit): fails on one; one
+# warning line when the vulnerability service cannot be reached.
+audit: $(STAMP)
+	$(PY) .ci/audit_dependencies.py requirements.txt
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

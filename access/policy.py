@@ -128,6 +128,18 @@ def assigned_items(user, customer_id: uuid.UUID) -> list[AssignedItem]:
     return [item for provider in _providers.values() for item in provider(user.pk, customer_id)]
 
 
+# Roles that must prove a second factor (TOTP) after their password: they can reveal,
+# export and erase anyone, and administrators reach the admin site.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.PRIVACY_OFFICER})
+
+
+def needs_second_factor(user) -> bool:
+    """Administrators, privacy officers and anyone who may use the admin site (staff)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(roles_of(user) & SECOND_FACTOR_ROLES) or bool(user.is_staff)
+
+
 def may(user, action: Action) -> bool:
     return any(Action(action) in ACTIONS[role] for role in roles_of(user))
 

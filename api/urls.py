@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.views.changes import ChangeFeedApi
 from api.views.consents import CustomerConsentsApi, PurposeListApi
@@ -22,8 +23,16 @@ urlpatterns = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="api:schema", authentication_classes=[], permission_classes=[]
+        # Swagger UI without inline script (its start-up script is served by the same view
+        # at ?script=) or inline <style>; its stylesheet's icons are data: images, which
+        # only this page's policy allows.
+        csp_update({"img-src": ["data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema",
+                template_name="api/swagger_ui.html",
+                authentication_classes=[],
+                permission_classes=[],
+            )
         ),
         name="docs",
     ),

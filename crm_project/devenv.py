@@ -23,6 +23,9 @@ def write_dev_env(path: Path = ENV_FILE) -> bool:
     path.write_text(
         "# Development settings written by `make run`. Never commit this file.\n"
         "DEBUG=true\n"
+        "# The demo's staff sign in with a password only; everywhere else administrators\n"
+        "# and privacy officers also need a code from an authenticator app.\n"
+        "OTP_REQUIRED=false\n"
         f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"VAULT_MASTER_KEYS={fresh_key()}\n"
         f"VAULT_INDEX_KEY={fresh_key()}\n"

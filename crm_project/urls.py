@@ -1,6 +1,7 @@
-"""Top-level URLs: the staff admin, the staff dashboard, the storefront API, the customer
-portal."""
+"""Top-level URLs: the staff admin (at ADMIN_URL), the staff dashboard, the storefront
+API, the customer portal."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -15,8 +16,9 @@ admin.site.site_header = "Custodian"
 admin.site.site_title = "Custodian staff"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
-    path("admin/", admin.site.urls),
+    # The start page is the dashboard's: the admin's path (ADMIN_URL) is never given away.
+    path("", RedirectView.as_view(pattern_name="dashboard:home", permanent=False)),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("forms/", include("leads.urls")),

@@ -10,6 +10,7 @@ from dashboard.views import (
     pipeline,
     privacy,
     service,
+    two_factor,
 )
 
 app_name = "dashboard"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", auth.home, name="home"),
     path("sign-in/", auth.LoginView.as_view(), name="login"),
     path("sign-out/", auth.LogoutView.as_view(), name="logout"),
+    path("two-factor/enrol/", two_factor.enrol, name="two_factor_enrol"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/search/", customers.customer_search, name="search"),
     path("customers/search/results/", customers.search_results, name="search_results"),

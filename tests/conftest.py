@@ -63,6 +63,13 @@ def make_product():
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Most tests sign staff in to test something else; the second factor's own tests
+    (tests/dashboard/test_two_factor.py, tests/browser/test_two_factor.py) turn it on."""
+    settings.OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Staff sign in in many tests; the production hasher's 1M rounds would dominate."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
