@@ -6,7 +6,6 @@ from rest_framework.views import APIView
 
 from api import idempotency
 
-
 # Query parameters that count (pages, page sizes): a whole number from 1, never empty.
 COUNTING = {"page", "limit"}
 
