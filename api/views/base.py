@@ -8,6 +8,8 @@ from api import idempotency
 
 # Query parameters that count (pages, page sizes): a whole number from 1, never empty.
 COUNTING = {"page", "limit"}
+# Opaque cursors: absent to start, never empty.
+CURSORS = {"cursor", "after"}
 
 
 class ApiView(APIView):
@@ -28,6 +30,9 @@ class ApiView(APIView):
             unknown = sorted(set(request.query_params) - set(self.allowed_query))
             if unknown:
                 raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+            for name in CURSORS & set(self.allowed_query):
+                if "" in request.query_params.getlist(name):
+                    raise ValidationError({name: ["A cursor from this API's `next` link."]})
             for name in COUNTING & set(self.allowed_query):
                 for value in request.query_params.getlist(name):
                     if not (value.isascii() and value.isdigit() and int(value) > 0):
