@@ -26,6 +26,8 @@ def write_dev_env(path: Path = ENV_FILE) -> bool:
         "# The demo's staff sign in with a password only; everywhere else administrators\n"
         "# and privacy officers also need a code from an authenticator app.\n"
         "OTP_REQUIRED=false\n"
+        "# Plain log lines for a terminal; production writes JSON lines (README, Operating).\n"
+        "LOG_FORMAT=text\n"
         f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"VAULT_MASTER_KEYS={fresh_key()}\n"
         f"VAULT_INDEX_KEY={fresh_key()}\n"

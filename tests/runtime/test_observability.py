@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sentry_sdk
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 from prometheus_client import REGISTRY
@@ -16,6 +17,7 @@ from sentry_sdk.transport import Transport
 
 from disposal.models import ErasureRequest
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
+from runtime.logs import ScrubPersonalData
 from service.services import open_ticket
 from tests.factories import CustomerFactory
 
@@ -144,9 +146,15 @@ def json_log():
     """The configured console handler, writing into a buffer, everything at DEBUG
     (SQL statements with their parameters included)."""
     root = logging.getLogger()
-    handler = next(h for h in root.handlers if isinstance(h.formatter, JsonFormatter))
+    handler = next(
+        h for h in root.handlers if any(isinstance(f, ScrubPersonalData) for f in h.filters)
+    )
     buffer = io.StringIO()
     previous_stream, previous_level = handler.setStream(buffer), root.level
+    # As production writes it, whatever LOG_FORMAT a developer's .env chose.
+    previous_formatter = handler.formatter
+    options = {k: v for k, v in settings.LOGGING["formatters"]["json"].items() if k != "()"}
+    handler.setFormatter(JsonFormatter(**options))
     root.setLevel(logging.DEBUG)
     for connection in connections.all():
         connection.force_debug_cursor = True
@@ -158,6 +166,7 @@ def json_log():
         connection.force_debug_cursor = False
     root.setLevel(previous_level)
     handler.setStream(previous_stream)
+    handler.setFormatter(previous_formatter)
 
 
 def test_a_realistic_flow_logged_at_debug_leaks_no_personal_value(api_client, json_log):
