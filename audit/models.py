@@ -12,6 +12,7 @@ from django.db import models
 
 class AuditAction(models.TextChoices):
     CUSTOMER_CREATED = "customer.created"
+    CUSTOMERS_IMPORTED = "customers.imported"
     CUSTOMER_UPDATED = "customer.updated"
     CUSTOMER_REVEALED = "customer.revealed"
     CUSTOMER_VIEWED = "customer.viewed"

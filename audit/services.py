@@ -50,18 +50,30 @@ def record_event(
     """Append one event. An event whose object is a customer names that customer as its
     subject too (`object_id=customer.pk, subject_id=customer.pk`): erasure and the hash
     chain rely on it (audit/chain.py)."""
+    return record_events(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                subject_id=subject_id,
+                subject_pseudonym=subject_pseudonym,
+                purpose=purpose,
+                metadata=metadata or {},
+            )
+        ]
+    )[0]
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events in one insert (bulk writes), with record_event's rules."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the service's transaction.")
-    return AuditEvent.objects.create(
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        subject_id=subject_id,
-        subject_pseudonym=subject_pseudonym,
-        purpose=purpose,
-        metadata=_check_metadata(metadata or {}),
-    )
+    for event in events:
+        event.object_id = str(event.object_id)
+        event.metadata = _check_metadata(event.metadata)
+    return AuditEvent.objects.bulk_create(events)
 
 
 @transaction.atomic

@@ -402,6 +402,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 API_MAX_BATCH = 1000
+# Customers per bulk POST /api/v1/customers/ (bulk onboarding).
+API_MAX_CUSTOMER_BATCH = 500
 # How long a POST's answer is kept for a repeat with the same Idempotency-Key.
 IDEMPOTENCY_HOURS = env.int("IDEMPOTENCY_HOURS", default=24)
 # The largest request body the API reads (413 JSON naming it above); 1000 purchase lines

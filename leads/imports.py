@@ -10,16 +10,14 @@ with field messages only: it never repeats a value from the file.
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import record_event
+from consent.evidence import parse_given_at
 from consent.models import LawfulBasis
 from customers.models import Customer
 from customers.normalization import normalize_email
@@ -55,27 +53,6 @@ class ImportReport:
         return counts
 
 
-def _given_at(text: str) -> datetime:
-    text = (text or "").strip()
-    moment = parse_datetime(text) if text else None
-    if moment is None and text:
-        day = parse_date(text)
-        moment = datetime(day.year, day.month, day.day) if day else None
-    if moment is None:
-        raise ValidationError(
-            {
-                "consent_at": [
-                    _("Give when consent was given, e.g. 2026-03-01 or 2026-03-01T10:00Z.")
-                ]
-            }
-        )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment > timezone.now():
-        raise ValidationError({"consent_at": [_("Consent cannot be given in the future.")]})
-    return moment
-
-
 def _row_args(row: dict, lawful_basis: str | None) -> dict:
     errors = {}
     purposes = [code.strip() for code in (row.get("consents") or "").split(";") if code.strip()]
@@ -87,7 +64,7 @@ def _row_args(row: dict, lawful_basis: str | None) -> dict:
     elif basis not in LawfulBasis.values:
         errors["lawful_basis"] = [_("Unknown lawful basis.")]
     try:
-        given_at = _given_at(row.get("consent_at"))
+        given_at = parse_given_at(row.get("consent_at"))
     except ValidationError as error:
         errors.update(error.message_dict)
     versions = {}

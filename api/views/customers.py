@@ -1,8 +1,11 @@
 """Customers: create, exact lookup by email or external id, read, correct."""
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -16,14 +19,14 @@ from api import idempotency
 from api.errors import BadRequest
 from api.lookup import customer_for_path
 from api.models import Scope
-from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND
+from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND, FieldErrors
 from api.strict import StrictBooleanField, StrictSerializer
 from api.views.base import ApiView
 from audit.models import AuditAction
 from audit.services import record_access
 from consent.models import ConsentSource
 from consent.selectors import granted_by_customer
-from customers import selectors, services
+from customers import onboarding, selectors, services
 from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
 from disposal.selectors import live_customer
@@ -128,29 +131,190 @@ def lookup_response(request, view, filters: dict) -> Response:
     return paginator.get_paginated_response(body)
 
 
+class CustomerCreateSerializer(StrictSerializer):
+    external_id = serializers.CharField(max_length=100)
+    email = serializers.CharField(max_length=254)
+    full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    phone = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    postal_address = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=500
+    )
+    consents = serializers.DictField(
+        child=StrictBooleanField(),
+        help_text='Choices per purpose; `{"account": true}` is required.',
+    )
+
+
+@extend_schema_field(FieldErrors)
+class FieldErrorsField(serializers.JSONField):
+    pass
+
+
+BulkItemResults = inline_serializer(
+    "CustomerBulkItem",
+    {
+        "index": serializers.IntegerField(help_text="The item's position in the list, from 0."),
+        "status": serializers.ChoiceField(
+            choices=[status.value for status in onboarding.Status],
+            help_text="`created`; `duplicate` (email or external id taken, by a stored "
+            "customer or an earlier item); `invalid`; `not_stored` (valid, but the atomic "
+            "batch was refused).",
+        ),
+        "id": serializers.UUIDField(
+            required=False,
+            help_text="The new customer, or the live customer a duplicate matches.",
+        ),
+        "location": serializers.CharField(required=False),
+        "errors": FieldErrorsField(
+            required=False,
+            help_text="Field messages, as a single create's 400 or 409 would give.",
+        ),
+    },
+    many=True,
+)
+BulkResult = inline_serializer(
+    "CustomerBulkResult",
+    {
+        "detail": serializers.CharField(required=False, help_text="Atomic refusals only."),
+        "created": serializers.IntegerField(),
+        "duplicates": serializers.IntegerField(),
+        "invalid": serializers.IntegerField(),
+        "items": BulkItemResults,
+    },
+)
+
+
+BULK_RESULT_REF = {"$ref": "#/components/schemas/CustomerBulkResult"}
+
+
+def _atomic(request) -> bool:
+    value = request.query_params.get("atomic", "false")
+    if value not in ("true", "false"):
+        raise ValidationError({"atomic": ["true or false."]})
+    return value == "true"
+
+
+def bulk_create_response(request, items: list) -> Response:
+    """A list of customers: per-item results by index. 201 when every item was stored,
+    207 when some were refused; with ?atomic=true, any refusal stores nothing (400, or
+    409 when every refusal is a duplicate)."""
+    atomic = _atomic(request)
+    if not items:
+        raise BadRequest("Send at least one customer.")
+    limit = settings.API_MAX_CUSTOMER_BATCH
+    if len(items) > limit:
+        raise BadRequest(f"Send at most {limit} customers per request.")
+    checked, invalid = [], {}
+    for index, item in enumerate(items):
+        serializer = CustomerCreateSerializer(data=item)
+        if not isinstance(item, dict):
+            invalid[index] = {"non_field_errors": ["Expected a JSON object."]}
+        elif serializer.is_valid():
+            checked.append(serializer.validated_data)
+            continue
+        else:
+            invalid[index] = serializer.errors
+        checked.append(None)  # refused before the service, kept for its index
+    valid = [item for item in checked if item is not None]
+    positions = [index for index, item in enumerate(checked) if item is not None]
+    results = {
+        index: onboarding.ItemResult(index, onboarding.Status.INVALID, errors=errors)
+        for index, errors in invalid.items()
+    }
+    if atomic and invalid:
+        results |= {i: onboarding.ItemResult(i, onboarding.Status.NOT_STORED) for i in positions}
+    else:
+        stored = onboarding.create_customers(
+            valid, actor=request.auth.actor, source=ConsentSource.API, atomic=atomic
+        )
+        for position, result in zip(positions, stored, strict=True):
+            result.index = position
+            results[position] = result
+    ordered = [results[index] for index in range(len(items))]
+    counts = {
+        name: sum(result.status == kind for result in ordered)
+        for name, kind in (
+            ("created", onboarding.Status.CREATED),
+            ("duplicates", onboarding.Status.DUPLICATE),
+            ("invalid", onboarding.Status.INVALID),
+        )
+    }
+    body = {**counts, "items": [_item(result) for result in ordered]}
+    if counts["created"] == len(items):
+        code = status.HTTP_201_CREATED
+    elif not atomic:
+        code = status.HTTP_207_MULTI_STATUS
+    else:
+        body = {"detail": "Nothing was stored: some items were refused.", **body}
+        only_duplicates = counts["invalid"] == 0
+        code = status.HTTP_409_CONFLICT if only_duplicates else status.HTTP_400_BAD_REQUEST
+    # Ids, statuses and field messages only: the stored answer needs no customer's key.
+    return idempotency.in_clear(Response(body, status=code))
+
+
+def _item(result: onboarding.ItemResult) -> dict:
+    item = {"index": result.index, "status": result.status.value}
+    if result.id is not None:
+        item["id"] = str(result.id)
+        item["location"] = customer_location(result.id)
+    if result.errors:
+        item["errors"] = result.errors
+    return item
+
+
 class CustomerListCreateApi(ApiView):
     required_scope = Scope.CUSTOMERS
-    allowed_query = (*LOOKUP_KEYS, "page")
+    allowed_query = (*LOOKUP_KEYS, "page", "atomic")
 
-    class CustomerCreateSerializer(StrictSerializer):
-        external_id = serializers.CharField(max_length=100)
-        email = serializers.CharField(max_length=254)
-        full_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        phone = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-        postal_address = serializers.CharField(
-            required=False, allow_null=True, allow_blank=True, max_length=500
-        )
-        consents = serializers.DictField(
-            child=StrictBooleanField(),
-            help_text='Choices per purpose; `{"account": true}` is required.',
-        )
+    CustomerCreateSerializer = CustomerCreateSerializer
 
     @extend_schema(
         operation_id="customers_create",
-        request=CustomerCreateSerializer,
-        responses={201: CustomerOutput, **BAD_REQUEST, 409: CONFLICT, **COMMON_ERRORS},
+        description=(
+            "One customer, or a list of up to 500 (bulk onboarding). A list answers each "
+            "item's outcome by index: 201 when all were stored, 207 when some were refused "
+            "(the valid ones are stored). With `?atomic=true` one refused item stores "
+            "nothing: 400, or 409 when every refusal is a duplicate. Duplicates are found "
+            "by email and external id, against stored customers and earlier items."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "atomic",
+                {"type": "boolean", "default": False},
+                description="Lists only: store all items or none.",
+            )
+        ],
+        request=PolymorphicProxySerializer(
+            component_name="CustomerOrBatch",
+            serializers=[CustomerCreateSerializer(), CustomerCreateSerializer(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="CustomerOrBulkResult",
+                serializers=[CustomerOutput, BulkResult],
+                resource_type_field_name=None,
+            ),
+            207: OpenApiResponse(BulkResult, description="A list with refused items."),
+            400: OpenApiResponse(
+                {"anyOf": [FieldErrors, BULK_RESULT_REF]},
+                description="Invalid fields or malformed JSON; for an atomic list, the "
+                "per-item results (nothing stored).",
+            ),
+            409: OpenApiResponse(
+                {"anyOf": [FieldErrors, BULK_RESULT_REF]},
+                description="Another customer has this email or external_id; for an "
+                "atomic list whose refusals are all duplicates, the per-item results.",
+            ),
+            **COMMON_ERRORS,
+        },
     )
     def post(self, request):
+        if isinstance(request.data, list):
+            return bulk_create_response(request, request.data)
+        if "atomic" in request.query_params:
+            raise ValidationError({"atomic": ["Only for a list of customers."]})
         serializer = self.CustomerCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -194,6 +358,8 @@ class CustomerListCreateApi(ApiView):
         responses={200: PaginatedCustomers, **BAD_REQUEST, **COMMON_ERRORS},
     )
     def get(self, request):
+        if "atomic" in request.query_params:
+            raise ValidationError({"atomic": ["Unknown query parameter."]})
         page = request.query_params.get("page")
         if page is not None and not (page.isascii() and page.isdigit() and int(page) > 0):
             raise ValidationError({"page": ["A page number: 1, 2, 3..."]})
