@@ -108,9 +108,7 @@ def test_a_lawful_basis_is_required_from_the_list_or_the_row(tmp_path):
     assert created.metadata["lawful_basis"] == "contract"
 
 
-def test_duplicates_merge_into_the_stored_customer_without_overwriting_it(
-    tmp_path, make_customer
-):
+def test_duplicates_merge_into_the_stored_customer_without_overwriting_it(tmp_path, make_customer):
     # The stored customer has a name, no phone, and withdrew marketing email.
     customer = make_customer(phone=None)
     set_consent(
