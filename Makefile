@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit format install migrate bench bench-recs bench-dashboard browser-deps
+.PHONY: run test lint audit format install migrate bench profile bench-recs bench-dashboard browser-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -59,6 +59,11 @@ format: $(STAMP)
 SCALE ?= small
 bench: $(STAMP)
 	$(PY) bench/suite.py --scale $(SCALE)
+
+# Where a storefront request spends its time (pyinstrument, PostgreSQL, persistent connections).
+profile: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) bench/profile_api.py
 
 bench-recs: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt

@@ -196,8 +196,8 @@ def _atomic(request) -> bool:
 
 def bulk_create_response(request, items: list) -> Response:
     """A list of customers: per-item results by index. 201 when every item was stored,
-    207 when some were refused; with ?atomic=true, any refusal stores nothing (400, or
-    409 when every refusal is a duplicate)."""
+    207 when some were stored and some refused; 400 when none was stored (409 when every
+    refusal is a duplicate). With ?atomic=true any refusal stores nothing."""
     atomic = _atomic(request)
     if not items:
         raise BadRequest("Send at least one customer.")
@@ -242,7 +242,7 @@ def bulk_create_response(request, items: list) -> Response:
     body = {**counts, "items": [_item(result) for result in ordered]}
     if counts["created"] == len(items):
         code = status.HTTP_201_CREATED
-    elif not atomic:
+    elif counts["created"]:
         code = status.HTTP_207_MULTI_STATUS
     else:
         body = {"detail": "Nothing was stored: some items were refused.", **body}
@@ -272,10 +272,11 @@ class CustomerListCreateApi(ApiView):
         operation_id="customers_create",
         description=(
             "One customer, or a list of up to 500 (bulk onboarding). A list answers each "
-            "item's outcome by index: 201 when all were stored, 207 when some were refused "
-            "(the valid ones are stored). With `?atomic=true` one refused item stores "
-            "nothing: 400, or 409 when every refusal is a duplicate. Duplicates are found "
-            "by email and external id, against stored customers and earlier items."
+            "item's outcome by index: 201 when all were stored, 207 when some were stored "
+            "and some refused, 400 when none was stored (409 when every refusal is a "
+            "duplicate). With `?atomic=true` one refused item stores nothing. Duplicates "
+            "are found by email and external id, against stored customers and earlier "
+            "items of the list."
         ),
         parameters=[
             OpenApiParameter(
@@ -299,13 +300,14 @@ class CustomerListCreateApi(ApiView):
             207: OpenApiResponse(BulkResult, description="A list with refused items."),
             400: OpenApiResponse(
                 {"anyOf": [FieldErrors, BULK_RESULT_REF]},
-                description="Invalid fields or malformed JSON; for an atomic list, the "
-                "per-item results (nothing stored).",
+                description="Invalid fields or malformed JSON; for a list of which "
+                "nothing was stored, the per-item results.",
             ),
             409: OpenApiResponse(
                 {"anyOf": [FieldErrors, BULK_RESULT_REF]},
-                description="Another customer has this email or external_id; for an "
-                "atomic list whose refusals are all duplicates, the per-item results.",
+                description="Another customer has this email or external_id; for a list "
+                "of which nothing was stored and every refusal is a duplicate, the per-item "
+                "results.",
             ),
             **COMMON_ERRORS,
         },

@@ -172,3 +172,15 @@ def test_bulk_created_customers_are_found_by_their_blind_indexes(client):
     post(client, [person(0), person(1)])
     found = customer_by_email("PERSON1@example.com")
     assert found is not None and found.external_id == "shop-1"
+
+
+def test_a_list_of_which_nothing_was_stored_is_a_4xx_with_the_results(client):
+    post(client, person(0))
+    invalid = post(client, [person(1, email="nope"), person(0)])
+    assert invalid.status_code == 400
+    assert invalid.json()["detail"].startswith("Nothing was stored")
+    assert [item["status"] for item in invalid.json()["items"]] == ["invalid", "duplicate"]
+    duplicates = post(client, [person(0)])
+    assert duplicates.status_code == 409
+    assert duplicates.json()["items"][0]["status"] == "duplicate"
+    assert Customer.objects.count() == 1
