@@ -330,34 +330,62 @@ import os, sys, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
 django.setup()
-from django.db import connection
+from django.db import connection, models
 from customers.models import Customer
 from vault.keys import preload
 from vault.services import key_scope
+
+
+class PlainCustomer(models.Model):  # the same columns in clear, read the same way
+    id = models.UUIDField(primary_key=True)
+    external_id = models.TextField()
+    email = models.TextField()
+    full_name = models.TextField()
+    phone = models.TextField(null=True)
+    postal_address = models.TextField(null=True)
+
+    class Meta:
+        app_label = "customers"
+        db_table = "bench_plain"
+        managed = False
+
+
 limit = int(sys.argv[1])
 with connection.cursor() as cursor:
     cursor.execute("DROP TABLE IF EXISTS bench_plain")
     cursor.execute("CREATE TABLE bench_plain (id uuid primary key, external_id text, "
                    "email text, full_name text, phone text, postal_address text)")
-rows = []
-with key_scope():
+FIELDS = ("external_id", "email", "full_name", "phone", "postal_address")
+
+
+def read(model, keys):
     started = time.perf_counter()
-    customers = list(Customer.objects.order_by("id")[:limit])
-    for start in range(0, len(customers), 1000):  # as list pages do: keys in one query
-        preload(customer.pk for customer in customers[start:start + 1000])
-    for customer in customers:
-        rows.append((customer.pk, customer.external_id, customer.email, customer.full_name,
-                     customer.phone, customer.postal_address))
-    encrypted = time.perf_counter() - started
+    rows = list(model.objects.order_by("id")[:limit])
+    if keys:
+        for start in range(0, len(rows), 1000):  # as list pages do: keys in one query
+            preload(row.pk for row in rows[start:start + 1000])
+    values = [(row.pk, *(getattr(row, name) for name in FIELDS)) for row in rows]
+    return values, time.perf_counter() - started
+
+
+with key_scope():
+    read(Customer, True)  # warm: connection, code paths
+with key_scope():
+    rows, encrypted = read(Customer, True)
 with connection.cursor() as cursor:
     cursor.executemany("INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s)", rows)
+    cursor.execute("ANALYZE bench_plain")
+read(PlainCustomer, False)
+plain_rows, plain = read(PlainCustomer, False)
+assert plain_rows == rows
+with connection.cursor() as cursor:
     started = time.perf_counter()
     cursor.execute("SELECT id, external_id, email, full_name, phone, postal_address "
                    "FROM bench_plain ORDER BY id LIMIT %s", [limit])
-    plain_rows = [tuple(row) for row in cursor.fetchall()]
-    plain = time.perf_counter() - started
+    raw_rows = [tuple(row) for row in cursor.fetchall()]
+    raw = time.perf_counter() - started
     cursor.execute("DROP TABLE bench_plain")
-print(len(rows), encrypted, plain)
+print(len(rows), encrypted, plain, raw)
 """
 
 
@@ -366,12 +394,13 @@ def bench_decrypt(stack: Stack, results: dict, limit: int = 10_000) -> None:
         [sys.executable, "-c", DECRYPT_SCRIPT, str(limit)], cwd=ROOT, env=stack.env,
         check=True, capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
-    count, encrypted, plain = int(out[0]), float(out[1]), float(out[2])
-    results["decrypt"] = {"count": count, "encrypted": encrypted, "plain": plain}
+    count, encrypted, plain, raw = int(out[0]), float(out[1]), float(out[2]), float(out[3])
+    results["decrypt"] = {"count": count, "encrypted": encrypted, "plain": plain, "raw": raw}
     print(
-        f"  decrypt: {count:,} customers read and decrypted in {encrypted * 1000:,.0f} ms vs "
-        f"{plain * 1000:,.0f} ms from a plaintext table: {encrypted / plain:.1f}x "
-        f"(target <= 1.5x)"
+        f"  decrypt: {count:,} customers read through the ORM and decrypted in "
+        f"{encrypted * 1000:,.0f} ms vs {plain * 1000:,.0f} ms for the same rows in clear "
+        f"through the ORM: {encrypted / plain:.2f}x (target <= 1.5x); raw SQL in clear "
+        f"{raw * 1000:,.0f} ms"
     )
 
 
