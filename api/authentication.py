@@ -49,31 +49,57 @@ class HasScope(permissions.BasePermission):
 
 
 class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
-    """Per-key rate limit in the cache. A cache outage must not become a storefront
-    outage: the throttle then fails open, with a warning in the log."""
+    """Per-key rate limit in the cache: a counter per fixed window (API_RATE_LIMIT, e.g.
+    1200/min), counted with one atomic INCR. DRF's SimpleRateThrottle keeps a list of
+    every request's time in the window and reads and writes it whole on each request:
+    two round trips and a list as long as the quota; profiling showed it a fifth of a
+    control request's time. A cache outage must not become a storefront outage: the
+    throttle then fails open, with a warning in the log."""
 
     scope = "api_key"
 
     def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        reset = max(1, math.ceil((window + 1) * self.duration - self.now))
         try:
-            allowed = super().allow_request(request, view)
+            count = self._count(f"{self.key}:{window}")
         except CACHE_ERRORS as error:
             logger.warning(
                 "throttle: cache unavailable (%s); request allowed", type(error).__name__
             )
             THROTTLE_FAIL_OPEN.inc()
             return True
-        if self.key is not None and self.rate is not None:
-            # For the RateLimit-* headers (api.middleware): the quota, what is left of it,
-            # and the seconds until the oldest counted request leaves the window.
-            remaining = max(0, self.num_requests - len(self.history))
-            reset = self.history[-1] + self.duration - self.now if self.history else 0
-            request._request.api_rate_limit = (
-                self.num_requests,
-                remaining,
-                max(0, math.ceil(reset)),
-            )
-        return allowed
+        # For the RateLimit-* headers (api.middleware): the quota, what is left of it,
+        # and the seconds until the window ends.
+        request._request.api_rate_limit = (
+            self.num_requests,
+            max(0, self.num_requests - count),
+            reset,
+        )
+        self.wait_seconds = reset
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return self.wait_seconds
+
+    def _count(self, key: str) -> int:
+        """This request's number in the window: one round trip on Redis (INCR and the
+        window key's expiry, pipelined); add-then-incr on other caches."""
+        redis_cache = getattr(self.cache, "_cache", None)
+        if hasattr(redis_cache, "get_client"):
+            key = self.cache.make_and_validate_key(key)
+            pipeline = redis_cache.get_client(key, write=True).pipeline(transaction=False)
+            pipeline.incr(key)
+            pipeline.expire(key, self.duration + 1)  # the key names its window
+            return pipeline.execute()[0]
+        self.cache.add(key, 0, self.duration + 1)
+        return self.cache.incr(key)
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, StorefrontKey):

@@ -103,3 +103,21 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
+
+
+def validate_items(serializer_class, items: list) -> tuple[dict[int, dict], dict[int, dict]]:
+    """Each item of a JSON list through one instance of the serializer: (validated data
+    by index, field errors by index). DRF deep-copies a serializer's fields for every
+    instance; one instance per item was half the time of a 500-line purchase batch, as
+    profiled (README, Benchmarks)."""
+    checker = serializer_class()
+    valid, errors = {}, {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[index] = {"non_field_errors": ["Expected a JSON object."]}
+            continue
+        try:
+            valid[index] = checker.run_validation(item)
+        except serializers.ValidationError as error:
+            errors[index] = error.detail
+    return valid, errors

@@ -76,19 +76,25 @@ def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
     return AuditEvent.objects.bulk_create(events)
 
 
-@transaction.atomic
 def record_access(
     *, actor: str, action: AuditAction, subject_id: uuid.UUID, object_type: str, purpose: str
 ) -> AuditEvent:
-    """A read of personal data (API read, export, staff reveal): who looked, and why."""
-    return record_event(
+    """A read of personal data (API read, export, staff reveal): who looked, and why.
+
+    A read changes nothing for the event to be atomic with, and one INSERT commits by
+    itself: outside a transaction it is written without BEGIN and COMMIT around it (two
+    round trips fewer on every audited API read, as profiled; see README, Benchmarks)."""
+    event = AuditEvent(
         actor=actor,
         action=action,
         object_type=object_type,
-        object_id=subject_id,
+        object_id=str(subject_id),
         subject_id=subject_id,
         purpose=purpose,
+        metadata={},
     )
+    event.save(force_insert=True)
+    return event
 
 
 def _settled_before(settle_seconds: int) -> datetime:

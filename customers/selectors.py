@@ -26,18 +26,23 @@ def register_erasure_check(check: Callable[[set[uuid.UUID]], set[uuid.UUID]]) ->
         _erasure_checks.append(check)
 
 
-def live_customer_ids(customer_ids: Iterable) -> set[uuid.UUID]:
+def live_customer_ids(customer_ids: Iterable, *, rows_loaded: bool = False) -> set[uuid.UUID]:
     """Those of the ids that name a live customer: the row exists, the data key is not
     destroyed and no erasure has started (pending, running, or failed and waiting for an
     operator). The one rule behind every "live customer or 404" check; surfaces call
-    `disposal.selectors.live_customer` for one customer."""
+    `disposal.selectors.live_customer` for one customer. `rows_loaded`: the caller has
+    just read these customers' rows, so their existence is not asked again."""
     wanted = set()
     for customer_id in customer_ids:
         try:
             wanted.add(uuid.UUID(str(customer_id)))
         except ValueError:
             continue
-    found = set(Customer.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    found = (
+        wanted
+        if rows_loaded
+        else set(Customer.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    )
     if not found:
         return found
     gone = destroyed_among(found)

@@ -27,7 +27,7 @@ from disposal.models import (
     SanitizationRecord,
 )
 from disposal.services import erasure_methods
-from vault.services import subject_pseudonym
+from vault.services import preload, subject_pseudonym
 
 
 def certificate_of(request: ErasureRequest) -> dict | None:
@@ -176,7 +176,12 @@ def live_customer(customer_id) -> Customer | None:
     purchase lines and consent changes for them (customers.selectors.live_customer_ids,
     the same rule for many ids)."""
     customer = customer_get(customer_id)
-    if customer is None or not live_customer_ids([customer.pk]):
+    if customer is None:
+        return None
+    # Within a request's key scope the key is loaded now, live or not at all: the check
+    # below then needs no key-store query of its own, and decryption finds it loaded.
+    preload([customer.pk])
+    if not live_customer_ids([customer.pk], rows_loaded=True):
         return None
     return customer
 

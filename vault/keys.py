@@ -131,11 +131,16 @@ def is_destroyed(subject_id: uuid.UUID) -> bool:
 
 
 def destroyed_among(subject_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    """Those of the subjects whose data key is destroyed (one query)."""
+    """Those of the subjects whose data key is destroyed (at most one query). Keys in
+    the current scope were loaded live and destroy_key drops them from it, so only the
+    others are looked up."""
+    wanted = set(subject_ids) - set(_scope.get() or ())
+    if not wanted:
+        return set()
     return set(
-        DataKey.objects.filter(
-            subject_id__in=set(subject_ids), destroyed_at__isnull=False
-        ).values_list("subject_id", flat=True)
+        DataKey.objects.filter(subject_id__in=wanted, destroyed_at__isnull=False).values_list(
+            "subject_id", flat=True
+        )
     )
 
 

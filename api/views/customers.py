@@ -20,7 +20,7 @@ from api.errors import BadRequest
 from api.lookup import customer_for_path
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, CONFLICT, NOT_FOUND, FieldErrors
-from api.strict import StrictBooleanField, StrictSerializer
+from api.strict import StrictBooleanField, StrictSerializer, validate_items
 from api.views.base import ApiView
 from audit.models import AuditAction
 from audit.services import record_access
@@ -204,19 +204,8 @@ def bulk_create_response(request, items: list) -> Response:
     limit = settings.API_MAX_CUSTOMER_BATCH
     if len(items) > limit:
         raise BadRequest(f"Send at most {limit} customers per request.")
-    checked, invalid = [], {}
-    for index, item in enumerate(items):
-        serializer = CustomerCreateSerializer(data=item)
-        if not isinstance(item, dict):
-            invalid[index] = {"non_field_errors": ["Expected a JSON object."]}
-        elif serializer.is_valid():
-            checked.append(serializer.validated_data)
-            continue
-        else:
-            invalid[index] = serializer.errors
-        checked.append(None)  # refused before the service, kept for its index
-    valid = [item for item in checked if item is not None]
-    positions = [index for index, item in enumerate(checked) if item is not None]
+    checked, invalid = validate_items(CustomerCreateSerializer, items)
+    valid, positions = list(checked.values()), list(checked)
     results = {
         index: onboarding.ItemResult(index, onboarding.Status.INVALID, errors=errors)
         for index, errors in invalid.items()

@@ -14,7 +14,7 @@ from api import lookup
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, BatchErrors
-from api.strict import AwareDateTimeField, MoneyField, StrictSerializer
+from api.strict import AwareDateTimeField, MoneyField, StrictSerializer, validate_items
 from api.views.base import ApiView
 from customers import services
 from customers.exceptions import BatchValidationError
@@ -74,8 +74,8 @@ class PurchaseLineSerializer(StrictSerializer):
             )
         return attrs
 
-    def to_line(self, customer_id) -> services.PurchaseLine:
-        data = self.validated_data
+    @staticmethod
+    def to_line(data: dict, customer_id) -> services.PurchaseLine:
         return services.PurchaseLine(
             customer_id=customer_id,
             order_id=data["order_id"],
@@ -103,17 +103,14 @@ PurchaseResult = inline_serializer(
 )
 
 
-def _resolve_customers(valid: dict[int, PurchaseLineSerializer], errors: dict) -> dict:
+def _resolve_customers(valid: dict[int, dict], errors: dict) -> dict:
     """{index: customer id} of the valid lines; a `customer_external_id` naming nobody is
     that line's error."""
     external = lookup.customer_ids_for_external_ids(
-        serializer.validated_data["customer_external_id"]
-        for serializer in valid.values()
-        if "customer_external_id" in serializer.validated_data
+        data["customer_external_id"] for data in valid.values() if "customer_external_id" in data
     )
     resolved = {}
-    for index, serializer in valid.items():
-        data = serializer.validated_data
+    for index, data in valid.items():
         if "customer" in data:
             resolved[index] = data["customer"]
         elif data["customer_external_id"] in external:
@@ -123,12 +120,12 @@ def _resolve_customers(valid: dict[int, PurchaseLineSerializer], errors: dict) -
     return resolved
 
 
-def _repeated_lines(valid: dict[int, PurchaseLineSerializer], errors: dict) -> None:
+def _repeated_lines(valid: dict[int, dict], errors: dict) -> None:
     """A line repeating an earlier line's (order_id, sku) in the same request is refused
     by its index: two different quantities for one line must not be silently dropped."""
     first: dict[tuple[str, str], int] = {}
-    for index, serializer in valid.items():
-        key = (serializer.validated_data["order_id"], serializer.validated_data["sku"])
+    for index, data in valid.items():
+        key = (data["order_id"], data["sku"])
         if key in first:
             errors[index] = {
                 "order_id": [f"Line {first[key]} of this request has the same order_id and sku."]
@@ -168,20 +165,12 @@ class PurchaseCreateApi(ApiView):
             raise BadRequest("Send at least one purchase line.")
         if len(items) > settings.API_MAX_BATCH:
             raise BadRequest(f"Send at most {settings.API_MAX_BATCH} lines per request.")
-        errors, valid = {}, {}
-        for index, item in enumerate(items):
-            serializer = PurchaseLineSerializer(data=item)
-            if not isinstance(item, dict):
-                errors[index] = {"non_field_errors": ["Expected a JSON object."]}
-            elif serializer.is_valid():
-                valid[index] = serializer
-            else:
-                errors[index] = serializer.errors
+        valid, errors = validate_items(PurchaseLineSerializer, items)
         _repeated_lines(valid, errors)
         customers = _resolve_customers(valid, errors)
         lines = {
-            index: serializer.to_line(customers[index])
-            for index, serializer in valid.items()
+            index: PurchaseLineSerializer.to_line(data, customers[index])
+            for index, data in valid.items()
             if index not in errors
         }
         # Report every bad line at once: the domain checks run on the well-formed ones.

@@ -69,3 +69,20 @@ def test_each_key_is_throttled_with_429_and_retry_after(make_client, monkeypatch
     assert int(limited["Retry-After"]) > 0
     assert other.get("/api/v1/purposes/").status_code == 200
     cache.clear()
+
+
+def test_the_throttle_counts_per_window_in_one_cache_key_per_key(make_client, monkeypatch):
+    """A fixed window per key: the quota comes back when the window ends, and the
+    counter key expires with it (no list of request times kept)."""
+    monkeypatch.setattr(ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
+    cache.clear()
+    now = [60 * 16_667 + 20.0]  # 20 s into a minute
+    monkeypatch.setattr(ApiKeyRateThrottle, "timer", lambda self: now[0])
+    client = make_client()
+    assert [client.get("/api/v1/purposes/").status_code for _ in range(3)] == [200, 200, 429]
+    limited = client.get("/api/v1/purposes/")
+    assert limited["Retry-After"] == "40" and limited["RateLimit-Reset"] == "40"
+    now[0] += 40  # the next window
+    fresh = client.get("/api/v1/purposes/")
+    assert fresh.status_code == 200 and fresh["RateLimit-Remaining"] == "1"
+    cache.clear()
