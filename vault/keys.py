@@ -57,7 +57,9 @@ def wrap(subject_id: uuid.UUID, key: bytes) -> tuple[str, bytes]:
 
 
 @sensitive_variables()
-def _unwrap(row: DataKey) -> bytes:
+def _unwrap(row) -> bytes:
+    """The data key of a DataKey row (or a row of its subject_id, wrapped_key and
+    master_key_id)."""
     candidates = sorted(master_keys(), key=lambda pair: pair[0] != row.master_key_id)
     for _key_id, master in candidates:
         try:
@@ -122,8 +124,11 @@ def preload(subject_ids: Iterable[uuid.UUID]) -> None:
     if cache is None:
         return
     wanted = {subject_id for subject_id in subject_ids if subject_id not in cache}
-    for row in DataKey.objects.filter(subject_id__in=wanted, destroyed_at__isnull=True):
-        cache[row.subject_id] = _cipher_from_row(row)
+    # Plain tuples, not model instances: building a thousand DataKey objects per page
+    # was a sixth of reading a list, as profiled. Only live keys are selected.
+    rows = DataKey.objects.filter(subject_id__in=wanted, destroyed_at__isnull=True)
+    for row in rows.values_list("subject_id", "wrapped_key", "master_key_id", named=True):
+        cache[row.subject_id] = AESGCM(_unwrap(row))
 
 
 def is_destroyed(subject_id: uuid.UUID) -> bool:
