@@ -11,6 +11,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from crm_project.queues import task_routes
 from vault.keyring import check_key_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -295,6 +296,9 @@ EMBEDDED_SWEEP_TASKS = ["outbox.tasks.dispatch_pending", "disposal.tasks.deliver
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
     "CELERY_VISIBILITY_TIMEOUT", default=3600
 )
+# Queues per job kind (crm_project/queues.py): off, one queue; on, erasures, webhooks,
+# campaigns and recommendation builds each have their own, for workers of their own.
+CELERY_TASK_ROUTES = task_routes(env.bool("CELERY_QUEUES_BY_KIND", default=False))
 CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-outbox": {
         "task": "outbox.tasks.dispatch_pending",
