@@ -455,7 +455,7 @@ def bench_recs(stack: Stack, results: dict) -> None:
     )
 
 
-def bench_erasure(stack: Stack, results: dict, count: int = 200) -> None:
+def bench_erasure(stack: Stack, results: dict, count: int = 50) -> None:
     ids = customer_ids(count)
     started = time.perf_counter()
     requested = []
