@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditAction
-from audit.services import record_event
+from audit.models import AuditAction, AuditEvent
+from audit.services import record_event, record_events
 from changes.models import ChangeKind
 from changes.services import record_change
 from consent.models import ConsentConfirmation, ConsentEvent, ConsentSource, ConsentState
@@ -93,6 +93,41 @@ def record_consents(
             purpose=event.purpose_id,
             metadata={"source": source, "notice_version": event.notice.version},
         )
+
+
+def record_first_consents(ledger: Sequence[ConsentEvent], *, actor: str) -> None:
+    """The first choices of many new customers at once (bulk onboarding): the unsaved
+    ledger events given, their current state and their audit events, as record_consents
+    writes them for one customer. Inside the caller's transaction."""
+    now = timezone.now()
+    events = ConsentEvent.objects.bulk_create(ledger)
+    ConsentState.objects.bulk_create(
+        ConsentState(
+            customer_id=event.customer_id,
+            purpose_id=event.purpose_id,
+            granted=event.granted,
+            notice=event.notice,
+            event=event,
+            updated_at=event.occurred_at or now,
+        )
+        for event in events
+    )
+    record_events(
+        [
+            AuditEvent(
+                actor=actor,
+                action=AuditAction.CONSENT_GRANTED
+                if event.granted
+                else AuditAction.CONSENT_WITHDRAWN,
+                object_type="consent.purpose",
+                object_id=event.purpose_id,
+                subject_id=event.customer_id,
+                purpose=event.purpose_id,
+                metadata={"source": event.source, "notice_version": event.notice.version},
+            )
+            for event in events
+        ]
+    )
 
 
 @transaction.atomic

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import record_event
-from consent.evidence import parse_given_at
-from consent.models import ConsentSource, ConsentState, LawfulBasis, Notice
+from consent.evidence import read_evidence
+from consent.models import ConsentSource, ConsentState, Notice
+from consent.selectors import current_notices
 from consent.services import CarriedConsent, carry_over_consents
 from customers import onboarding, selectors, services
 from customers.models import Customer
@@ -35,7 +36,6 @@ from vault.routers import KEYS_DB
 from vault.services import key_scope
 
 REQUIRED = ("external_id", "email", "consents", "consent_at")
-OPTIONAL = ("full_name", "phone", "postal_address", "notice_version", "lawful_basis")
 FILLABLE = ("full_name", "phone", "postal_address")
 BATCH = 500
 ACTOR = "system:import_customers"
@@ -87,30 +87,15 @@ def _parse(
     row: dict, source: str, lawful_basis: str | None, notices: set
 ) -> tuple[dict, onboarding.Evidence]:
     """A row as a create item and its evidence, or ValidationError with field messages."""
-    errors = {}
-    purposes = [code.strip() for code in (row.get("consents") or "").split(";") if code.strip()]
+    evidence, errors = read_evidence(row, lawful_basis)
+    purposes = evidence.purposes
     known = {code for code, _version in notices}
-    if not purposes:
-        errors["consents"] = [_("No consent evidence: list the purposes agreed to.")]
-    elif not set(purposes) <= known:
+    if purposes and not set(purposes) <= known:
         # Not the code itself: a value in the wrong column may be personal data.
         errors["consents"] = [_("Unknown purpose: give purpose codes separated by ;.")]
-    basis = (row.get("lawful_basis") or "").strip() or lawful_basis
-    if not basis:
-        errors["lawful_basis"] = [_("No lawful basis: give --lawful-basis or the column.")]
-    elif basis not in LawfulBasis.values:
-        errors["lawful_basis"] = [_("Unknown lawful basis.")]
-    try:
-        given_at = parse_given_at(row.get("consent_at"))
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        given_at = None
     versions = {}
-    version = (row.get("notice_version") or "").strip()
-    if version and not version.isdigit():
-        errors["notice_version"] = [_("Give the notice version as a number.")]
-    elif version:
-        versions = {code: int(version) for code in purposes if code in known}
+    if evidence.notice_version is not None:
+        versions = {code: evidence.notice_version for code in purposes if code in known}
         missing = sorted(code for code, number in versions.items() if (code, number) not in notices)
         if missing:
             errors["notice_version"] = [
@@ -122,7 +107,10 @@ def _parse(
     item |= {name: row[name].strip() or None for name in FILLABLE if row.get(name)}
     item["consents"] = dict.fromkeys(purposes, True)
     return item, onboarding.Evidence(
-        given_at=given_at, channel=source, lawful_basis=basis, notice_versions=versions
+        given_at=evidence.given_at,
+        channel=source,
+        lawful_basis=evidence.lawful_basis,
+        notice_versions=versions,
     )
 
 
@@ -283,18 +271,17 @@ def _merge(customer: Customer, item: dict, evidence: onboarding.Evidence, actor:
     decided = set(
         ConsentState.objects.filter(customer=customer).values_list("purpose_id", flat=True)
     )
-    current = dict(
-        Notice.objects.order_by("purpose_id", "version").values_list("purpose_id", "pk")
-    )  # the last of each purpose wins: the current notice
+    current = current_notices()
+    versions = evidence.notice_versions
+    numbered = Notice.objects.filter(purpose_id__in=list(versions))
     shown = {
-        code: Notice.objects.get(purpose_id=code, version=version).pk
-        for code, version in evidence.notice_versions.items()
-        if code not in decided
+        (purpose, version): pk
+        for purpose, version, pk in numbered.values_list("purpose_id", "version", "pk")
     }
     history = [
         CarriedConsent(
             purpose=code,
-            notice_id=shown.get(code, current[code]),
+            notice_id=shown.get((code, versions.get(code)), current[code].pk),
             granted=True,
             source=ConsentSource.IMPORT,
             channel=evidence.channel,

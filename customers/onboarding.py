@@ -19,15 +19,14 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_events
 from changes.models import Change, ChangeKind
-from consent.models import ConsentEvent, ConsentSource, ConsentState, Notice
+from consent.models import ConsentEvent, ConsentSource, Notice
 from consent.selectors import current_notices
-from consent.services import clean_consent_choices
+from consent.services import clean_consent_choices, record_first_consents
 from customers import services
 from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
@@ -121,10 +120,11 @@ def check(
         candidates.append(candidate)
 
     stored = _stored_digests(candidates)
+    live = live_customer_ids(set(stored.values()))
     first: dict[tuple[str, str], int] = {}
     fit = []
     for candidate in candidates:
-        result = _duplicate(candidate, stored, first)
+        result = _duplicate(candidate, stored, live, first)
         if result is not None:
             refused[candidate.index] = result
             continue
@@ -153,17 +153,17 @@ def _stored_digests(candidates: list[_Candidate]) -> dict[tuple[str, str], uuid.
 def _duplicate(
     candidate: _Candidate,
     stored: dict[tuple[str, str], uuid.UUID],
+    live: set[uuid.UUID],
     first: dict[tuple[str, str], int],
 ) -> ItemResult | None:
     for name in INDEXED:
         key = (name, candidate.digest(name))
         if key in stored:
             existing = stored[key]
-            live = bool(live_customer_ids([existing]))
             return ItemResult(
                 candidate.index,
                 Status.DUPLICATE,
-                id=existing if live else None,
+                id=existing if existing in live else None,
                 errors=DuplicateCustomer(name).message_dict,
             )
         if key in first:
@@ -228,7 +228,6 @@ def _notice_ids(candidates: list[_Candidate]) -> dict[tuple[str, int], Notice]:
 def _write(candidates: list[_Candidate], *, actor: str, source: ConsentSource) -> None:
     notices = current_notices()
     shown = _notice_ids(candidates)
-    now = timezone.now()
     # The key store commits first: data is never committed without the key to read it.
     with key_scope(), transaction.atomic(using=KEYS_DB), transaction.atomic():
         DataKey.objects.bulk_create([new_data_key(c.id) for c in candidates])
@@ -252,18 +251,6 @@ def _write(candidates: list[_Candidate], *, actor: str, source: ConsentSource) -
                         channel=c.evidence.channel[:100] if c.evidence else "",
                     )
                 )
-        events = ConsentEvent.objects.bulk_create(ledger)
-        ConsentState.objects.bulk_create(
-            ConsentState(
-                customer_id=event.customer_id,
-                purpose_id=event.purpose_id,
-                granted=event.granted,
-                notice=event.notice,
-                event=event,
-                updated_at=event.occurred_at or now,
-            )
-            for event in events
-        )
         audit = []
         for c in candidates:
             metadata = {"source": source}
@@ -280,21 +267,8 @@ def _write(candidates: list[_Candidate], *, actor: str, source: ConsentSource) -
                     metadata=metadata,
                 )
             )
-        audit += [
-            AuditEvent(
-                actor=actor,
-                action=AuditAction.CONSENT_GRANTED
-                if event.granted
-                else AuditAction.CONSENT_WITHDRAWN,
-                object_type="consent.purpose",
-                object_id=event.purpose_id,
-                subject_id=event.customer_id,
-                purpose=event.purpose_id,
-                metadata={"source": source, "notice_version": event.notice.version},
-            )
-            for event in events
-        ]
         record_events(audit)
+        record_first_consents(ledger, actor=actor)
         Change.objects.bulk_create(
             Change(customer_id=c.id, kind=ChangeKind.CREATED) for c in candidates
         )
@@ -309,7 +283,8 @@ def _write_one_by_one(
             _write([candidate], actor=actor, source=source)
         except IntegrityError:
             stored = _stored_digests([candidate])
-            refused[candidate.index] = _duplicate(candidate, stored, {}) or ItemResult(
+            live = live_customer_ids(set(stored.values()))
+            refused[candidate.index] = _duplicate(candidate, stored, live, {}) or ItemResult(
                 candidate.index, Status.DUPLICATE
             )
     return refused

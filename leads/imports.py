@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import record_event
-from consent.evidence import parse_given_at
-from consent.models import LawfulBasis
+from consent.evidence import read_evidence
 from customers.models import Customer
 from customers.normalization import normalize_email
 from leads import services
@@ -54,34 +53,16 @@ class ImportReport:
 
 
 def _row_args(row: dict, lawful_basis: str | None) -> dict:
-    errors = {}
-    purposes = [code.strip() for code in (row.get("consents") or "").split(";") if code.strip()]
-    if not purposes:
-        errors["consents"] = [_("No consent evidence: list the purposes agreed to.")]
-    basis = (row.get("lawful_basis") or "").strip() or lawful_basis
-    if not basis:
-        errors["lawful_basis"] = [_("No lawful basis: give --lawful-basis or the column.")]
-    elif basis not in LawfulBasis.values:
-        errors["lawful_basis"] = [_("Unknown lawful basis.")]
-    try:
-        given_at = parse_given_at(row.get("consent_at"))
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    versions = {}
-    version = (row.get("notice_version") or "").strip()
-    if version:
-        if not version.isdigit():
-            errors["notice_version"] = [_("Give the notice version as a number.")]
-        else:
-            versions = {code: int(version) for code in purposes}
+    evidence, errors = read_evidence(row, lawful_basis)
     if errors:
         raise ValidationError(errors)
+    version = evidence.notice_version
     return {
         "contact": {name: (row.get(name) or "").strip() or None for name in COLUMNS[:4]},
-        "purposes": purposes,
-        "lawful_basis": basis,
-        "given_at": given_at,
-        "notice_versions": versions,
+        "purposes": evidence.purposes,
+        "lawful_basis": evidence.lawful_basis,
+        "given_at": evidence.given_at,
+        "notice_versions": {} if version is None else dict.fromkeys(evidence.purposes, version),
     }
 
 
