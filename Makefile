@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit format install migrate bench profile bench-recs bench-dashboard browser-deps
+.PHONY: run test lint audit format install migrate bench profile bench-recs bench-dashboard browser-deps docs docs-serve screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -50,6 +50,20 @@ lint: $(STAMP)
 # warning line when the vulnerability service cannot be reached.
 audit: $(STAMP)
 	$(PY) .ci/audit_dependencies.py requirements.txt
+
+# The documentation site (MkDocs, Material theme) from docs/: --strict fails on a broken
+# link, a missing page or a page left out of the nav. The OpenAPI page is generated from
+# the code at build time (docs/hooks/openapi.py), offline.
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict --clean
+
+docs-serve: $(STAMP)
+	$(VENV)/bin/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
+# The README's and the site's screenshots (docs/images/), from demo data on throwaway
+# SQLite files, in Debian's Chromium.
+screenshots: $(STAMP) browser-deps
+	$(PY) docs/screenshots.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
