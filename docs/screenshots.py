@@ -15,7 +15,7 @@ import base64
 import os
 import re
 import socket
-import subprocess  # nosec B404: runs this project's own manage.py
+import subprocess  # nosec B404
 import sys
 import tempfile
 import time
@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1280, "height": 800}
 PORTAL_EMAIL = "customer@demo.example"
 STAFF_USER = "privacy"
-STAFF_PASSWORD = "screenshots-only-password"
+STAFF_PASSWORD = "screenshots-only-password"  # noqa: S105  # nosec B105
 CODE = re.compile(r"\b(\d{6})\b")
 
 
@@ -72,7 +72,7 @@ def _environment(workdir: Path) -> dict[str, str]:
 
 def _manage(environment: dict[str, str], *arguments: str) -> None:
     print("manage.py", " ".join(arguments), flush=True)
-    subprocess.run(  # noqa: S603  # nosec B603: fixed arguments
+    subprocess.run(  # noqa: S603  # nosec B603
         [sys.executable, "manage.py", *arguments],
         cwd=ROOT,
         env=environment,
@@ -86,7 +86,7 @@ def _wait_until_served(url: str, server: subprocess.Popen) -> None:
         if server.poll() is not None:
             raise SystemExit("screenshots: the development server stopped")
         try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310  # nosec B310: local
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310  # nosec B310
                 return
         except OSError:
             time.sleep(0.5)
@@ -147,7 +147,7 @@ def main() -> None:
         _manage(environment, "seed_demo_staff")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(  # noqa: S603  # nosec B603: fixed arguments
+        server = subprocess.Popen(  # noqa: S603  # nosec B603
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,
             env=environment,

@@ -89,7 +89,8 @@ def _fields(schema: dict[str, Any], body: dict[str, Any]) -> list[str]:
     if not properties:
         return [f"`{name or _type(body)}`", ""]
     required = set(definition.get("required", []))
-    lines = [f"`{name}`" if name else "", "", "| field | type | required | notes |", "|---|---|---|---|"]
+    heading = f"`{name}`" if name else ""
+    lines = [heading, "", "| field | type | required | notes |", "|---|---|---|---|"]
     for field, spec in properties.items():
         flags = "read-only" if spec.get("readOnly") else ("yes" if field in required else "")
         lines.append(
@@ -108,7 +109,7 @@ def operations_markdown(schema: dict[str, Any]) -> str:
                 continue
             lines += [f"### `{method.upper()} {path}`", ""]
             if operation.get("deprecated"):
-                lines += ["!!! warning \"Deprecated\"", "    Kept for v1 clients.", ""]
+                lines += ['!!! warning "Deprecated"', "    Kept for v1 clients.", ""]
             if operation.get("description"):
                 lines += [operation["description"], ""]
             parameters = operation.get("parameters", [])
