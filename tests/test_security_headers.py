@@ -93,7 +93,10 @@ def served_templates() -> list[Path]:
     found = []
     for path in ROOT.rglob("*.html"):
         relative = path.relative_to(ROOT).as_posix()
-        if relative.startswith((".venv/", "test-artifacts/", "staticfiles/", "node_modules/")):
+        # site/ is the built documentation (`make docs`, git-ignored), not a page we serve.
+        if relative.startswith(
+            (".venv/", "test-artifacts/", "staticfiles/", "node_modules/", "site/")
+        ):
             continue
         if "/email/" in relative:
             continue
