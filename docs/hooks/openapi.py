@@ -125,11 +125,10 @@ def operations_markdown(schema: dict[str, Any]) -> str:
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 lines += ["**Body:**", *_fields(schema, content["application/json"]["schema"])]
-            answers = ", ".join(
-                f"`{status}` {_cell(answer.get('description', ''))}".rstrip()
-                for status, answer in sorted(operation.get("responses", {}).items())
-            )
-            lines += [f"**Answers:** {answers}", ""]
+            lines += ["| answer | meaning |", "|---|---|"]
+            for status, answer in sorted(operation.get("responses", {}).items()):
+                lines.append(f"| `{status}` | {_cell(answer.get('description', ''))} |")
+            lines.append("")
     return "\n".join(lines)
 
 
