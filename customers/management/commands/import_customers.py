@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "Import customers from a CSV file with their consent evidence."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="UTF-8 CSV with a header row (see README).")
+        parser.add_argument(
+            "file", help="UTF-8 CSV with a header row (see docs/storefront/onboarding.md)."
+        )
         parser.add_argument("--source", required=True, help="The list's name, e.g. old-shop.")
         parser.add_argument(
             "--lawful-basis",
