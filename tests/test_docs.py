@@ -6,6 +6,7 @@ Each failure names what is missing and where it belongs, so the fix is one line 
 """
 
 import ast
+import importlib.util
 import re
 import subprocess
 from functools import cache
@@ -219,3 +220,21 @@ def test_the_checks_find_what_they_look_for():
     assert _as_written_in_docs("api/v1/customers/<str:customer_id>/") == "/api/v1/customers/<id>/"
     tree = ast.parse('env.int("A_B", default=1)\nos.environ.get("C_D")\nos.environ["E_F"]')
     assert {_environment_name(node) for node in ast.walk(tree)} >= {"A_B", "C_D", "E_F"}
+
+
+def test_the_openapi_reference_page_holds_every_operation_of_the_schema():
+    """The site's OpenAPI page is generated at build time (docs/hooks/openapi.py)."""
+    spec = importlib.util.spec_from_file_location("openapi_hook", DOCS / "hooks" / "openapi.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    schema = hook.load_schema()
+    page = hook.operations_markdown(schema)
+    operations = [
+        f"### `{method.upper()} {path}`"
+        for path, methods in schema["paths"].items()
+        for method in methods
+        if method in hook.METHODS
+    ]
+    assert len(operations) > 20
+    assert [operation for operation in operations if operation not in page] == []
+    assert "| `customer_id` | path | yes |" in page

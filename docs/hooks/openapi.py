@@ -35,19 +35,21 @@ def load_schema() -> dict[str, Any]:
     """The OpenAPI document of the storefront API, as /api/schema/ serves it."""
     global _schema
     if _schema is None:
-        for name, value in {
-            "DJANGO_SETTINGS_MODULE": "crm_project.settings",
-            "DEBUG": "true",
-            "SECRET_KEY": "docs-build-only",
-            "VAULT_MASTER_KEYS": _throwaway_key(),
-            "VAULT_INDEX_KEY": _throwaway_key(),
-        }.items():
-            os.environ.setdefault(name, value)
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         import django
+        from django.apps import apps
 
-        django.setup()
+        if not apps.ready:  # a docs build, not a test run: Django is ours to set up
+            for name, value in {
+                "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+                "DEBUG": "true",
+                "SECRET_KEY": "docs-build-only",
+                "VAULT_MASTER_KEYS": _throwaway_key(),
+                "VAULT_INDEX_KEY": _throwaway_key(),
+            }.items():
+                os.environ.setdefault(name, value)
+            django.setup()
         from drf_spectacular.generators import SchemaGenerator
         from drf_spectacular.renderers import OpenApiJsonRenderer
 
