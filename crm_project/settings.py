@@ -279,8 +279,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker outage must not hold a web request: fail fast when handing a job over (the
 # outbox keeps it and the sweep below hands it over when the broker is back).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_SOCKET_TIMEOUT", default=5.0),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# No job's result is read except the runtime ping's (check_runtime --worker), so none is
+# kept: handing a job over then never touches the result backend. With results on, the
+# Redis backend subscribed for every job sent and, with Redis down, held the request
+# 12-19 s in reconnect retries and then asked at CRITICAL for a restart.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"]
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+}
+# The broker comes back on its own: workers and beat reconnect, without a limit.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 # Embedded default (no REDIS_URL, so no beat): after a request, at most this often, the
 # web process runs beat's sweeps itself (outbox/embedded.py), so jobs scheduled for later
