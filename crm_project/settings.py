@@ -328,7 +328,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "resume-stalled-erasures": {
         "task": "disposal.tasks.resume_stalled_erasures",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
     },
     "deliver-due-webhooks": {
         "task": "disposal.tasks.deliver_due_webhooks",
@@ -467,6 +467,12 @@ LEADS_IMPORT_MAX_UPLOAD_ROWS = env.int("LEADS_IMPORT_MAX_UPLOAD_ROWS", default=5
 INVOICE_HOLD_DAYS = env.int("INVOICE_HOLD_DAYS", default=6 * 365 + 2)
 # An erasure still running after this long (a killed worker) is started again.
 ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
+# A running erasure holds a lease its worker renews at every step; a lapsed lease (a
+# killed worker, a run cut off by a lost database) is resumed by the minute's sweep.
+ERASURE_LEASE_SECONDS = env.int("ERASURE_LEASE_SECONDS", default=60)
+# A step that fails on a lost database or broker connection is retried this often,
+# with backoff (1, 2, 4 ... up to 30 s), before the request is left to the sweep.
+JOB_CONNECTION_RETRIES = env.int("JOB_CONNECTION_RETRIES", default=8)
 ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
