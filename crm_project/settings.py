@@ -340,7 +340,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "seal-audit-events": {
         "task": "audit.tasks.seal_audit_events",
-        "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
+        "schedule": env.float("AUDIT_SEAL_SECONDS", default=60),
     },
     "purge-idempotent-replies": {
         "task": "api.tasks.purge_idempotent_replies",
@@ -348,7 +348,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "resume-campaign-sends": {
         "task": "campaigns.tasks.resume_stalled_sends",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute="*"),
     },
     "prune-change-feed-daily": {
         "task": "changes.tasks.prune_change_feed",
@@ -568,5 +568,5 @@ if not DEBUG:
 CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
 CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
 CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
-CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=5)
+CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=1)
 CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"

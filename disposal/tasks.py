@@ -30,7 +30,7 @@ def run_erasure(self, request_id: str) -> str:
         raise
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=CONNECTION_ERRORS, retry_backoff=2, max_retries=8)
 def deliver_webhook(delivery_id: str) -> str:
     before = WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True)
     tried_before = before.first()
