@@ -3,10 +3,15 @@
 from celery import shared_task
 
 from campaigns import services
+from runtime.jobs import CONNECTION_ERRORS
 from vault.keys import key_scope
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+# Mail server or connection lost mid-batch: retried with backoff (each recipient is
+# claimed once, so a retry never sends twice).
+@shared_task(
+    acks_late=True, autoretry_for=(OSError, *CONNECTION_ERRORS), retry_backoff=2, max_retries=8
+)
 def send_campaign_batch(campaign_id: str) -> int:
     """One batch of a send; the next batch is a new outbox job, so progress is saved
     batch by batch and a lost message is handed over again by the sweep."""
@@ -27,7 +32,9 @@ def resume_stalled_sends() -> int:
     return len(stalled)
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
+@shared_task(
+    acks_late=True, autoretry_for=(OSError, *CONNECTION_ERRORS), retry_backoff=2, max_retries=8
+)
 def deliver_post_list(campaign_id: str) -> int:
     with key_scope():
         return services.deliver_post_list(campaign_id=campaign_id)

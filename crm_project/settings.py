@@ -279,8 +279,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker outage must not hold a web request: fail fast when handing a job over (the
 # outbox keeps it and the sweep below hands it over when the broker is back).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_SOCKET_TIMEOUT", default=5.0),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# No job's result is read except the runtime ping's (check_runtime --worker), so none is
+# kept: handing a job over then never touches the result backend. With results on, the
+# Redis backend subscribed for every job sent and, with Redis down, held the request
+# 12-19 s in reconnect retries and then asked at CRITICAL for a restart.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"]
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+}
+# The broker comes back on its own: workers and beat reconnect, without a limit.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 # Embedded default (no REDIS_URL, so no beat): after a request, at most this often, the
 # web process runs beat's sweeps itself (outbox/embedded.py), so jobs scheduled for later
@@ -310,7 +328,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "resume-stalled-erasures": {
         "task": "disposal.tasks.resume_stalled_erasures",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
     },
     "deliver-due-webhooks": {
         "task": "disposal.tasks.deliver_due_webhooks",
@@ -322,7 +340,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "seal-audit-events": {
         "task": "audit.tasks.seal_audit_events",
-        "schedule": env.float("AUDIT_SEAL_SECONDS", default=300),
+        "schedule": env.float("AUDIT_SEAL_SECONDS", default=60),
     },
     "purge-idempotent-replies": {
         "task": "api.tasks.purge_idempotent_replies",
@@ -330,7 +348,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "resume-campaign-sends": {
         "task": "campaigns.tasks.resume_stalled_sends",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute="*"),
     },
     "prune-change-feed-daily": {
         "task": "changes.tasks.prune_change_feed",
@@ -449,6 +467,12 @@ LEADS_IMPORT_MAX_UPLOAD_ROWS = env.int("LEADS_IMPORT_MAX_UPLOAD_ROWS", default=5
 INVOICE_HOLD_DAYS = env.int("INVOICE_HOLD_DAYS", default=6 * 365 + 2)
 # An erasure still running after this long (a killed worker) is started again.
 ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
+# A running erasure holds a lease its worker renews at every step; a lapsed lease (a
+# killed worker, a run cut off by a lost database) is resumed by the minute's sweep.
+ERASURE_LEASE_SECONDS = env.int("ERASURE_LEASE_SECONDS", default=60)
+# A step that fails on a lost database or broker connection is retried this often,
+# with backoff (1, 2, 4 ... up to 30 s), before the request is left to the sweep.
+JOB_CONNECTION_RETRIES = env.int("JOB_CONNECTION_RETRIES", default=8)
 ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
@@ -544,5 +568,5 @@ if not DEBUG:
 CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
 CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
 CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
-CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=5)
+CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=1)
 CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"

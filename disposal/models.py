@@ -69,6 +69,15 @@ class ErasureRequest(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A running erasure's worker renews this as it goes; once it lapses "
+        "(the worker died), the sweep resumes the erasure.",
+    )
+    lease_holder = models.CharField(
+        max_length=64, blank=True, help_text="The job (Celery task id) that holds the lease."
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=200, blank=True, help_text="An error class, never data.")
 

@@ -113,8 +113,14 @@ def extend_deadline(*, request: ErasureRequest, months: int, reason: str, actor:
     return request
 
 
+def _lease_end():
+    return timezone.now() + timedelta(seconds=settings.ERASURE_LEASE_SECONDS)
+
+
 def _mark(request: ErasureRequest, step: ErasureStep, **changes) -> None:
+    """Record a finished step and renew the run's lease."""
     request.steps_done = [*request.steps_done, step.value]
+    changes.setdefault("lease_expires_at", _lease_end())
     for name, value in changes.items():
         setattr(request, name, value)
     request.save(update_fields=["steps_done", *changes])
@@ -235,6 +241,7 @@ def _certify(request: ErasureRequest) -> None:
         status=ErasureStatus.DONE,
         completed_at=now,
         subject_id=None,
+        lease_expires_at=None,
     )
     # The audit trail records the one change it allows: how many of its own rows this
     # erasure pseudonymized (audit/chain.py: the chain still verifies across it).
@@ -277,18 +284,29 @@ def _pause_for_tests(step: ErasureStep) -> None:
         time.sleep(float(seconds or 0))
 
 
-def run_erasure(*, request_id: uuid.UUID, until: ErasureStep | None = None) -> ErasureRequest:
+def run_erasure(
+    *, request_id: uuid.UUID, until: ErasureStep | None = None, holder: str = ""
+) -> ErasureRequest:
     """Run the steps not yet done. `until` stops after that step (tests use it to cut
-    a run short the way a killed worker would)."""
+    a run short the way a killed worker would). `holder` names the job (its retries
+    share it), which may take over its own lease."""
     with transaction.atomic():
         request = ErasureRequest.objects.select_for_update().get(pk=request_id)
-        if request.status == ErasureStatus.DONE:
+        if request.status == ErasureStatus.DONE or leased_by_another(request, holder):
+            # Done, or another worker is running it now (a redelivered message, a
+            # sweep that raced a slow step): one run at a time.
             return request
         request.status = ErasureStatus.RUNNING
         request.attempts += 1
         request.started_at = timezone.now()
+        request.lease_expires_at = _lease_end()
+        request.lease_holder = holder
         request.error = ""
-        request.save(update_fields=["status", "attempts", "started_at", "error"])
+        request.save(
+            update_fields=[
+                "status", "attempts", "started_at", "lease_expires_at", "lease_holder", "error"
+            ]
+        )  # fmt: skip
     try:
         for step, action in STEPS:
             if not request.has_done(step):
@@ -298,8 +316,21 @@ def run_erasure(*, request_id: uuid.UUID, until: ErasureStep | None = None) -> E
                 break
     except Exception as error:
         ErasureRequest.objects.filter(pk=request.pk).update(
-            status=ErasureStatus.FAILED, error=type(error).__name__
+            status=ErasureStatus.FAILED, error=type(error).__name__, lease_expires_at=None
         )
         _record_outcome(request, AuditAction.ERASURE_FAILED, error=type(error).__name__)
         raise
+    if request.status == ErasureStatus.RUNNING:
+        # Stopped on purpose (`until`): the next run may start at once.
+        ErasureRequest.objects.filter(pk=request.pk).update(lease_expires_at=None)
     return request
+
+
+def leased_by_another(request: ErasureRequest, holder: str = "") -> bool:
+    """Is another job running this erasure now (its lease has not lapsed)?"""
+    live = (
+        request.status == ErasureStatus.RUNNING
+        and request.lease_expires_at is not None
+        and request.lease_expires_at > timezone.now()
+    )
+    return live and not (holder and request.lease_holder == holder)

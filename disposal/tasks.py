@@ -11,19 +11,26 @@ from django.utils import timezone
 from disposal import processors, retention, services
 from disposal.models import DeliveryStatus, ErasureRequest, ErasureStatus, WebhookDelivery
 from outbox.services import enqueue
+from runtime.jobs import CONNECTION_ERRORS, retry_on_lost_connection
 from vault.services import key_scope
 
 # A request that failed this often waits for an operator (erase_customer --resume).
 MAX_AUTOMATIC_ATTEMPTS = 5
 
 
-@shared_task(acks_late=True)
-def run_erasure(request_id: str) -> str:
-    with key_scope():
-        return services.run_erasure(request_id=request_id).status
+@shared_task(bind=True, acks_late=True)
+def run_erasure(self, request_id: str) -> str:
+    try:
+        with key_scope():
+            return services.run_erasure(request_id=request_id, holder=self.request.id or "").status
+    except CONNECTION_ERRORS as error:
+        # The database (a restart, a failover) or the broker went away mid-run: the
+        # steps done are recorded, so the retry resumes where this run stopped.
+        retry_on_lost_connection(self, error)
+        raise
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=CONNECTION_ERRORS, retry_backoff=2, max_retries=8)
 def deliver_webhook(delivery_id: str) -> str:
     before = WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True)
     tried_before = before.first()
@@ -50,13 +57,17 @@ def deliver_due_webhooks() -> int:
 
 @shared_task
 def resume_stalled_erasures() -> int:
-    """Start again every erasure whose worker died or whose message was lost."""
-    stalled_before = timezone.now() - timedelta(minutes=settings.ERASURE_STALL_MINUTES)
-    stalled = ErasureRequest.objects.filter(
-        Q(status__in=[ErasureStatus.PENDING, ErasureStatus.RUNNING])
+    """Start again every erasure whose worker died (its lease lapsed: beat runs this
+    every minute) or whose message was lost (pending or failed for a while)."""
+    now = timezone.now()
+    stalled_before = now - timedelta(minutes=settings.ERASURE_STALL_MINUTES)
+    lapsed = Q(status=ErasureStatus.RUNNING, lease_expires_at__lt=now)
+    waiting = Q(
+        Q(status__in=[ErasureStatus.PENDING, ErasureStatus.RUNNING], lease_expires_at=None)
         | Q(status=ErasureStatus.FAILED, attempts__lt=MAX_AUTOMATIC_ATTEMPTS),
         requested_at__lt=stalled_before,
-    ).exclude(started_at__gte=stalled_before)
+    ) & ~Q(started_at__gte=stalled_before)
+    stalled = ErasureRequest.objects.filter(lapsed | waiting)
     ids = [str(pk) for pk in stalled.values_list("pk", flat=True)]
     for request_id in ids:
         run_erasure.delay(request_id)

@@ -109,6 +109,11 @@ def data_cipher(subject_id: uuid.UUID) -> AESGCM:
     if cache is not None and subject_id in cache:
         return cache[subject_id]
     row = DataKey.objects.filter(subject_id=subject_id).first()
+    if row is None and subject_id == SYSTEM_SUBJECT:
+        # The system's own key is made on first use (a fresh install needs no hand
+        # step); a customer's is never made here: a missing one is an error.
+        ensure_data_key(subject_id=SYSTEM_SUBJECT)
+        row = DataKey.objects.filter(subject_id=subject_id).first()
     if row is None:
         raise KeyMissing(subject_id)
     cipher = _cipher_from_row(row)

@@ -39,6 +39,42 @@ def test_a_stalled_erasure_is_run_again_and_a_fresh_one_is_left_alone(make_custo
     assert ErasureRequest.objects.get(pk=fresh.pk).status == ErasureStatus.PENDING
 
 
+def lease(request, seconds: float, holder: str = "worker-a") -> None:
+    """As a run leaves it: running, steps under way, a lease ending in `seconds`."""
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        status=ErasureStatus.RUNNING,
+        started_at=timezone.now(),
+        lease_expires_at=timezone.now() + timedelta(seconds=seconds),
+        lease_holder=holder,
+    )
+
+
+def test_a_running_erasure_whose_lease_lapsed_is_resumed_at_once(make_customer):
+    dead, alive = make_customer(), make_customer()
+    orphaned = services.request_erasure(customer_id=dead.pk, source="api", actor="a")
+    services.run_erasure(request_id=orphaned.pk, until="key_destroyed")
+    lease(orphaned, -1)  # its worker died a second ago, minutes before the stall rule
+    working = services.request_erasure(customer_id=alive.pk, source="api", actor="a")
+    lease(working, 60)
+
+    assert tasks.resume_stalled_erasures() == 1
+    assert ErasureRequest.objects.get(pk=orphaned.pk).status == ErasureStatus.DONE
+    assert ErasureRequest.objects.get(pk=working.pk).status == ErasureStatus.RUNNING
+
+
+def test_a_second_job_leaves_an_erasure_whose_lease_another_job_holds(customer):
+    request = services.request_erasure(customer_id=customer.pk, source="api", actor="a")
+    lease(request, 60, holder="worker-a")
+
+    services.run_erasure(request_id=request.pk, holder="worker-b")  # a redelivered duplicate
+    assert ErasureRequest.objects.get(pk=request.pk).steps_done == []
+    # The holder's own retry (the same task id) takes it over and finishes it.
+    services.run_erasure(request_id=request.pk, holder="worker-a")
+    done = ErasureRequest.objects.get(pk=request.pk)
+    assert done.status == ErasureStatus.DONE and done.attempts == 1
+    assert done.lease_expires_at is None
+
+
 def test_a_request_that_failed_too_often_waits_for_an_operator(customer):
     request = services.request_erasure(customer_id=customer.pk, source="api", actor="a")
     ErasureRequest.objects.filter(pk=request.pk).update(

@@ -30,6 +30,7 @@ pytestmark = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE = f"crash-test-{uuid.uuid4().hex[:8]}"
+LEASE = 3  # seconds: the workers' ERASURE_LEASE_SECONDS here (60 by default)
 
 
 def _url(alias: str) -> str:
@@ -62,17 +63,39 @@ def wait(condition, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_an_erasure_whose_worker_is_killed_completes_once_after_a_restart(reference_data, settings):
-    customer = CustomerFactory()
-    request = ErasureRequest.objects.create(
+def new_request(customer) -> ErasureRequest:
+    return ErasureRequest.objects.create(
         subject_id=customer.pk,
         subject_pseudonym=subject_pseudonym(customer.pk),
         source="staff",
         requested_by="staff:1",
         due_by=timezone.localdate(),
     )
+
+
+def finished(request):
+    return lambda: ErasureRequest.objects.get(pk=request.pk).status == ErasureStatus.DONE
+
+
+def lease_lapsed(request):
+    def lapsed() -> bool:
+        lease = ErasureRequest.objects.get(pk=request.pk).lease_expires_at
+        return lease is None or lease < timezone.now()
+
+    return lapsed
+
+
+def test_an_erasure_whose_worker_is_killed_is_resumed_within_a_minute_and_completes_once(
+    reference_data, settings
+):
+    customer = CustomerFactory()
+    request = new_request(customer)
     # The first worker destroys the key, then sleeps before the next step: killed there.
-    first = start_worker("doomed", ERASURE_TEST_PAUSE=f"{ErasureStep.FORGOTTEN.value}:120")
+    first = start_worker(
+        "doomed",
+        ERASURE_TEST_PAUSE=f"{ErasureStep.FORGOTTEN.value}:120",
+        ERASURE_LEASE_SECONDS=str(LEASE),
+    )
     try:
         run_erasure.apply_async((str(request.pk),), queue=QUEUE)
         assert wait(lambda: DataKey.objects.get(subject_id=customer.pk).is_destroyed)
@@ -85,16 +108,16 @@ def test_an_erasure_whose_worker_is_killed_completes_once_after_a_restart(refere
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
 
-    second = start_worker("rescuer")
+    second = start_worker("rescuer", ERASURE_LEASE_SECONDS=str(LEASE))
+    killed_at = time.monotonic()
     try:
-        finished = lambda: ErasureRequest.objects.get(pk=request.pk).status == ErasureStatus.DONE  # noqa: E731
-        # Redis redelivers the unacknowledged job after the visibility timeout; when that
-        # is slow, beat's stall sweep (run here as beat would) restarts it: either way
-        # the erasure completes once.
-        if not wait(finished, 30):
-            settings.ERASURE_STALL_MINUTES = 0
-            resume_stalled_erasures()
-        assert wait(finished, 90), "the killed worker's erasure never completed"
+        # The killed run's lease lapses within LEASE seconds; beat's sweep (every minute,
+        # run here as beat would, without the 15-minute stall rule) resumes it then. (A
+        # redelivered message may also take it over: either way it completes once.)
+        assert wait(lease_lapsed(request), LEASE + 5)
+        resume_stalled_erasures()
+        assert wait(finished(request), 30), "the killed worker's erasure never completed"
+        assert time.monotonic() - killed_at < 60  # within a minute of the kill
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=20)
@@ -103,3 +126,31 @@ def test_an_erasure_whose_worker_is_killed_completes_once_after_a_restart(refere
     assert done.steps_done == [step.value for step in ErasureStep]
     assert DisposalRecord.objects.filter(erasure_request=done).count() == 1
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+
+
+def test_an_erasure_cut_off_by_a_lost_database_connection_resumes_within_seconds(reference_data):
+    """As when PostgreSQL restarts mid-run: the worker's connections are dropped while
+    it is between steps. The job retries on fresh connections with backoff and finishes
+    once, without waiting for any sweep."""
+    customer = CustomerFactory()
+    request = new_request(customer)
+    worker = start_worker("steady", ERASURE_TEST_PAUSE=f"{ErasureStep.FORGOTTEN.value}:3")
+    try:
+        run_erasure.apply_async((str(request.pk),), queue=QUEUE)
+        assert wait(lambda: DataKey.objects.get(subject_id=customer.pk).is_destroyed)
+        dropped_at = time.monotonic()
+        for alias in ("default", "keys"):
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        assert wait(finished(request), 60), "the erasure never resumed after the drop"
+        assert time.monotonic() - dropped_at < 60
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)
+    done = ErasureRequest.objects.get(pk=request.pk)
+    assert done.attempts >= 2  # the cut-off run, then its retry
+    assert done.steps_done == [step.value for step in ErasureStep]
+    assert DisposalRecord.objects.filter(erasure_request=done).count() == 1

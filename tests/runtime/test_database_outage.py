@@ -4,19 +4,15 @@ words whichever database is gone."""
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
 from django.db import OperationalError, connection, connections
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.deployed import closed_port, serving
+
 NEW_CUSTOMER = {
     "external_id": "shop-db-1",
     "email": "lost@example.com",
@@ -28,12 +24,6 @@ postgres_only = pytest.mark.skipif(
     reason="moving a live connection needs a server database; SQLite test databases live "
     "in memory (the deployed check below covers SQLite too)",
 )
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # free once the socket closes: nothing listens
 
 
 @contextmanager
@@ -113,29 +103,6 @@ def test_a_fault_under_api_is_json_not_a_traceback(rf):
     assert "a bug" not in response.content.decode()
 
 
-@contextmanager
-def serving(env: dict):
-    port = closed_port()
-    process = subprocess.Popen(  # noqa: S603 (our own command line)
-        [sys.executable, "-m", "gunicorn", "crm_project.wsgi", "-c", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def test_as_deployed_a_closed_database_port_answers_503_json_and_page():
     """gunicorn with DATABASE_URL at a port where nothing listens."""
     env = {
@@ -145,7 +112,8 @@ def test_as_deployed_a_closed_database_port_answers_503_json_and_page():
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
     }
-    with serving(env) as base:
+    with serving(env) as served:
+        base = served.base
         assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
         ready = requests.get(f"{base}/readyz", timeout=5)
         assert ready.status_code == 503
