@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit format install migrate bench profile bench-recs bench-dashboard browser-deps docs docs-serve screenshots
+.PHONY: faults run test lint audit format install migrate bench profile bench-recs bench-dashboard browser-deps docs docs-serve screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -68,6 +68,11 @@ screenshots: $(STAMP) browser-deps
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Faults as deployed (its own PostgreSQL and Redis on spare ports, gunicorn, a worker and
+# beat, steady storefront load): worker kill, PostgreSQL restart, Redis down, web kill.
+faults: $(STAMP)
+	$(PY) bench/faults.py
 
 # The suite as deployed (gunicorn + PostgreSQL + a real worker on Redis): SCALE=small|large.
 SCALE ?= small
