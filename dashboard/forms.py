@@ -222,15 +222,8 @@ class SanitizeForm(forms.Form):
         max_length=200,
         help_text=_("E.g. “nvme format --ses=2”, “shredder at the vendor, certificate 123”."),
     )
-    performed_by = forms.ChoiceField(label=_("Performed by"))
-    verified_by = forms.ChoiceField(
-        label=_("Verified by"), help_text=_("Someone other than the person who performed it.")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["performed_by"].choices = active_staff_choices()
-        self.fields["verified_by"].choices = active_staff_choices()
+    # Who performed it is the signed-in person recording it; a second staff member
+    # verifies later, signed in as themselves (never chosen here).
 
 
 class CloseIncidentForm(forms.Form):

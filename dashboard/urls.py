@@ -75,6 +75,11 @@ urlpatterns = [
     path("privacy/carriers/overdue/", carriers.overdue, name="overdue_copies"),
     path("privacy/carriers/<uuid:carrier_id>/", carriers.carrier_detail, name="carrier"),
     path("privacy/carriers/<uuid:carrier_id>/sanitize/", carriers.sanitize, name="sanitize"),
+    path(
+        "privacy/carriers/<uuid:carrier_id>/verify/",
+        carriers.verify_sanitization,
+        name="verify_sanitization",
+    ),
     path("privacy/carriers/<uuid:carrier_id>/retire/", carriers.retire, name="carrier_retire"),
     path("privacy/carriers/<uuid:carrier_id>/lost/", carriers.lost, name="carrier_lost"),
     path(

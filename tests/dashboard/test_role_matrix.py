@@ -54,6 +54,7 @@ NEEDS = {
     "overdue_copies": Action.PRIVACY_DESK,
     "carrier": Action.PRIVACY_DESK,
     "sanitize": Action.PRIVACY_DESK,
+    "verify_sanitization": Action.PRIVACY_DESK,
     "carrier_retire": Action.PRIVACY_DESK,
     "carrier_lost": Action.PRIVACY_DESK,
     "carrier_destroyed": Action.PRIVACY_DESK,
