@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from access.display import FIELD_LABELS
 from access.policy import Field
 from access.roles import Role
 from consent.models import Purpose
@@ -65,13 +66,7 @@ class FilterForm(forms.Form):
         return _yes_no(self.cleaned_data["open_requests"])
 
 
-REVEAL_FIELD_LABELS = {
-    Field.NAME: _("Name"),
-    Field.EMAIL: _("Email"),
-    Field.PHONE: _("Phone"),
-    Field.ADDRESS: _("Postal address"),
-    Field.NOTES: _("Interaction notes"),
-}
+REVEAL_FIELD_LABELS = FIELD_LABELS
 
 
 class RevealForm(forms.Form):

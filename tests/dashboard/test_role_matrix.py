@@ -45,6 +45,9 @@ NEEDS = {
     "processors": Action.PRIVACY_DESK,
     "records": Action.PRIVACY_DESK,
     "records_csv": Action.PRIVACY_DESK,
+    "access_review": Action.PRIVACY_DESK,
+    "access_review_csv": Action.PRIVACY_DESK,
+    "access_reviewed": Action.PRIVACY_DESK,
     "metrics": Action.METRICS,
     "chart_svg": Action.METRICS,
     "chart_csv": Action.METRICS,
@@ -125,6 +128,7 @@ def objects():
         "campaign_id": uuid.uuid4(),
         "segment_id": uuid.uuid4(),
         "recipient_id": 1,
+        "event_id": 1,
         "slug": "customers",
     }
 
