@@ -6,7 +6,7 @@ class AccessConfig(AppConfig):
     verbose_name = "Staff access"
 
     def ready(self) -> None:
-        from access.models import RevealReason
+        from access.models import AccessReview, RevealReason
         from access.roles import describe_staff
         from audit.actors import register_actor_describer
         from vault import registry
@@ -21,4 +21,18 @@ class AccessConfig(AppConfig):
             subject="subject_id",
             category="staff_reveal_reasons",
             fields=("purpose", "reason", "created_at"),
+        )
+        # A privacy officer's note on a reviewed access may mention the customer too.
+        # The mark itself is accountability and stays, unlinked from the person.
+        registry.register(
+            AccessReview,
+            subject="subject_id",
+            category="staff_access_reviews",
+            fields=("reviewed_at", "note"),
+            erasure=registry.Erasure.PSEUDONYMIZE,
+        )
+        # Its key is destroyed by then; the unreadable ciphertext goes before the unlink.
+        registry.register_forget_handler(
+            "access_review_notes",
+            lambda subject_id: AccessReview.objects.filter(subject_id=subject_id).update(note=None),
         )

@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     DEAL_SAVED = "deal.saved"
     CARRIER_REGISTERED = "carrier.registered"
     CARRIER_SANITIZED = "carrier.sanitized"
+    CARRIER_SANITIZATION_VERIFIED = "carrier.sanitization_verified"
     CARRIER_RETIRED = "carrier.retired"
     CARRIER_LOST = "carrier.lost"
     CARRIER_DESTROYED = "carrier.destroyed_confirmed"
@@ -76,6 +77,7 @@ class AuditAction(models.TextChoices):
     TICKET_UPDATED = "ticket.updated"
     TICKET_NOTE_ADDED = "ticket.note_added"
     WEBHOOK_REDELIVERED = "webhook.redelivered"
+    ACCESS_REVIEWED = "access.reviewed"
 
 
 class AppendOnlyError(Exception):

@@ -476,6 +476,9 @@ JOB_CONNECTION_RETRIES = env.int("JOB_CONNECTION_RETRIES", default=8)
 ERASURE_TEST_PAUSE = env.str("ERASURE_TEST_PAUSE", default="")  # tests only: "step:seconds"
 # How long the key store's backups are kept: the certificate's backup horizon.
 KEY_BACKUP_RETENTION_DAYS = env.int("KEY_BACKUP_RETENTION_DAYS", default=35)
+# Access review (privacy desk): one staff member revealing customers' details more
+# than this many times in one local day is flagged for review.
+ACCESS_REVIEW_DAILY_REVEALS = env.int("ACCESS_REVIEW_DAILY_REVEALS", default=50)
 # Data carriers: automatic copies (exports, disclosures to processors) are registered
 # with an expiry; the privacy desk lists those past it that nobody confirmed destroyed.
 CARRIER_EXPORT_EXPIRY_DAYS = env.int("CARRIER_EXPORT_EXPIRY_DAYS", default=30)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from access.display import FIELD_LABELS
 from access.policy import Field
 from access.roles import Role
 from consent.models import Purpose
@@ -65,13 +66,7 @@ class FilterForm(forms.Form):
         return _yes_no(self.cleaned_data["open_requests"])
 
 
-REVEAL_FIELD_LABELS = {
-    Field.NAME: _("Name"),
-    Field.EMAIL: _("Email"),
-    Field.PHONE: _("Phone"),
-    Field.ADDRESS: _("Postal address"),
-    Field.NOTES: _("Interaction notes"),
-}
+REVEAL_FIELD_LABELS = FIELD_LABELS
 
 
 class RevealForm(forms.Form):
@@ -222,15 +217,8 @@ class SanitizeForm(forms.Form):
         max_length=200,
         help_text=_("E.g. “nvme format --ses=2”, “shredder at the vendor, certificate 123”."),
     )
-    performed_by = forms.ChoiceField(label=_("Performed by"))
-    verified_by = forms.ChoiceField(
-        label=_("Verified by"), help_text=_("Someone other than the person who performed it.")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["performed_by"].choices = active_staff_choices()
-        self.fields["verified_by"].choices = active_staff_choices()
+    # Who performed it is the signed-in person recording it; a second staff member
+    # verifies later, signed in as themselves (never chosen here).
 
 
 class CloseIncidentForm(forms.Form):

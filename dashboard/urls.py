@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dashboard.views import (
+    access_review,
     auth,
     campaigns,
     carriers,
@@ -43,6 +44,13 @@ urlpatterns = [
     path("privacy/requests/<uuid:request_id>/export/", privacy.export, name="export"),
     path("privacy/erasures/<uuid:erasure_id>/", privacy.erasure, name="erasure"),
     path("privacy/processors/", privacy.processors, name="processors"),
+    path("privacy/access/", access_review.access_review, name="access_review"),
+    path("privacy/access.csv", access_review.access_review_csv, name="access_review_csv"),
+    path(
+        "privacy/access/<int:event_id>/reviewed/",
+        access_review.access_reviewed,
+        name="access_reviewed",
+    ),
     path("privacy/records/", privacy.records, name="records"),
     path("privacy/records.csv", privacy.records_csv, name="records_csv"),
     path("campaigns/", campaigns.index, name="campaigns"),
@@ -75,6 +83,11 @@ urlpatterns = [
     path("privacy/carriers/overdue/", carriers.overdue, name="overdue_copies"),
     path("privacy/carriers/<uuid:carrier_id>/", carriers.carrier_detail, name="carrier"),
     path("privacy/carriers/<uuid:carrier_id>/sanitize/", carriers.sanitize, name="sanitize"),
+    path(
+        "privacy/carriers/<uuid:carrier_id>/verify/",
+        carriers.verify_sanitization,
+        name="verify_sanitization",
+    ),
     path("privacy/carriers/<uuid:carrier_id>/retire/", carriers.retire, name="carrier_retire"),
     path("privacy/carriers/<uuid:carrier_id>/lost/", carriers.lost, name="carrier_lost"),
     path(

@@ -1,5 +1,7 @@
 """Staff admin: watch erasure requests and deadlines, read certificates, edit retention
-policies and processors. Nothing here deletes; erasure goes through the pipeline."""
+policies and processors. Nothing here deletes, and nothing here opens an erasure: an
+erasure starts on the privacy desk (a request whose requester is verified) or from the
+customer, never from a form that would skip that verification."""
 
 import uuid
 
@@ -9,19 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from audit.services import staff_actor
-from customers.models import Customer
 from disposal.models import (
     RETENTION_FLOOR_DAYS,
     DisposalRecord,
     ErasureRequest,
-    ErasureSource,
     Processor,
     RetentionPolicy,
     WebhookDelivery,
 )
 from disposal.processors import redeliver, save_processor, unknown_categories
 from disposal.retention import set_retention_period
-from disposal.services import request_erasure
 from vault import registry
 from vault.services import subject_pseudonym
 
@@ -35,22 +34,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class ErasureRequestForm(forms.ModelForm):
-    """Staff open an erasure by customer id; the pipeline does the rest."""
-
-    customer_id = forms.UUIDField(label="Customer id")
-
-    class Meta:
-        model = ErasureRequest
-        fields = []
-
-    def clean_customer_id(self):
-        customer_id = self.cleaned_data["customer_id"]
-        if not Customer.objects.filter(pk=customer_id).exists():
-            raise forms.ValidationError("No customer with this id (or already erased).")
-        return customer_id
 
 
 @admin.register(ErasureRequest)
@@ -87,29 +70,6 @@ class ErasureRequestAdmin(ReadOnlyAdmin):
         return queryset.filter(
             Q(pk=subject) | Q(subject_id=subject) | Q(subject_pseudonym=subject_pseudonym(subject))
         ), False
-
-    def has_add_permission(self, request):
-        return request.user.has_perm("disposal.add_erasurerequest")
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = ErasureRequestForm
-        return super().get_form(request, obj, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        return ["customer_id"] if obj is None else self.readonly_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        opened = request_erasure(
-            customer_id=form.cleaned_data["customer_id"],
-            source=ErasureSource.STAFF,
-            actor=staff_actor(request.user.pk),
-        )
-        obj.pk = opened.pk  # the admin logs and redirects with it
-        obj.status = opened.status
 
 
 @admin.register(DisposalRecord)

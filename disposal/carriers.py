@@ -1,5 +1,6 @@
 """Data-carrier writes: register a carrier (by staff, or automatically for the copies
-the system makes), sanitize it after NIST SP 800-88, retire it, report it lost (which
+the system makes), sanitize it after NIST SP 800-88 (recorded by one person, verified
+by a second one signed in as themselves), retire it, report it lost (which
 opens an incident for the privacy desk), confirm an expired copy destroyed, close an
 incident, and mark backups a retired master key made unreadable. Each action is one
 transaction with its audit event; audit rows carry ids and codes only."""
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
-from audit.services import record_event
+from audit.services import record_event, staff_actor
 from disposal.models import (
     AUTOMATIC_KINDS,
     KEY_STORE,
@@ -163,17 +164,20 @@ def sanitize_carrier(
     carrier: DataCarrier,
     method: str,
     performed_by,
-    verified_by,
     actor: str,
     tool: str = "",
     performed_at=None,
 ) -> SanitizationRecord:
     """Record a sanitization (NIST SP 800-88 Rev. 1: clear, purge, destroy; cryptographic
-    erase only for a carrier that held ciphertext alone). A second person verifies."""
+    erase only for a carrier that held ciphertext alone). The carrier then awaits
+    verification: a second staff member, signed in as themselves, confirms it
+    (`verify_sanitization`); nobody names a verifier on someone else's behalf."""
     carrier = _locked(carrier)
     errors: dict[str, list[str]] = {}
     if carrier.status == CarrierStatus.SANITIZED:
         errors["carrier"] = [_("This carrier is already sanitized.")]
+    elif carrier.status == CarrierStatus.AWAITING_VERIFICATION:
+        errors["carrier"] = [_("A sanitization of this carrier is already awaiting verification.")]
     if method not in SanitizationMethod.values:
         errors["method"] = [_("Choose a sanitization method.")]
     elif method == SanitizationMethod.CRYPTO_ERASE and not carrier.encrypted:
@@ -182,15 +186,8 @@ def sanitize_carrier(
         ]
     if performed_by is None:
         errors["performed_by"] = [_("Say who performed the sanitization.")]
-    if verified_by is None:
-        errors["verified_by"] = [_("Say who verified the sanitization.")]
-    elif performed_by is not None and verified_by.pk == performed_by.pk:
-        errors["verified_by"] = [
-            _("The verifier must be someone other than the person who performed it.")
-        ]
-    for name, user in (("performed_by", performed_by), ("verified_by", verified_by)):
-        if user is not None and not user.is_active and name not in errors:
-            errors[name] = [_("Choose an active staff member.")]
+    elif not performed_by.is_active:
+        errors["performed_by"] = [_("Choose an active staff member.")]
     performed_at = performed_at or timezone.now()
     if performed_at > timezone.now() + timedelta(minutes=5):
         errors["performed_at"] = [_("The sanitization cannot be in the future.")]
@@ -201,14 +198,12 @@ def sanitize_carrier(
         method=method,
         tool=(tool or "").strip()[:200],
         performed_by=performed_by,
-        verified_by=verified_by,
         performed_at=performed_at,
         recorded_by=actor,
     )
     previous = carrier.status
-    carrier.status = CarrierStatus.SANITIZED
-    carrier.sanitized_at = performed_at
-    carrier.save(update_fields=["status", "sanitized_at"])
+    carrier.status = CarrierStatus.AWAITING_VERIFICATION
+    carrier.save(update_fields=["status"])
     _event(
         carrier,
         AuditAction.CARRIER_SANITIZED,
@@ -216,6 +211,55 @@ def sanitize_carrier(
         previous=previous,
         status=carrier.status,
         method=method,
+        record=record.pk,
+    )
+    return record
+
+
+def may_verify(record: SanitizationRecord, user) -> bool:
+    """Whoever performed or recorded a sanitization cannot be its verifier."""
+    return (
+        user is not None
+        and user.is_active
+        and user.pk != record.performed_by_id
+        and staff_actor(user.pk) != record.recorded_by
+    )
+
+
+@transaction.atomic
+def verify_sanitization(*, carrier: DataCarrier, verifier) -> SanitizationRecord:
+    """The second person confirms a recorded sanitization as themselves (the verifier is
+    the signed-in user, and the audit actor is that same user). The carrier is then
+    sanitized and its certificate names who recorded and who verified."""
+    carrier = _locked(carrier)
+    if carrier.status != CarrierStatus.AWAITING_VERIFICATION:
+        raise ValidationError(
+            {"carrier": [_("No sanitization of this carrier awaits verification.")]}
+        )
+    record = SanitizationRecord.objects.select_for_update().get(carrier=carrier)
+    if not may_verify(record, verifier):
+        raise ValidationError(
+            {
+                "verified_by": [
+                    _(
+                        "You performed or recorded this sanitization: another staff member "
+                        "must sign in and verify it."
+                    )
+                ]
+            }
+        )
+    record.verified_by = verifier
+    record.verified_at = timezone.now()
+    record.save(update_fields=["verified_by", "verified_at"])
+    carrier.status = CarrierStatus.SANITIZED
+    carrier.sanitized_at = record.performed_at
+    carrier.save(update_fields=["status", "sanitized_at"])
+    _event(
+        carrier,
+        AuditAction.CARRIER_SANITIZATION_VERIFIED,
+        staff_actor(verifier.pk),
+        previous=CarrierStatus.AWAITING_VERIFICATION.value,
+        status=carrier.status,
         record=record.pk,
     )
     return record

@@ -283,6 +283,8 @@ class CarrierStatus(models.TextChoices):
     IN_SERVICE = "in-service", _("In service")
     RETIRED = "retired", _("Retired")
     LOST = "lost", _("Lost")
+    # Recorded by one person, not yet confirmed by a second one signed in as themselves.
+    AWAITING_VERIFICATION = "awaiting-verification", _("Awaiting verification")
     SANITIZED = "sanitized", _("Sanitized")
 
 
@@ -311,7 +313,7 @@ class DataCarrier(models.Model):
     encrypted = models.BooleanField(default=False)
     encryption = models.CharField(max_length=200, blank=True, help_text="How it is encrypted.")
     status = models.CharField(
-        max_length=20, choices=CarrierStatus.choices, default=CarrierStatus.IN_SERVICE
+        max_length=30, choices=CarrierStatus.choices, default=CarrierStatus.IN_SERVICE
     )
     source = models.CharField(
         max_length=20, blank=True, help_text="For automatic copies: what made them."
@@ -367,7 +369,8 @@ class SanitizationMethod(models.TextChoices):
 
 class SanitizationRecord(models.Model):
     """How one carrier was sanitized, after NIST SP 800-88: method, tool or procedure,
-    who performed it and who (someone else) verified it, when. The certificate."""
+    who performed and recorded it and who (someone else, signed in as themselves)
+    verified it, when. The certificate. Unverified until `verified_by` is set."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     carrier = models.OneToOneField(
@@ -379,8 +382,9 @@ class SanitizationRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    verified_at = models.DateTimeField(null=True, blank=True)
     performed_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.CharField(max_length=100)
@@ -391,7 +395,12 @@ class SanitizationRecord(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(performed_by=models.F("verified_by")),
                 name="sanitization_verifier_is_not_performer",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verified_by__isnull=True, verified_at__isnull=True)
+                | models.Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="sanitization_verified_with_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access.roles import user_of_actor
 from customers.models import Customer
 from customers.selectors import customer_get, live_customer_ids
 from disposal.models import (
@@ -216,11 +217,16 @@ def carrier_get(carrier_id) -> DataCarrier | None:
 
 
 def sanitization_of(carrier: DataCarrier) -> SanitizationRecord | None:
-    return (
+    """The carrier's sanitization record, with `recorder` (the staff user who recorded
+    it, or None when a command did) for the certificate."""
+    record = (
         SanitizationRecord.objects.select_related("performed_by", "verified_by")
         .filter(carrier=carrier)
         .first()
     )
+    if record is not None:
+        record.recorder = user_of_actor(record.recorded_by)
+    return record
 
 
 def overdue_copies(*, now=None) -> QuerySet:

@@ -58,6 +58,27 @@ ACTION_TEXT = {
     AuditAction.TICKET_NOTE_ADDED: _("wrote in a service ticket"),
 }
 
+# The details a staff reveal names (its audit row's "fields", access.policy.Field codes).
+DETAIL_TEXT = {
+    "name": _("your name"),
+    "email": _("your email address"),
+    "phone": _("your phone number"),
+    "address": _("your postal address"),
+    "notes": _("notes of your contacts with us"),
+}
+
+
+def action_text(event) -> str:
+    """What an audit event did, in the customer's words; a staff reveal names the
+    details it showed ("looked at your email address, your phone number")."""
+    if event.action == AuditAction.CUSTOMER_REVEALED:
+        codes = str((event.metadata or {}).get("fields", "")).split(",")
+        details = [str(DETAIL_TEXT[code]) for code in codes if code in DETAIL_TEXT]
+        if details:
+            return _("looked at %(details)s") % {"details": ", ".join(details)}
+    return str(ACTION_TEXT.get(event.action, event.get_action_display()))
+
+
 PURPOSE_TEXT = {
     "account": _("Your account"),
     "personalization": _("Personal suggestions"),

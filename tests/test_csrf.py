@@ -27,6 +27,7 @@ KWARGS = {
     "campaign_id": uuid.uuid4(),
     "segment_id": uuid.uuid4(),
     "recipient_id": 1,
+    "event_id": 1,
     "code_id": uuid.uuid4(),
     "secret": "x" * 20,
     "token": "token",

@@ -100,10 +100,13 @@ def add(request):
     )
 
 
-def _render_carrier(request, carrier, sanitize_form=None, status=200):
+def _render_carrier(request, carrier, sanitize_form=None, status=200, verify_errors=()):
+    record = sanitization_of(carrier)
     context = {
         "carrier": carrier,
-        "record": sanitization_of(carrier),
+        "record": record,
+        "may_verify": record is not None and services.may_verify(record, request.user),
+        "verify_errors": verify_errors,
         "sanitize_form": sanitize_form or SanitizeForm(),
         "error_forms": [sanitize_form] if sanitize_form else [],
         "is_copy": carrier.kind in AUTOMATIC_KINDS,
@@ -133,16 +136,36 @@ def sanitize(request, carrier_id):
                 carrier=carrier,
                 method=data["method"],
                 tool=data["tool"],
-                performed_by=_user(data["performed_by"]),
-                verified_by=_user(data["verified_by"]),
+                performed_by=request.user,
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
             _copy_errors(form, error)
         else:
-            messages.success(request, _("Sanitization recorded."))
-            return redirect("dashboard:carrier_certificate", carrier_id=record.carrier_id)
+            messages.success(
+                request,
+                _("Sanitization recorded: another staff member must now sign in and verify it."),
+            )
+            return redirect("dashboard:carrier", carrier_id=record.carrier_id)
     return _render_carrier(request, _carrier_or_404(carrier_id), sanitize_form=form, status=400)
+
+
+@desk
+def verify_sanitization(request, carrier_id):
+    """The second person confirms the sanitization as themselves: the verifier is always
+    the signed-in user, never a name chosen in a form."""
+    carrier = _carrier_or_404(carrier_id)
+    if request.method != "POST":
+        return redirect("dashboard:carrier", carrier_id=carrier.pk)
+    try:
+        record = services.verify_sanitization(carrier=carrier, verifier=request.user)
+    except ValidationError as error:
+        problems = [problem for group in error.message_dict.values() for problem in group]
+        return _render_carrier(
+            request, _carrier_or_404(carrier_id), status=400, verify_errors=problems
+        )
+    messages.success(request, _("Sanitization verified."))
+    return redirect("dashboard:carrier_certificate", carrier_id=record.carrier_id)
 
 
 def _status_action(request, carrier_id, action, success, then):

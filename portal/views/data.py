@@ -15,11 +15,7 @@ from customers.models import Product
 from customers.selectors import interactions_of, purchases_of
 from disposal.exports import export_customer, gather
 from disposal.selectors import disclosures_of, keeping_by_category
-from portal.presentation import (
-    ACTION_TEXT,
-    access_purpose_label,
-    category_label,
-)
+from portal.presentation import access_purpose_label, action_text, category_label
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
 from service.selectors import tickets_of
@@ -102,7 +98,7 @@ def access_log(request):
             "when": event.occurred_at,
             "who": describe_actor(event.actor),
             "by_you": event.actor == CUSTOMER,
-            "what": ACTION_TEXT.get(event.action, event.get_action_display()),
+            "what": action_text(event),
             "purpose": access_purpose_label(event.purpose) if event.purpose else "",
         }
         for event in page

@@ -1,8 +1,7 @@
-"""The disposal admin, driven in Chromium: staff open erasures by customer id and see
-them run to done, register processors without their secret ever coming back, edit
-retention periods, and only read certificates and webhook deliveries."""
-
-import uuid
+"""The disposal admin, driven in Chromium: staff cannot open erasures there (the privacy
+desk does, after verifying the requester) and watch them run to done, register
+processors without their secret ever coming back, edit retention periods, and only read
+certificates and webhook deliveries."""
 
 import pytest
 from django.utils import formats, translation
@@ -21,6 +20,7 @@ from disposal.models import (
     WebhookDelivery,
 )
 from disposal.processors import save_processor
+from disposal.services import request_erasure
 from tests.factories import CustomerFactory
 from vault import registry
 from vault.services import subject_pseudonym
@@ -49,30 +49,23 @@ def _en_gb(value) -> str:
         return formats.date_format(value)
 
 
-def test_staff_are_told_when_no_customer_has_the_id(staff_page: Page, live_server):
+def test_staff_cannot_open_an_erasure_from_the_admin(staff_page: Page, live_server):
+    """Erasures start on the privacy desk after the requester is verified (issue 25)."""
     CustomerFactory()
-    unknown = uuid.uuid4()
-
-    staff_page.goto(f"{live_server.url}{ERASURES}add/")
-    staff_page.fill("#id_customer_id", str(unknown))
-    staff_page.click("input[name=_save]")
-
-    expect(staff_page.locator(f".field-customer_id {ERRORS}")).to_contain_text(
-        "No customer with this id"
-    )
+    response = staff_page.goto(live_server.url + ERASURES)
+    assert response.status == 200
+    expect(staff_page.locator("#content-main")).to_be_visible()
+    expect(staff_page.locator(ADD_LINK)).to_have_count(0)
+    assert staff_page.goto(f"{live_server.url}{ERASURES}add/").status == 403
     assert not ErasureRequest.objects.exists()
-    assert Customer.objects.count() == 1
 
 
-def test_staff_open_an_erasure_that_runs_to_done(staff_page: Page, live_server):
+def test_staff_watch_an_erasure_run_to_done(staff_page: Page, live_server):
     ada = CustomerFactory(email="ada@example.com", full_name="Ada Lovelace")
     kept = CustomerFactory()
+    request_erasure(customer_id=ada.pk, source=ErasureSource.STAFF, actor="staff:1")
 
-    staff_page.goto(f"{live_server.url}{ERASURES}add/")
-    staff_page.fill("#id_customer_id", str(ada.pk))
-    staff_page.click("input[name=_save]")
-    staff_page.wait_for_url(live_server.url + ERASURES)
-
+    staff_page.goto(live_server.url + ERASURES)
     request = ErasureRequest.objects.get()
     # Done: the request names the customer by pseudonym only.
     assert request.subject_id is None

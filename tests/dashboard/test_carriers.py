@@ -1,4 +1,5 @@
-"""The data-carrier pages of the privacy desk: register, sanitize with a verifier,
+"""The data-carrier pages of the privacy desk: register, sanitize (verified by a second
+person signed in as themselves),
 certificate, lost → incident, copies past expiry with "confirm destroyed", the register
 in the Art. 30 records; other roles are refused."""
 
@@ -43,7 +44,7 @@ def test_other_roles_are_refused_every_carrier_page(signed_in, role):
         f"/dashboard/privacy/incidents/{incident.pk}/",
     ):
         assert client.get(url).status_code == 403, url
-    for action in ("retire", "lost", "destroyed", "sanitize"):
+    for action in ("retire", "lost", "destroyed", "sanitize", "verify"):
         assert client.post(f"{BASE}{carrier.pk}/{action}/").status_code == 403
     assert DataCarrier.objects.get(pk=carrier.pk).status == CarrierStatus.IN_SERVICE
 
@@ -86,21 +87,66 @@ def test_bad_input_comes_back_as_form_errors(signed_in):
     assert not DataCarrier.objects.exists()
 
 
-def test_sanitizing_needs_a_second_person_then_shows_the_certificate(signed_in, make_staff):
+def _as(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_a_form_can_no_longer_name_a_verifier_on_someone_elses_behalf(signed_in, make_staff):
     carrier = _disk()
     client, officer = signed_in(Role.PRIVACY_OFFICER)
     other = make_staff(Role.ADMINISTRATOR, username="verifier-vic")
-    data = {"method": "purge", "tool": "nvme format --ses=1", "performed_by": str(officer.pk)}
-    same = client.post(f"{BASE}{carrier.pk}/sanitize/", {**data, "verified_by": str(officer.pk)})
-    assert same.status_code == 400
-    assert "someone other than the person who performed it" in same.content.decode()
-
-    done = client.post(f"{BASE}{carrier.pk}/sanitize/", {**data, "verified_by": str(other.pk)})
-    assert done.status_code == 302 and done["Location"].endswith("/certificate/")
-    certificate = client.get(done["Location"]).content.decode()
+    response = client.post(
+        f"{BASE}{carrier.pk}/sanitize/",
+        {"method": "purge", "tool": "nvme format", "verified_by": str(other.pk)},
+    )
+    assert response.status_code == 302
     record = DataCarrier.objects.get().sanitization
-    assert str(record.pk) in certificate
-    assert "verifier-vic" in certificate and "nvme format --ses=1" in certificate
+    assert record.performed_by == officer and record.verified_by is None
+    carrier.refresh_from_db()
+    assert carrier.status == CarrierStatus.AWAITING_VERIFICATION
+    page = client.get(f"{BASE}{carrier.pk}/").content.decode()
+    assert "Awaiting verification" in page
+    assert "another staff member must sign in and verify it" in page
+
+
+def test_the_recorder_cannot_verify_their_own_sanitization(signed_in):
+    carrier = _disk()
+    client, _officer = signed_in(Role.PRIVACY_OFFICER)
+    client.post(f"{BASE}{carrier.pk}/sanitize/", {"method": "purge", "tool": "nvme format"})
+
+    refused = client.post(f"{BASE}{carrier.pk}/verify/")
+    assert refused.status_code == 400
+    assert "another staff member must sign in and verify it" in refused.content.decode()
+    carrier.refresh_from_db()
+    assert carrier.status == CarrierStatus.AWAITING_VERIFICATION
+    assert DataCarrier.objects.get().sanitization.verified_by is None
+
+
+def test_a_second_person_signed_in_verifies_and_the_certificate_names_both(client, make_staff):
+    carrier = _disk()
+    recorder = make_staff(Role.PRIVACY_OFFICER, username="recorder-rita")
+    verifier = make_staff(Role.ADMINISTRATOR, username="verifier-vic")
+    recorded = _as(client, recorder).post(
+        f"{BASE}{carrier.pk}/sanitize/", {"method": "purge", "tool": "nvme format --ses=1"}
+    )
+    assert recorded.status_code == 302 and recorded["Location"] == f"{BASE}{carrier.pk}/"
+    unverified = client.get(f"{BASE}{carrier.pk}/certificate/").content.decode()
+    assert "not a certificate until a second staff member" in unverified
+    client.post("/dashboard/sign-out/")
+
+    page = _as(client, verifier).get(f"{BASE}{carrier.pk}/").content.decode()
+    assert "verify the sanitization" in page
+    done = client.post(f"{BASE}{carrier.pk}/verify/")
+    assert done.status_code == 302 and done["Location"].endswith("/certificate/")
+    carrier.refresh_from_db()
+    assert carrier.status == CarrierStatus.SANITIZED
+    record = carrier.sanitization
+    assert (record.performed_by, record.verified_by) == (recorder, verifier)
+    certificate = client.get(done["Location"]).content.decode()
+    assert str(record.pk) in certificate and "nvme format --ses=1" in certificate
+    assert "recorder-rita" in certificate and "verifier-vic" in certificate
+    assert "not a certificate until" not in certificate
 
 
 def test_reporting_lost_opens_an_incident_page_and_the_desk_says_so(signed_in):
@@ -155,19 +201,11 @@ def test_pages_are_translated_to_bahasa_indonesia(signed_in):
 
 def test_service_refusals_reach_the_page_in_bahasa_indonesia(signed_in):
     carrier = _disk()
-    client, officer = signed_in(Role.PRIVACY_OFFICER)
-    response = client.post(
-        f"{BASE}{carrier.pk}/sanitize/",
-        {
-            "method": "destroy",
-            "tool": "shredder",
-            "performed_by": str(officer.pk),
-            "verified_by": str(officer.pk),
-        },
-        HTTP_ACCEPT_LANGUAGE="id",
-    )
+    client, _officer = signed_in(Role.PRIVACY_OFFICER)
+    client.post(f"{BASE}{carrier.pk}/sanitize/", {"method": "destroy", "tool": "shredder"})
+    response = client.post(f"{BASE}{carrier.pk}/verify/", HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 400
-    assert "Pemverifikasi harus orang lain" in response.content.decode()
+    assert "anggota staf lain harus masuk dan memverifikasinya" in response.content.decode()
 
 
 def test_the_dashboard_export_download_registers_an_exported_file(signed_in, customer):

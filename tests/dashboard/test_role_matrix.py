@@ -45,6 +45,9 @@ NEEDS = {
     "processors": Action.PRIVACY_DESK,
     "records": Action.PRIVACY_DESK,
     "records_csv": Action.PRIVACY_DESK,
+    "access_review": Action.PRIVACY_DESK,
+    "access_review_csv": Action.PRIVACY_DESK,
+    "access_reviewed": Action.PRIVACY_DESK,
     "metrics": Action.METRICS,
     "chart_svg": Action.METRICS,
     "chart_csv": Action.METRICS,
@@ -54,6 +57,7 @@ NEEDS = {
     "overdue_copies": Action.PRIVACY_DESK,
     "carrier": Action.PRIVACY_DESK,
     "sanitize": Action.PRIVACY_DESK,
+    "verify_sanitization": Action.PRIVACY_DESK,
     "carrier_retire": Action.PRIVACY_DESK,
     "carrier_lost": Action.PRIVACY_DESK,
     "carrier_destroyed": Action.PRIVACY_DESK,
@@ -124,6 +128,7 @@ def objects():
         "campaign_id": uuid.uuid4(),
         "segment_id": uuid.uuid4(),
         "recipient_id": 1,
+        "event_id": 1,
         "slug": "customers",
     }
 

@@ -1,4 +1,4 @@
-"""The data-carrier register's services: sanitization needs a second person, a lost
+"""The data-carrier register's services: sanitization needs a second person signed in, a lost
 carrier raises an incident with its categories, exports and disclosures register copies
 with an expiry, overdue copies are listed, and retiring a master key marks old backups."""
 
@@ -63,21 +63,56 @@ def test_a_label_with_an_email_address_or_an_unknown_category_is_refused():
     assert not DataCarrier.objects.exists()
 
 
-def test_the_verifier_must_differ_from_the_performer(two_people):
+def _recorded(performer, carrier=None, **kwargs):
+    return carriers.sanitize_carrier(
+        carrier=carrier or _disk(),
+        method=kwargs.pop("method", "purge"),
+        performed_by=performer,
+        actor=kwargs.pop("actor", f"staff:{performer.pk}"),
+        **kwargs,
+    )
+
+
+def test_a_recorded_sanitization_awaits_verification_and_names_no_verifier(two_people):
     performer, _other = two_people
+    record = _recorded(performer, tool="nvme format --ses=1")
+    carrier = DataCarrier.objects.get()
+    assert carrier.status == CarrierStatus.AWAITING_VERIFICATION
+    assert carrier.sanitized_at is None
+    assert record.verified_by is None and record.verified_at is None
+    event = AuditEvent.objects.get(action=AuditAction.CARRIER_SANITIZED)
+    assert event.metadata["status"] == "awaiting-verification"
+
+
+def test_the_performer_or_recorder_cannot_verify_their_own_sanitization(two_people, make_staff):
+    performer, _other = two_people
+    recorder = make_staff(Role.PRIVACY_OFFICER)
     carrier = _disk()
-    with pytest.raises(ValidationError) as error:
-        carriers.sanitize_carrier(
-            carrier=carrier,
-            method="purge",
-            performed_by=performer,
-            verified_by=performer,
-            actor="staff:1",
-        )
-    assert "verified_by" in error.value.message_dict
+    _recorded(performer, carrier=carrier, actor=f"staff:{recorder.pk}")
+    for same in (performer, recorder):
+        with pytest.raises(ValidationError) as error:
+            carriers.verify_sanitization(carrier=carrier, verifier=same)
+        assert "verified_by" in error.value.message_dict
     carrier.refresh_from_db()
-    assert carrier.status == CarrierStatus.IN_SERVICE
-    assert not SanitizationRecord.objects.exists()
+    assert carrier.status == CarrierStatus.AWAITING_VERIFICATION
+    assert not AuditEvent.objects.filter(action=AuditAction.CARRIER_SANITIZATION_VERIFIED).exists()
+
+
+def test_a_second_person_verifies_and_the_record_names_both(two_people):
+    performer, verifier = two_people
+    carrier = _disk()
+    record = _recorded(performer, carrier=carrier, method="crypto-erase")
+    verified = carriers.verify_sanitization(carrier=carrier, verifier=verifier)
+    carrier.refresh_from_db()
+    assert carrier.status == CarrierStatus.SANITIZED
+    assert carrier.sanitized_at == record.performed_at
+    assert (verified.performed_by, verified.verified_by) == (performer, verifier)
+    assert verified.verified_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.CARRIER_SANITIZATION_VERIFIED)
+    assert event.actor == f"staff:{verifier.pk}"
+    assert event.metadata["record"] == str(record.pk)
+    with pytest.raises(ValidationError):
+        carriers.verify_sanitization(carrier=carrier, verifier=verifier)
 
 
 def test_the_database_refuses_a_record_verified_by_its_performer(two_people):
@@ -89,51 +124,43 @@ def test_the_database_refuses_a_record_verified_by_its_performer(two_people):
             method="destroy",
             performed_by=performer,
             verified_by=performer,
+            verified_at=timezone.now(),
             performed_at=timezone.now(),
             recorded_by="staff:1",
         )
 
 
-def test_sanitizing_with_a_verifier_records_the_certificate_once(two_people):
+def test_the_database_refuses_a_verifier_without_a_time(two_people):
     performer, verifier = two_people
-    carrier = _disk()
-    record = carriers.sanitize_carrier(
-        carrier=carrier,
-        method="crypto-erase",
-        tool="cryptsetup luksErase",
-        performed_by=performer,
-        verified_by=verifier,
-        actor="staff:1",
-    )
-    carrier.refresh_from_db()
-    assert carrier.status == CarrierStatus.SANITIZED
-    assert carrier.sanitized_at == record.performed_at
-    event = AuditEvent.objects.get(action=AuditAction.CARRIER_SANITIZED)
-    assert event.metadata["previous"] == "in-service"
-    assert event.metadata["record"] == str(record.pk)
-    with pytest.raises(ValidationError) as error:
-        carriers.sanitize_carrier(
-            carrier=carrier,
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SanitizationRecord.objects.create(
+            carrier=_disk(),
             method="destroy",
             performed_by=performer,
             verified_by=verifier,
-            actor="staff:1",
+            performed_at=timezone.now(),
+            recorded_by="staff:1",
         )
+
+
+def test_a_carrier_is_sanitized_once(two_people):
+    performer, verifier = two_people
+    carrier = _disk()
+    _recorded(performer, carrier=carrier)
+    with pytest.raises(ValidationError) as error:
+        _recorded(verifier, carrier=carrier, method="destroy")
+    assert "awaiting verification" in str(error.value)
+    carriers.verify_sanitization(carrier=carrier, verifier=verifier)
+    with pytest.raises(ValidationError) as error:
+        _recorded(verifier, carrier=carrier, method="destroy")
     assert "already sanitized" in str(error.value)
     assert SanitizationRecord.objects.count() == 1
 
 
 def test_crypto_erase_is_refused_for_an_unencrypted_carrier(two_people):
-    performer, verifier = two_people
-    carrier = _disk(encrypted=False)
+    performer, _verifier = two_people
     with pytest.raises(ValidationError) as error:
-        carriers.sanitize_carrier(
-            carrier=carrier,
-            method="crypto-erase",
-            performed_by=performer,
-            verified_by=verifier,
-            actor="staff:1",
-        )
+        _recorded(performer, carrier=_disk(encrypted=False), method="crypto-erase")
     assert "method" in error.value.message_dict
 
 

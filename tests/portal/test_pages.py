@@ -9,6 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from access.roles import Role
+from access.services import reveal_fields
 from api.models import StorefrontKey
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_access
@@ -200,6 +202,22 @@ def test_the_access_log_names_clients_and_roles_never_people(signed_in, customer
     assert "looked at a protected detail" in page
     assert "exported your data" not in page  # the other customer's event
     assert str(other.pk) not in page and "staff:42" not in page
+
+
+def test_the_access_log_names_each_detail_a_staff_member_revealed(signed_in, customer, make_staff):
+    officer = make_staff(Role.PRIVACY_OFFICER)
+    reveal_fields(
+        user=officer,
+        customer_id=customer.pk,
+        fields=["email", "phone"],
+        purpose_kind="reason",
+        reason="Checking a returned parcel with the courier",
+    )
+    english = signed_in.get("/portal/access-log/").content.decode()
+    assert "looked at your email address, your phone number" in english
+    assert "Privacy officer" in english and officer.username not in english
+    indonesian = signed_in.get("/portal/access-log/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "melihat alamat email Anda, nomor telepon Anda" in indonesian
 
 
 def test_the_access_log_is_paginated(signed_in, customer):

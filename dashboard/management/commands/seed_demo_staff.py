@@ -144,7 +144,7 @@ class Command(BaseCommand):
             method="crypto-erase",
             tool="FileVault key destroyed (Erase All Content and Settings)",
             performed_by=admin,
-            verified_by=users["privacy"],
             actor=ACTOR,
         )
+        carriers.verify_sanitization(carrier=laptop, verifier=users["privacy"])
         return len(demo_carriers) + 1

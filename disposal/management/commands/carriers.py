@@ -4,12 +4,14 @@ operators. Scripts depend on these forms and outputs (README, "Data carriers"):
   carriers add --kind KIND --label TEXT [--location TEXT] [--custodian USER]
                [--holds CATEGORY ...] [--encrypted | --not-encrypted]   -> the carrier id
   carriers sanitize ID --method clear|purge|destroy|crypto-erase
-               --performed-by USER --verified-by USER                   -> the record id
+               --performed-by USER                                      -> the record id
+           (the carrier then awaits verification: a second staff member confirms it
+           on the dashboard, signed in as themselves; no command names a verifier)
   carriers lost ID                                                      -> the incident id
   carriers retire ID
   carriers list [--status STATUS]          -> one line per carrier: id, kind, label, status
 
-Refusals (performer = verifier, already sanitized, unknown id or user) exit with
+Refusals (already sanitized or awaiting verification, unknown id or user) exit with
 status 1 and a message on stderr.
 """
 
@@ -74,7 +76,6 @@ class Command(BaseCommand):
         sanitize.add_argument("id")
         sanitize.add_argument("--method", required=True, choices=SanitizationMethod.values)
         sanitize.add_argument("--performed-by", required=True, metavar="USER")
-        sanitize.add_argument("--verified-by", required=True, metavar="USER")
         sanitize.add_argument("--tool", default="", help="Tool or procedure used.")
 
         lost = sub.add_parser("lost", help="Report a carrier lost; prints the incident id.")
@@ -118,12 +119,11 @@ class Command(BaseCommand):
         )
         self.stdout.write(str(carrier.pk))
 
-    def _sanitize(self, *, id, method, performed_by, verified_by, tool, **options):
+    def _sanitize(self, *, id, method, performed_by, tool, **options):
         record = carriers.sanitize_carrier(
             carrier=_carrier(id),
             method=method,
             performed_by=_user(performed_by),
-            verified_by=_user(verified_by),
             tool=tool,
             actor=ACTOR,
         )
