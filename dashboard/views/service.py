@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.display import profile_fields
-from access.policy import Action, Field, purpose_items, reach_review
+from access.policy import Action, Field, may_see, purpose_items, reach_review
 from access.services import RevealDenied, record_page_view, reveal_fields
 from audit.services import staff_actor
 from dashboard.permissions import staff_required
@@ -222,7 +222,7 @@ def _thread_shown(request, ticket) -> bool:
     if grant == str(ticket.pk):
         return True
     purpose = f"ticket:{ticket.pk}"
-    if any(
+    if may_see(user, Field.NOTES) and any(
         item.purpose == purpose and Field.NOTES in item.fields
         for item in purpose_items(user, ticket.customer_id)
     ):
