@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.policy import AssignedItem
@@ -136,7 +137,7 @@ def assigned_tickets(user_id: int, customer_id: uuid.UUID) -> list[AssignedItem]
             % {
                 "id": ticket.short_id,
                 "topic": ticket.get_topic_display(),
-                "due": timezone.localtime(ticket.due_at).strftime("%Y-%m-%d %H:%M"),
+                "due": date_format(timezone.localtime(ticket.due_at), "SHORT_DATETIME_FORMAT"),
             },
             self_made=not started_by_someone_else(ticket, user_id),
         )
