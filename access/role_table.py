@@ -61,7 +61,10 @@ def _purposes(role: Role) -> str:
     if role in NEEDS_ASSIGNMENT:
         kinds = [kind for kind in PurposeKind if kind != BREAK_GLASS]
         items = "; ".join(f"`{kind.value}`" for kind in kinds)
-        return f"{items}; or `{BREAK_GLASS.value}` (flagged) when they have self-made work"
+        return (
+            f"{items}; or `{BREAK_GLASS.value}` (flagged) when they have any open work "
+            "for the customer"
+        )
     return "any typed reason, or an item assigned to them"
 
 
