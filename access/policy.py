@@ -11,9 +11,11 @@ break-glass reason, which is flagged for review. Which items exist is told by th
 that own them (privacy requests, service tickets, call lists) through
 `register_assignment_provider`, so this module never imports upward.
 
-Special-category data: products in a sensitive category (SENSITIVE_CATEGORIES, which
-recommendations also use) are shown as "Sensitive item" to roles that may not see
-them, and a sensitive category is never a filter of a list or a segment.
+Special-category data: products in a sensitive category (`sensitive_categories()`, the
+setting RECOMMENDATIONS_SENSITIVE_CATEGORIES, which recommendations read here too) are
+shown as "Sensitive item" to roles that may not see them (SENSITIVE_ITEM_ROLES), and a
+sensitive category is never a filter of a list or a segment. docs/staff/roles.md is
+rendered from this module (access.role_table).
 """
 
 import uuid
