@@ -1,24 +1,32 @@
-"""What a staff page shows of a customer's profile: masked by default, a field plain only
-when this page's reveal granted it and the user's role may see it (vault.masking masks).
-Also the staff's names for revealable fields and for the kinds of reveal purpose."""
+"""What a staff page shows of a customer: masked by default. A profile field is plain
+only when this page's reveal granted it and the user's role may see it (vault.masking
+masks); a product in a sensitive category is "Sensitive item", with no name, sku or
+category, to every role that may not see special-category data (access.policy). Also the
+staff's names for the kinds of reveal purpose (the fields' names are access.policy's)."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import Field, may_see
+from access.policy import (
+    FIELD_LABELS,
+    Field,
+    is_sensitive_category,
+    may_see,
+    may_see_sensitive_items,
+)
 from vault.masking import MASK, mask_email, mask_phone, mask_text
 
 PROFILE = (
-    (Field.NAME, "full_name", _("Name"), mask_text),
-    (Field.EMAIL, "email", _("Email"), mask_email),
-    (Field.PHONE, "phone", _("Phone"), mask_phone),
-    (Field.ADDRESS, "postal_address", _("Postal address"), mask_text),
+    (Field.NAME, "full_name", FIELD_LABELS[Field.NAME], mask_text),
+    (Field.EMAIL, "email", FIELD_LABELS[Field.EMAIL], mask_email),
+    (Field.PHONE, "phone", FIELD_LABELS[Field.PHONE], mask_phone),
+    (Field.ADDRESS, "postal_address", FIELD_LABELS[Field.ADDRESS], mask_text),
 )
-# The names staff read for each field they may reveal (the reveal form, the access review).
-FIELD_LABELS = {field: label for field, _attribute, label, _mask in PROFILE} | {
-    Field.NOTES: _("Interaction notes"),
-}
+SENSITIVE_ITEM = _("Sensitive item")
 # Reveal purposes are recorded as "<kind>:<id>" (access.services); page views as
 # "staff_view". Staff read them by kind.
 PURPOSE_KIND_LABELS = {
@@ -74,3 +82,47 @@ def note_text(note: str, *, user, revealed: frozenset[str]) -> str:
     if Field.NOTES in revealed and may_see(user, Field.NOTES):
         return note
     return MASK
+
+
+@dataclass(frozen=True)
+class ShownPurchase:
+    purchased_at: datetime
+    order_id: str
+    name: str
+    sku: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+    sensitive: bool  # shown as "Sensitive item": name, sku and category are empty
+
+
+def purchase_lines(purchases: Iterable, *, user) -> list[ShownPurchase]:
+    """Purchase lines (with their product) as this user may see them."""
+    plain = may_see_sensitive_items(user)
+    shown = []
+    for line in purchases:
+        product = line.product
+        hidden = not plain and is_sensitive_category(product.category)
+        shown.append(
+            ShownPurchase(
+                line.purchased_at,
+                line.order_id,
+                str(SENSITIVE_ITEM) if hidden else product.name,
+                "" if hidden else product.sku,
+                "" if hidden else product.category,
+                line.quantity,
+                line.unit_price,
+                hidden,
+            )
+        )
+    return shown
+
+
+def product_names(skus: Iterable[str], categories: Mapping[str, str], *, user) -> list[str]:
+    """Skus (offers, recommendations) as this user may see them: a sensitive one as
+    "Sensitive item". `categories` maps each sku to its product's category."""
+    plain = may_see_sensitive_items(user)
+    return [
+        str(SENSITIVE_ITEM) if not plain and is_sensitive_category(categories.get(sku)) else sku
+        for sku in skus
+    ]

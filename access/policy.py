@@ -1,17 +1,31 @@
 """The one permissions module: what each staff role may see and do.
 
 The dashboard, the API and the workers all ask here; no surface repeats these rules.
-Two allow-lists: fields a role may reveal (masked values are all a role sees otherwise)
-and actions a role may take. A support agent may reveal only for a customer with a
-ticket or request assigned to them; which items exist is told by the apps that own them
-(privacy requests, service tickets) through `register_assignment_provider`, so
-this module never imports upward.
+Allow-lists: fields a role may reveal (masked values are all a role sees otherwise),
+actions a role may take, and which fields each kind of purpose reveals. A support agent
+may reveal only with a purpose someone other than themselves started: the customer (a
+portal ticket, a reply, an inbound call found by the caller lookup) or another staff
+member (a privacy officer, a team lead, a call list). Work the agent opened or took on
+their own is not a purpose: the agent sees the masked view and may only type a
+break-glass reason, which is flagged for review. Which items exist is told by the apps
+that own them (privacy requests, service tickets, call lists) through
+`register_assignment_provider`, so this module never imports upward.
+
+Special-category data: products in a sensitive category (`sensitive_categories()`, the
+setting RECOMMENDATIONS_SENSITIVE_CATEGORIES, which recommendations read here too) are
+shown as "Sensitive item" to roles that may not see them (SENSITIVE_ITEM_ROLES), and a
+sensitive category is never a filter of a list or a segment. docs/staff/roles.md is
+rendered from this module (access.role_table).
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from access.roles import Role, roles_of, user_of_actor
 
@@ -22,6 +36,19 @@ class Field(StrEnum):
     NAME = "name"
     ADDRESS = "address"
     NOTES = "notes"
+
+    @property
+    def label(self) -> str:
+        return str(FIELD_LABELS[self])
+
+
+FIELD_LABELS = {
+    Field.NAME: _("Name"),
+    Field.EMAIL: _("Email"),
+    Field.PHONE: _("Phone"),
+    Field.ADDRESS: _("Postal address"),
+    Field.NOTES: _("Interaction notes"),
+}
 
 
 class Action(StrEnum):
@@ -75,8 +102,48 @@ ACTIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.ADMINISTRATOR: ALL_ACTIONS,
 }
-# Roles whose reveals need an item (ticket, request) assigned to the user for the customer.
+# Roles whose reveals need an item (ticket, request, call) for the customer that someone
+# other than the user started or assigned.
 NEEDS_ASSIGNMENT = frozenset({Role.SUPPORT_AGENT})
+
+
+class PurposeKind(StrEnum):
+    """Why a field is revealed: an item (kind:id) or a typed reason."""
+
+    REQUEST = "request"  # a data-subject request the privacy desk assigned
+    TICKET = "ticket"  # a service ticket the customer started or someone else assigned
+    CALL = "call"  # an entry of a phone campaign's call list
+    REASON = "reason"  # a typed break-glass reason, flagged for review
+
+    @property
+    def label(self) -> str:
+        return str(PURPOSE_LABELS[self])
+
+
+PURPOSE_LABELS = {
+    PurposeKind.REQUEST: _("A data-subject request assigned to you"),
+    PurposeKind.TICKET: _(
+        "A service ticket the customer started, or that someone else assigned to you"
+    ),
+    PurposeKind.CALL: _("A call on a phone campaign's call list"),
+    PurposeKind.REASON: _("A typed reason (break-glass)"),
+}
+# Which fields each purpose reveals: what the work needs, nothing more.
+PURPOSE_FIELDS: dict[PurposeKind, frozenset[Field]] = {
+    PurposeKind.REQUEST: ALL_FIELDS,
+    PurposeKind.TICKET: ALL_FIELDS,
+    PurposeKind.CALL: frozenset({Field.NAME, Field.PHONE}),
+    PurposeKind.REASON: ALL_FIELDS,
+}
+BREAK_GLASS = PurposeKind.REASON
+
+
+class Review(StrEnum):
+    """Why an audit event is flagged for the privacy officer's access review
+    (metadata key "review")."""
+
+    BREAK_GLASS = "break_glass"  # a reveal whose purpose is a typed reason
+    SELF_MADE = "self_made"  # reached only through work the user opened or took
 
 
 class Denial(StrEnum):
@@ -103,13 +170,21 @@ class AssignedItem:
     """An open item assigned to a user for a customer: a reason to reveal. `label`
     holds no personal data (kind, short id, due date)."""
 
-    kind: str  # "request", "ticket"
+    kind: str  # a PurposeKind value: "request", "ticket", "call"
     ref: str
     label: str
+    # True when the user opened or took this work themselves (nobody else started or
+    # assigned it): then it is no purpose, only a place for a flagged break-glass reason.
+    self_made: bool = False
 
     @property
     def purpose(self) -> str:
         return f"{self.kind}:{self.ref}"
+
+    @property
+    def fields(self) -> frozenset[Field]:
+        """What this item lets its user reveal (none when self-made)."""
+        return frozenset() if self.self_made else PURPOSE_FIELDS[PurposeKind(self.kind)]
 
 
 _providers: dict[str, Callable[[int, uuid.UUID], list[AssignedItem]]] = {}
@@ -123,9 +198,38 @@ def register_assignment_provider(
 
 
 def assigned_items(user, customer_id: uuid.UUID) -> list[AssignedItem]:
+    """Every open item of the customer the user works on, self-made ones included."""
     if not roles_of(user):
         return []
     return [item for provider in _providers.values() for item in provider(user.pk, customer_id)]
+
+
+def purpose_items(user, customer_id: uuid.UUID) -> list[AssignedItem]:
+    """The items that count as a purpose to reveal: not self-made."""
+    return [item for item in assigned_items(user, customer_id) if not item.self_made]
+
+
+def reach_review(user, customer_id: uuid.UUID) -> Review | None:
+    """SELF_MADE when a user whose reveals need an item reached this customer only
+    through work they opened or took themselves; None otherwise."""
+    if not needs_assignment(user):
+        return None
+    items = assigned_items(user, customer_id)
+    if items and all(item.self_made for item in items):
+        return Review.SELF_MADE
+    return None
+
+
+def purpose_fields(user, customer_id: uuid.UUID, purpose: str) -> frozenset[Field]:
+    """The fields `purpose` ("kind:ref") lets the user reveal for this customer: those of
+    a matching item that counts, or every field for a typed reason."""
+    kind, _sep, ref = purpose.partition(":")
+    if kind == BREAK_GLASS:
+        return PURPOSE_FIELDS[BREAK_GLASS]
+    for item in purpose_items(user, customer_id):
+        if item.purpose == f"{kind}:{ref}":
+            return item.fields
+    return frozenset()
 
 
 # Roles that must prove a second factor (TOTP) after their password: they can reveal,
@@ -167,7 +271,9 @@ def can_reveal(user, customer_id: uuid.UUID, field: Field) -> Decision:
         return Decision(False, Denial.ACTION)
     if not may_see(user, field):
         return Decision(False, Denial.FIELD)
-    if _reveal_roles(user) <= NEEDS_ASSIGNMENT and not assigned_items(user, customer_id):
+    if needs_assignment(user) and not assigned_items(user, customer_id):
+        # Self-made work still allows a typed break-glass reason (flagged); nothing
+        # at all allows nothing.
         return Decision(False, Denial.NOT_ASSIGNED)
     return ALLOW
 
@@ -176,3 +282,43 @@ def needs_assignment(user) -> bool:
     """True when the user's reveals must name an item assigned to them."""
     roles = _reveal_roles(user)
     return bool(roles) and roles <= NEEDS_ASSIGNMENT
+
+
+# Special-category data (GDPR Art. 9): products in these categories reveal health, sex
+# life and the like. Roles that may see them by name; every other role sees "Sensitive
+# item" with no name, sku or category.
+SENSITIVE_ITEM_ROLES = frozenset({Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
+DEFAULT_SENSITIVE_CATEGORIES = ("health", "pharmacy", "adult")
+
+
+def sensitive_categories() -> list[str]:
+    """RECOMMENDATIONS_SENSITIVE_CATEGORIES: the one list of sensitive categories."""
+    configured = getattr(
+        settings, "RECOMMENDATIONS_SENSITIVE_CATEGORIES", DEFAULT_SENSITIVE_CATEGORIES
+    )
+    return sorted(set(configured))
+
+
+def is_sensitive_category(category: str | None) -> bool:
+    return bool(category) and category in set(sensitive_categories())
+
+
+def may_see_sensitive_items(user) -> bool:
+    return bool(roles_of(user) & SENSITIVE_ITEM_ROLES)
+
+
+def filterable_categories(categories: Iterable[str]) -> list[str]:
+    """The categories a customer list or a segment may filter on: never a sensitive one."""
+    sensitive = set(sensitive_categories())
+    return [category for category in categories if category not in sensitive]
+
+
+def category_filter_errors(categories: Iterable[str]) -> list[str]:
+    """The one rule for lists and segments: messages when any category is sensitive."""
+    sensitive = sorted(set(categories) & set(sensitive_categories()))
+    if not sensitive:
+        return []
+    return [
+        gettext("Sensitive categories are never a filter or a segment criterion: %(names)s.")
+        % {"names": ", ".join(sensitive)}
+    ]

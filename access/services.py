@@ -1,6 +1,10 @@
 """Access writes: reveals with a purpose, and the audit event of every staff page that
 shows a customer's personal data. Both are audit events naming the staff member by id
-("staff:<id>") and their role; the customer is later told the role only."""
+("staff:<id>") and their role; the customer is later told the role only.
+
+Events the privacy officer's access review must look at carry metadata "review":
+"break_glass" on a reveal whose purpose is a typed reason, "self_made" on a view by
+someone who reached the customer only through work they opened or took themselves."""
 
 import uuid
 from dataclasses import dataclass
@@ -10,13 +14,25 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from access.models import RevealReason
-from access.policy import Denial, Field, assigned_items, can_reveal
+from access.policy import (
+    BREAK_GLASS,
+    FIELD_LABELS,
+    PURPOSE_FIELDS,
+    Denial,
+    Field,
+    PurposeKind,
+    Review,
+    can_reveal,
+    purpose_fields,
+    purpose_items,
+    reach_review,
+)
 from access.roles import primary_role
 from audit.models import AuditAction
 from audit.services import record_event, staff_actor
 
 REASON_MIN, REASON_MAX = 10, 500
-PURPOSE_KINDS = ("request", "ticket", "call", "reason")
+PURPOSE_KINDS = tuple(kind.value for kind in PurposeKind)
 
 
 class RevealDenied(PermissionDenied):
@@ -42,11 +58,13 @@ def _clean_fields(fields) -> list[Field]:
     return cleaned
 
 
-def _clean_purpose(user, customer_id, kind: str, ref: str, reason: str) -> tuple[str, str]:
+def _clean_purpose(
+    user, customer_id, kind: str, ref: str, reason: str, fields: list[Field]
+) -> tuple[str, str]:
     """(audit purpose code or "" for a typed reason, the cleaned reason text)."""
     if kind not in PURPOSE_KINDS:
         raise ValidationError({"purpose": [_("Choose why you need to see this.")]})
-    if kind == "reason":
+    if kind == BREAK_GLASS:
         text = (reason or "").strip()
         if len(text) < REASON_MIN:
             raise ValidationError(
@@ -57,10 +75,34 @@ def _clean_purpose(user, customer_id, kind: str, ref: str, reason: str) -> tuple
                 {"reason": [_("Keep the reason under %(n)d characters.") % {"n": REASON_MAX}]}
             )
         return "", text
-    purposes = {item.purpose for item in assigned_items(user, customer_id)}
+    purposes = {item.purpose for item in purpose_items(user, customer_id)}
     code = f"{kind}:{ref}"
     if code not in purposes:
-        raise ValidationError({"purpose": [_("Choose an open item assigned to you.")]})
+        raise ValidationError(
+            {
+                "purpose": [
+                    _(
+                        "Choose an open item the customer started or someone else assigned "
+                        "to you. Work you opened or took yourself is not a reason: type one "
+                        "instead (it is flagged for review)."
+                    )
+                ]
+            }
+        )
+    beyond = [field for field in fields if field not in purpose_fields(user, customer_id, code)]
+    if beyond:
+        allowed = [field for field in Field if field in PURPOSE_FIELDS[PurposeKind(kind)]]
+        raise ValidationError(
+            {
+                "fields": [
+                    _("%(purpose)s reveals only: %(fields)s.")
+                    % {
+                        "purpose": PurposeKind(kind).label,
+                        "fields": ", ".join(str(FIELD_LABELS[field]) for field in allowed),
+                    }
+                ]
+            }
+        )
     return code, ""
 
 
@@ -78,13 +120,16 @@ def reveal_fields(
         decision = can_reveal(user, customer_id, field)
         if not decision:
             raise RevealDenied(decision.denial)
-    purpose, text = _clean_purpose(user, customer_id, purpose_kind, purpose_ref, reason)
+    purpose, text = _clean_purpose(user, customer_id, purpose_kind, purpose_ref, reason, cleaned)
     if text:
         typed = RevealReason(subject_id=customer_id, reason=text)
         typed.save()
         purpose = f"reason:{typed.pk}"
         RevealReason.objects.filter(pk=typed.pk).update(purpose=purpose)
     role = primary_role(user)
+    metadata = {"fields": ",".join(cleaned), "role": role.value if role else ""}
+    if text:
+        metadata["review"] = Review.BREAK_GLASS.value
     record_event(
         actor=staff_actor(user.pk),
         action=AuditAction.CUSTOMER_REVEALED,
@@ -92,15 +137,20 @@ def reveal_fields(
         object_id=customer_id,
         subject_id=customer_id,
         purpose=purpose,
-        metadata={"fields": ",".join(cleaned), "role": role.value if role else ""},
+        metadata=metadata,
     )
     return RevealGrant(customer_id, tuple(cleaned), purpose)
 
 
 @transaction.atomic
 def record_page_view(*, user, customer_id: uuid.UUID, page: str) -> None:
-    """One audit event per staff page that shows a customer's personal data."""
+    """One audit event per staff page that shows a customer's personal data, flagged
+    "self_made" when the user reached the customer only through their own work."""
     role = primary_role(user)
+    metadata = {"role": role.value if role else ""}
+    review = reach_review(user, customer_id)
+    if review:
+        metadata["review"] = review.value
     record_event(
         actor=staff_actor(user.pk),
         action=AuditAction.CUSTOMER_VIEWED,
@@ -108,5 +158,5 @@ def record_page_view(*, user, customer_id: uuid.UUID, page: str) -> None:
         object_id=customer_id,
         subject_id=customer_id,
         purpose="staff_view",
-        metadata={"role": role.value if role else ""},
+        metadata=metadata,
     )

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.policy import category_filter_errors, filterable_categories
 from campaigns.models import PURPOSE_OF_CHANNEL, Channel, Segment, SkipReason, SpendBand
 from consent.models import ConsentState
 from customers.models import Customer, Product, Purchase
@@ -38,14 +39,14 @@ from recommendations import policy
 
 def selectable_categories() -> list[str]:
     """Categories a segment may name: every purchase category but the sensitive ones
-    and non-merchandise."""
-    excluded = set(policy.excluded_categories())
+    (access.policy, the one rule for lists and segments) and non-merchandise."""
+    excluded = set(policy.ignored_categories())
     return [
         category
         for category in Product.objects.order_by("category")
         .values_list("category", flat=True)
         .distinct()
-        if category not in excluded
+        if category not in excluded and category in filterable_categories([category])
     ]
 
 
@@ -55,13 +56,8 @@ def criteria_errors(segment: Segment) -> dict[str, list[str]]:
     categories = segment.categories
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         errors["categories"] = [_("Give the categories as a list of names.")]
-    else:
-        sensitive = sorted(set(categories) & set(policy.sensitive_categories()))
-        if sensitive:
-            errors["categories"] = [
-                _("Sensitive categories are never a segment criterion: %(names)s.")
-                % {"names": ", ".join(sensitive)}
-            ]
+    elif problems := category_filter_errors(categories):
+        errors["categories"] = problems
     if (
         segment.min_orders is not None
         and segment.max_orders is not None

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from access.policy import category_filter_errors, filterable_categories
 from consent.models import ConsentState
 from customers.models import Customer, Interaction, Product, Purchase
 from vault.services import destroyed_among
@@ -105,7 +107,11 @@ def _day_start(day: date, plus_days: int = 0) -> datetime:
 
 
 def filtered_customers(filters: CustomerFilters) -> QuerySet:
+    """Customers matching the filters. A sensitive category is never a filter
+    (access.policy): naming one raises ValidationError, whatever the surface sent."""
     queryset = Customer.objects.all()
+    if filters.category and (problems := category_filter_errors([filters.category])):
+        raise ValidationError({"category": problems})
     if filters.consent_purpose and filters.consent_granted is not None:
         granted = ConsentState.objects.filter(
             customer=OuterRef("pk"), purpose_id=filters.consent_purpose, granted=True
@@ -200,7 +206,19 @@ def customer_page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> Cu
 
 
 def purchase_categories() -> list[str]:
+    """Every category bought from, sensitive ones included (filters use
+    `filterable_purchase_categories`)."""
     return list(Product.objects.order_by("category").values_list("category", flat=True).distinct())
+
+
+def filterable_purchase_categories() -> list[str]:
+    """The categories a staff list may filter on: never a sensitive one."""
+    return filterable_categories(purchase_categories())
+
+
+def categories_of(skus: Iterable[str]) -> dict[str, str]:
+    """sku -> category of the products named (for masking sensitive ones)."""
+    return dict(Product.objects.filter(sku__in=set(skus)).values_list("sku", "category"))
 
 
 def customers_per_month(months: int = 12) -> list[tuple[date, int]]:

@@ -5,8 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from access.display import FIELD_LABELS
-from access.policy import Field
+from access.policy import ALL_FIELDS, FIELD_LABELS, Field
 from access.roles import Role
 from consent.models import Purpose
 from customers.selectors import CustomerFilters
@@ -67,6 +66,15 @@ class FilterForm(forms.Form):
 
 
 REVEAL_FIELD_LABELS = FIELD_LABELS
+BREAK_GLASS_CHOICE = _("Another reason, typed below (break-glass: flagged for review)")
+
+
+def purpose_label(item) -> str:
+    """An item as a reveal purpose, naming the fields it reveals when not all."""
+    if item.fields == ALL_FIELDS:
+        return item.label
+    shown = ", ".join(str(FIELD_LABELS[field]) for field in Field if field in item.fields)
+    return _("%(item)s (reveals only: %(fields)s)") % {"item": item.label, "fields": shown}
 
 
 class RevealForm(forms.Form):
@@ -87,8 +95,8 @@ class RevealForm(forms.Form):
         self.fields["fields_to_reveal"].choices = [
             (field, REVEAL_FIELD_LABELS[Field(field)]) for field in fields
         ]
-        self.fields["purpose"].choices = [(item.purpose, item.label) for item in items] + [
-            ("reason:", _("Another reason (type it below)"))
+        self.fields["purpose"].choices = [(item.purpose, purpose_label(item)) for item in items] + [
+            ("reason:", BREAK_GLASS_CHOICE)
         ]
 
     def purpose_parts(self) -> tuple[str, str]:

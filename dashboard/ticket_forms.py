@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import Field
+from dashboard.forms import BREAK_GLASS_CHOICE
 from service.models import NoteVisibility, TicketChannel, TicketPriority, TicketStatus, TicketTopic
 from service.selectors import ticket_agents
 from service.services import NOTE_MAX, SUBJECT_MAX
@@ -99,9 +101,9 @@ class TicketRevealForm(forms.Form):
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = [(item.purpose, item.label) for item in items] + [
-            ("reason:", _("Another reason (type it below)"))
-        ]
+        self.fields["purpose"].choices = [
+            (item.purpose, item.label) for item in items if Field.NOTES in item.fields
+        ] + [("reason:", BREAK_GLASS_CHOICE)]
 
     def purpose_parts(self) -> tuple[str, str]:
         kind, _sep, ref = self.cleaned_data["purpose"].partition(":")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.policy import AssignedItem
@@ -70,7 +71,7 @@ def assigned_requests(user_id: int, customer_id: uuid.UUID) -> list[AssignedItem
             % {
                 "kind": request.get_kind_display(),
                 "id": request.short_id,
-                "due": request.due_by.isoformat(),
+                "due": date_format(request.due_by, "SHORT_DATE_FORMAT"),
             },
         )
         for request in requests

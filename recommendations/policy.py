@@ -30,15 +30,17 @@ build for pairs).
 
 from django.conf import settings
 
+from access import policy as access_policy
 from recommendations.engine import Params
 
-DEFAULT_SENSITIVE = ("health", "pharmacy", "adult")
+DEFAULT_SENSITIVE = access_policy.DEFAULT_SENSITIVE_CATEGORIES
 DEFAULT_IGNORED = ("fees", "shipping", "gift-cards")
 DEFAULT_MIN_SUPPORT = 5
 
 
 def sensitive_categories() -> list[str]:
-    return sorted(set(getattr(settings, "RECOMMENDATIONS_SENSITIVE_CATEGORIES", DEFAULT_SENSITIVE)))
+    """The one list, kept by access.policy (staff pages mask and never filter on it)."""
+    return access_policy.sensitive_categories()
 
 
 def ignored_categories() -> list[str]:

@@ -53,6 +53,16 @@ class TicketStatus(models.TextChoices):
 OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.WAITING)
 
 
+class TicketOrigin(models.TextChoices):
+    """Who started the contact: it decides whether the ticket is a reason to reveal the
+    customer's details (access.policy). Staff-opened tickets count only when someone
+    other than the assignee assigned them, or once the customer replies."""
+
+    CUSTOMER = "customer", _("Started by the customer")
+    CALLER = "caller", _("Inbound contact found by the caller lookup")
+    STAFF = "staff", _("Opened by staff")
+
+
 class NoteVisibility(models.TextChoices):
     INTERNAL = "internal", _("Internal note (staff only)")
     CUSTOMER = "customer", _("Reply to the customer")
@@ -81,6 +91,15 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     opened_by = models.CharField(max_length=100, help_text='"staff:<id>" or "customer".')
+    origin = models.CharField(
+        max_length=10, choices=TicketOrigin.choices, default=TicketOrigin.STAFF
+    )
+    assigned_by = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text='Who set the assignee ("staff:<id>", "system"); empty when unassigned.',
+    )
     due_at = models.DateTimeField(help_text="Opened + the priority's SLA hours.")
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -6,13 +6,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.policy import AssignedItem
 from access.roles import Role
-from service.models import OPEN_STATUSES, NoteVisibility, Ticket, TicketNote, TicketStatus
+from audit.actors import CUSTOMER
+from audit.services import staff_actor
+from service.models import (
+    OPEN_STATUSES,
+    NoteVisibility,
+    Ticket,
+    TicketNote,
+    TicketOrigin,
+    TicketStatus,
+)
 
 QUEUE_SCOPES = ("mine", "unassigned", "all")
 
@@ -91,11 +101,34 @@ def ticket_agents() -> QuerySet:
     )
 
 
+def started_by_someone_else(ticket: Ticket, user_id: int) -> bool:
+    """Did the customer start this contact (portal, a reply, the caller lookup) or
+    someone other than the user assign it to them? Otherwise the user opened or took
+    the work on their own: no purpose to reveal (access.policy)."""
+    if ticket.origin in (TicketOrigin.CUSTOMER, TicketOrigin.CALLER):
+        return True
+    if ticket.assigned_by and ticket.assigned_by != staff_actor(user_id):
+        return True
+    replied = getattr(ticket, "customer_replied", None)
+    if replied is None:
+        replied = ticket.notes.filter(author=CUSTOMER).exists()
+    return replied
+
+
 def assigned_tickets(user_id: int, customer_id: uuid.UUID) -> list[AssignedItem]:
-    """The customer's open tickets assigned to the user: reasons to reveal (access)."""
-    tickets = Ticket.objects.filter(
-        customer_id=customer_id, assignee_id=user_id, status__in=OPEN_STATUSES
-    ).order_by("due_at")
+    """The customer's open tickets assigned to the user: reasons to reveal (access),
+    marked self-made when the user opened or took them on their own."""
+    tickets = (
+        Ticket.objects.filter(
+            customer_id=customer_id, assignee_id=user_id, status__in=OPEN_STATUSES
+        )
+        .annotate(
+            customer_replied=Exists(
+                TicketNote.objects.filter(ticket=OuterRef("pk"), author=CUSTOMER)
+            )
+        )
+        .order_by("due_at")
+    )
     return [
         AssignedItem(
             "ticket",
@@ -104,8 +137,9 @@ def assigned_tickets(user_id: int, customer_id: uuid.UUID) -> list[AssignedItem]
             % {
                 "id": ticket.short_id,
                 "topic": ticket.get_topic_display(),
-                "due": timezone.localtime(ticket.due_at).strftime("%Y-%m-%d %H:%M"),
+                "due": date_format(timezone.localtime(ticket.due_at), "SHORT_DATETIME_FORMAT"),
             },
+            self_made=not started_by_someone_else(ticket, user_id),
         )
         for ticket in tickets
     ]

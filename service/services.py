@@ -2,6 +2,8 @@
 assignee or complaint tag. Each is one transaction with its audit event; audit rows hold
 ids and codes only, never the subject or a note."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -22,6 +24,7 @@ from service.models import (
     Ticket,
     TicketChannel,
     TicketNote,
+    TicketOrigin,
     TicketPriority,
     TicketStatus,
     TicketTopic,
@@ -30,6 +33,9 @@ from service.sla import due_at
 
 SUBJECT_MAX = 200
 NOTE_MAX = 5000
+# A ticket opened this soon after the caller lookup found the customer (by the number or
+# address the caller gave) was started by the customer: it is part of that call.
+CALLER_LOOKUP_WINDOW = timedelta(minutes=30)
 
 # Which status may follow which. Closed is final: a customer who comes back later gets
 # a new ticket. Resolved can be reopened (the answer did not help).
@@ -91,8 +97,13 @@ def open_ticket(
     note: str = "",
     note_visibility: str = NoteVisibility.INTERNAL,
     opened_at=None,
+    caller_lookup_at: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket, due by the priority's SLA; `note` starts its thread."""
+    """Open a ticket, due by the priority's SLA; `note` starts its thread.
+
+    `caller_lookup_at`: when the caller lookup found this customer for the staff member
+    now opening the ticket (None when they came another way). Within
+    CALLER_LOOKUP_WINDOW the customer started the contact; otherwise staff did."""
     errors: dict = {}
     _check_choice(
         channel, TicketChannel, field="channel", message=_("Choose a channel."), errors=errors
@@ -117,6 +128,12 @@ def open_ticket(
         raise ValidationError(errors)
     _check_live(customer)
     opened_at = opened_at or timezone.now()
+    if actor == CUSTOMER:
+        origin = TicketOrigin.CUSTOMER
+    elif caller_lookup_at and timezone.now() - caller_lookup_at <= CALLER_LOOKUP_WINDOW:
+        origin = TicketOrigin.CALLER
+    else:
+        origin = TicketOrigin.STAFF
     ticket = Ticket.objects.create(
         customer=customer,
         subject=subject,
@@ -125,6 +142,8 @@ def open_ticket(
         priority=priority,
         complaint=bool(complaint),
         assignee=assignee,
+        assigned_by=actor if assignee else "",
+        origin=origin,
         opened_by=actor,
         created_at=opened_at,
         due_at=due_at(opened_at, priority),
@@ -138,6 +157,7 @@ def open_ticket(
         priority=priority,
         complaint=ticket.complaint,
         assignee=assignee.pk if assignee else None,
+        origin=origin,
     )
     if note:
         add_note(ticket=ticket, body=note, visibility=note_visibility, actor=actor)
@@ -223,7 +243,10 @@ def assign_ticket(*, ticket: Ticket, assignee, actor: str) -> Ticket:
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
     ticket.assignee = assignee
-    ticket.save(update_fields=["assignee", "updated_at"])
+    # Who assigned it decides whether it is the assignee's purpose to reveal: taking a
+    # ticket yourself is not (access.policy).
+    ticket.assigned_by = actor if assignee else ""
+    ticket.save(update_fields=["assignee", "assigned_by", "updated_at"])
     _event(
         ticket,
         AuditAction.TICKET_UPDATED,

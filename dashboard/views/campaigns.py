@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from access.display import product_names
 from access.policy import Action, may
 from campaigns import segments, selectors, services
 from campaigns.models import Campaign, CampaignStatus, Channel, Segment, SkipReason
+from customers.selectors import categories_of
 from dashboard.campaign_forms import CampaignForm, SegmentForm
 from dashboard.permissions import staff_required
 from recommendations.offers import offers_for
@@ -20,10 +22,13 @@ REASONS = dict(SkipReason.choices)
 CALLS_PER_PAGE = 50
 
 
-def _offer_skus(customer_id, campaign) -> list[str]:
+def _offer_skus(customer_id, campaign, user) -> list[str]:
+    """The offers to read out, a sensitive product as "Sensitive item" for roles that
+    may not see special-category data (access.display)."""
     if not campaign.include_offers:
         return []
-    return [offer.sku for offer in offers_for(customer_id, limit=campaign.offers_limit)]
+    skus = [offer.sku for offer in offers_for(customer_id, limit=campaign.offers_limit)]
+    return product_names(skus, categories_of(skus), user=user)
 
 
 def _actor(request) -> str:
@@ -154,7 +159,7 @@ def calls(request, campaign_id):
         {
             "campaign": campaign,
             "rows": [
-                (row, _offer_skus(row.customer_id, campaign))
+                (row, _offer_skus(row.customer_id, campaign, request.user))
                 for row in selectors.call_list(campaign)[:CALLS_PER_PAGE]
             ],
             "can_open": may(request.user, Action.VIEW_PROFILE),

@@ -10,8 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from access.display import note_text, profile_fields
-from access.policy import Action, Field, assigned_items, may_see, needs_assignment
+from access.display import note_text, product_names, profile_fields, purchase_lines
+from access.policy import (
+    Action,
+    Field,
+    assigned_items,
+    may_see,
+    needs_assignment,
+    purpose_items,
+)
 from access.services import RevealDenied, record_page_view, reveal_fields
 from consent.selectors import consent_history, current_consents, granted_by_customer
 from customers import selectors as customer_selectors
@@ -29,25 +36,45 @@ SEARCH_RESULTS = "dashboard_search_results"
 PAGE_SIZE = 50
 
 
-def _list_context(request, search_form=None) -> dict:
-    categories = customer_selectors.purchase_categories()
-    filter_form = FilterForm(request.GET or None, categories=categories)
-    queryset = customer_selectors.filtered_customers(customer_selectors.CustomerFilters())
-    if filter_form.is_bound and filter_form.is_valid():
+def _filtered(filter_form):
+    """The filtered customers, or None when the filters are refused (the form says why;
+    a sensitive category is never one: access.policy)."""
+    if not filter_form.is_bound:
+        return customer_selectors.filtered_customers(customer_selectors.CustomerFilters())
+    if not filter_form.is_valid():
+        return None
+    try:
         queryset = customer_selectors.filtered_customers(filter_form.to_filters())
-        has_open = filter_form.open_requests_filter()
-        if has_open is not None:
-            queryset = privacy_selectors.with_open_requests(queryset, has_open)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            for problem in problems:
+                filter_form.add_error(field if field in filter_form.fields else None, problem)
+        return None
+    has_open = filter_form.open_requests_filter()
+    if has_open is not None:
+        queryset = privacy_selectors.with_open_requests(queryset, has_open)
+    return queryset
+
+
+def _list_context(request, search_form=None) -> dict:
+    categories = customer_selectors.filterable_purchase_categories()
+    filter_form = FilterForm(request.GET or None, categories=categories)
+    queryset = _filtered(filter_form)
     page = customer_selectors.customer_page(
-        queryset, cursor=request.GET.get("after", ""), size=PAGE_SIZE
+        queryset
+        if queryset is not None
+        else customer_selectors.filtered_customers(customer_selectors.CustomerFilters()).none(),
+        cursor=request.GET.get("after", ""),
+        size=PAGE_SIZE,
     )
     search_form = search_form or SearchForm()
     return {
         "search_form": search_form,
-        "error_forms": [search_form],
+        "error_forms": [search_form, filter_form],
         "filter_form": filter_form,
         "rows": _rows(page.rows),
         "next_query": _next_query(request, page.next_cursor),
+        "filters_refused": queryset is None,
     }
 
 
@@ -75,7 +102,9 @@ def _next_query(request, cursor):
 
 @staff_required(Action.VIEW_CUSTOMERS)
 def customer_list(request):
-    return render(request, "dashboard/customers/list.html", _list_context(request))
+    context = _list_context(request)
+    status = 400 if context["filters_refused"] else 200
+    return render(request, "dashboard/customers/list.html", context, status=status)
 
 
 def find_customers(query: str) -> list:
@@ -143,9 +172,27 @@ def _revealable(user) -> list[str]:
     return [field.value for field in Field if may_see(user, field)]
 
 
+def _recommendations(customer_id, user) -> dict:
+    """The customer's recommendations with sensitive products named as the user may see."""
+    model = recommendations_for(customer_id, limit=8)
+    skus = {sku for rec in model.results for sku in (rec.sku, *rec.because)}
+    categories = customer_selectors.categories_of(skus)
+    return {
+        "personalized": model.personalized,
+        "results": [
+            {
+                "sku": product_names([rec.sku], categories, user=user)[0],
+                "because": product_names(rec.because, categories, user=user),
+            }
+            for rec in model.results
+        ],
+    }
+
+
 def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied="", status=200):
     user = request.user
-    items = assigned_items(user, customer.pk)
+    assigned = assigned_items(user, customer.pk)
+    items = [item for item in assigned if not item.self_made]
     revealable = _revealable(user)
     try:
         profile = profile_fields(customer, user=user, revealed=revealed)
@@ -162,10 +209,10 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
         "customer": customer,
         "profile": profile,
         "revealed": revealed,
-        "purchases": customer_selectors.purchases_of(customer.pk)[:50],
+        "purchases": purchase_lines(customer_selectors.purchases_of(customer.pk)[:50], user=user),
         "consents": current_consents(customer.pk),
         "consent_history": consent_history(customer.pk),
-        "recommendations": recommendations_for(customer.pk, limit=8),
+        "recommendations": _recommendations(customer.pk, user),
         "interactions": interactions,
         "requests": privacy_selectors.requests_of(customer.pk),
         "tickets": tickets_of(customer.pk),
@@ -174,7 +221,8 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
         or (RevealForm(fields=revealable, items=items) if revealable else None),
         "error_forms": [reveal_form] if reveal_form else [],
         "needs_assignment": needs_assignment(user),
-        "assigned": items,
+        "assigned": assigned,
+        "self_made_only": bool(assigned) and not items,
         "denied": denied,
     }
     record_page_view(user=user, customer_id=customer.pk, page="customer_360")
@@ -198,7 +246,7 @@ def customer_reveal(request, customer_id: uuid.UUID):
         return redirect("dashboard:customer", customer_id=customer.pk)
     user = request.user
     form = RevealForm(
-        request.POST, fields=_revealable(user), items=assigned_items(user, customer.pk)
+        request.POST, fields=_revealable(user), items=purpose_items(user, customer.pk)
     )
     if not form.is_valid():
         return _detail(request, customer, reveal_form=form, status=400)

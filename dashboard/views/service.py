@@ -3,11 +3,16 @@ open tickets -> a new ticket), an agent's queue (overdue first, paginated), and 
 with its thread. Lookups are POSTs, so no phone number or email reaches a URL.
 
 A ticket's subject and thread are the customer's free text: shown to the assigned agent
-(their open ticket is the reveal's purpose, recorded by access.services.reveal_fields),
-and to anyone else only after a reveal with a stated purpose, like every profile field.
+when the ticket is a purpose (the customer started it, or someone else assigned it; the
+reveal is recorded by access.services.reveal_fields), and to anyone else, or to an agent
+who opened or took it on their own, only after a reveal with a stated purpose.
+
+The caller lookup remembers, in the session, whom it found and when: a ticket opened
+for them within the call was started by the customer (service.services.open_ticket).
 """
 
 import uuid
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.display import profile_fields
-from access.policy import Action, Field, assigned_items, can_reveal
+from access.policy import Action, Field, may_see, purpose_items, reach_review
 from access.services import RevealDenied, record_page_view, reveal_fields
 from audit.services import staff_actor
 from dashboard.permissions import staff_required
@@ -42,6 +47,7 @@ desk = staff_required(Action.TICKETS)
 QUEUE_PAGE_SIZE = 25
 LOOKUP_RESULTS = "service_lookup_results"
 TICKET_GRANT = "service_ticket_reveal"
+CALLER_LOOKUP = "service_caller_lookup"  # {"customers": [ids], "at": ISO time}
 
 
 def _copy_errors(form, error: ValidationError) -> None:
@@ -76,6 +82,11 @@ def desk_home(request):
                 _copy_errors(form, error)
             else:
                 found = [c for c in found if live_customer(c.pk) is not None]
+                if found:
+                    request.session[CALLER_LOOKUP] = {
+                        "customers": [str(c.pk) for c in found],
+                        "at": timezone.now().isoformat(),
+                    }
                 if len(found) == 1:
                     return redirect("dashboard:desk_customer", customer_id=found[0].pk)
                 if found:
@@ -130,6 +141,17 @@ def desk_customer(request, customer_id: uuid.UUID):
     return _render_customer(request, _customer_or_404(customer_id))
 
 
+def _caller_lookup_at(request, customer) -> datetime | None:
+    """When this session's caller lookup found the customer (None if it did not)."""
+    lookup = request.session.get(CALLER_LOOKUP) or {}
+    if str(customer.pk) not in lookup.get("customers", []):
+        return None
+    try:
+        return datetime.fromisoformat(lookup["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 @desk
 def new_ticket(request, customer_id: uuid.UUID):
     customer = _customer_or_404(customer_id)
@@ -150,6 +172,7 @@ def new_ticket(request, customer_id: uuid.UUID):
                 note_visibility=data["note_visibility"],
                 assignee=request.user if data["assign_to_me"] else None,
                 actor=staff_actor(request.user.pk),
+                caller_lookup_at=_caller_lookup_at(request, customer),
             )
         except ValidationError as error:
             _copy_errors(form, error)
@@ -191,16 +214,17 @@ def _ticket_or_404(ticket_id):
 
 
 def _thread_shown(request, ticket) -> bool:
-    """The assigned agent reads their open ticket (the ticket is the purpose, recorded
-    as a reveal); others after a reveal granted on this ticket for this page."""
+    """The assigned agent reads their open ticket when it is a purpose (recorded as a
+    reveal); others, and an agent who opened or took it themselves, after a reveal
+    granted on this ticket for this page."""
     user = request.user
     grant = request.session.pop(TICKET_GRANT, None)
     if grant == str(ticket.pk):
         return True
-    if (
-        ticket.is_open
-        and ticket.assignee_id == user.pk
-        and can_reveal(user, ticket.customer_id, Field.NOTES)
+    purpose = f"ticket:{ticket.pk}"
+    if may_see(user, Field.NOTES) and any(
+        item.purpose == purpose and Field.NOTES in item.fields
+        for item in purpose_items(user, ticket.customer_id)
     ):
         reveal_fields(
             user=user,
@@ -215,7 +239,10 @@ def _thread_shown(request, ticket) -> bool:
 
 def _render_ticket(request, ticket, status=200, shown=None, denied="", **bound):
     shown = _thread_shown(request, ticket) if shown is None else shown
-    items = assigned_items(request.user, ticket.customer_id)
+    items = purpose_items(request.user, ticket.customer_id)
+    if not shown and reach_review(request.user, ticket.customer_id):
+        # An agent on work they opened or took themselves: the view is flagged.
+        record_page_view(user=request.user, customer_id=ticket.customer_id, page="ticket")
     context = {
         "ticket": ticket,
         "overdue": selectors.is_overdue(ticket),
@@ -250,7 +277,7 @@ def ticket_reveal(request, ticket_id: uuid.UUID):
     if request.method != "POST":
         return redirect("dashboard:ticket", ticket_id=ticket.pk)
     user = request.user
-    form = TicketRevealForm(request.POST, items=assigned_items(user, ticket.customer_id))
+    form = TicketRevealForm(request.POST, items=purpose_items(user, ticket.customer_id))
     if not form.is_valid():
         return _render_ticket(request, ticket, status=400, reveal_form=form)
     kind, ref = form.purpose_parts()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disposal', '0009_processor_slug'),
+        ('disposal', '0010_carrier_sanitization_awaits_a_second_sign_in'),
     ]
 
     operations = [
