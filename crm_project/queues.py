@@ -17,7 +17,10 @@ KINDS = {
         "campaigns.tasks.resume_stalled_sends",
         "campaigns.tasks.deliver_post_list",
     ],
-    "recommendations": ["recommendations.tasks.rebuild_recommendations"],
+    "recommendations": [
+        "recommendations.tasks.rebuild_recommendations",
+        "recommendations.tasks.resume_interrupted_builds",
+    ],
 }
 # Everything else (outbox sweeps, audit sealing, retention, reminders, pings) stays on
 # the default queue.

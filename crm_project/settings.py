@@ -358,6 +358,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "recommendations.tasks.rebuild_recommendations",
         "schedule": env.float("RECOMMENDATIONS_BUILD_SECONDS", default=6 * 3600),
     },
+    "resume-interrupted-recommendation-builds": {
+        "task": "recommendations.tasks.resume_interrupted_builds",
+        "schedule": crontab(minute="*"),
+    },
 }
 # Audit chain (audit/chain.py): events per seal, and how long an event waits before it
 # is sealed (a margin for clocks and for transactions still open when the job runs).
@@ -373,6 +377,9 @@ RECOMMENDATIONS_IGNORED_CATEGORIES = env.list(
 # The fewest distinct customers behind a pair bought together or a popular item, so no
 # recommendation or also-bought list shows one customer's basket (recommendations/policy.py).
 RECS_MIN_SUPPORT = env.int("RECS_MIN_SUPPORT", default=5)
+# A running build renews this lease as it reports progress; once it lapses (the worker
+# died), the minute's sweep queues a new build.
+RECS_BUILD_LEASE_SECONDS = env.int("RECS_BUILD_LEASE_SECONDS", default=120)
 
 if REDIS_URL:
     CACHES = {

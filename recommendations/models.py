@@ -35,6 +35,25 @@ class Build(models.Model):
         return f"build {self.pk}{' (active)' if self.is_active else ''}"
 
 
+class BuildRun(models.Model):
+    """One run of the scheduled build job, so that a run cut short (a killed worker, a
+    lost database) is started again within minutes instead of at the next schedule. The
+    running job renews its lease as it reports progress; the minute's sweep starts a new
+    run for a run whose lease lapsed before it finished."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    lease_expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True, help_text="built, failed, interrupted")
+    build = models.ForeignKey(Build, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"build run {self.pk} ({self.outcome or 'running'})"
+
+
 class ItemCounts(models.Model):
     """One row of the co-purchase count matrix: how many (weighted) customers bought
     this product, and with it each partner product (parallel int64 / float64 arrays),

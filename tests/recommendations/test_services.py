@@ -1,16 +1,19 @@
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from consent.models import ConsentSource
 from consent.services import set_consent
 from customers.models import Purchase
 from recommendations import selectors
-from recommendations.models import Build, Contributor, ItemCounts, Neighbour
+from recommendations.models import Build, BuildRun, Contributor, ItemCounts, Neighbour
 from recommendations.services import build_model, forget_customer
-from recommendations.tasks import rebuild_recommendations
+from recommendations.tasks import rebuild_recommendations, resume_interrupted_builds
 from vault import registry
 from vault.services import destroy_key
 
@@ -193,3 +196,19 @@ def test_the_scheduled_task_builds_a_model(shoppers, settings):
     assert schedule["task"] == rebuild_recommendations.name
     build_id = rebuild_recommendations.delay().get()
     assert Build.objects.get(is_active=True).pk == build_id
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_build_whose_worker_died_is_started_again_by_the_minutes_sweep(reference_data):
+    assert resume_interrupted_builds() == 0  # nothing ran: nothing to resume
+    killed = BuildRun.objects.create(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    alive = BuildRun.objects.create(lease_expires_at=timezone.now() + timedelta(minutes=2))
+    assert resume_interrupted_builds() == 1
+    assert BuildRun.objects.get(pk=killed.pk).outcome == "interrupted"
+    assert not Build.objects.exists()  # another run is under way: no second build
+
+    BuildRun.objects.filter(pk=alive.pk).update(lease_expires_at=timezone.now())
+    assert resume_interrupted_builds() == 1
+    rerun = BuildRun.objects.filter(outcome="built").get()
+    assert rerun.build.is_active  # queued through the outbox and built at once (eager)
+    assert resume_interrupted_builds() == 0
