@@ -278,7 +278,12 @@ class CustomerListCreateApi(ApiView):
         ],
         request=PolymorphicProxySerializer(
             component_name="CustomerOrBatch",
-            serializers=[CustomerCreateSerializer(), CustomerCreateSerializer(many=True)],
+            serializers=[
+                CustomerCreateSerializer(),
+                CustomerCreateSerializer(
+                    many=True, min_length=1, max_length=settings.API_MAX_CUSTOMER_BATCH
+                ),
+            ],
             resource_type_field_name=None,
             many=False,
         ),
