@@ -159,6 +159,7 @@ def test_every_answer_of_the_live_server_matches_its_schema(deployed, tmp_path):
     run = subprocess.run(  # noqa: S603 (our own command line)
         command,
         env={**os.environ, **ids},
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_SECONDS,
