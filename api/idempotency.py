@@ -124,12 +124,21 @@ def lock_id(api_key_id: str, digest: str) -> int:
 
 def _claim(api_key_id: str, digest: str) -> bool:
     """Take this key and token for the current transaction; False when another running
-    request holds them. SQLite serialises writers itself and has no advisory locks."""
+    request holds them. SQLite serialises writers itself and has no advisory locks.
+
+    The transaction is also ended by PostgreSQL if it sits idle for
+    IDEMPOTENCY_IDLE_SECONDS (a server that vanished without closing its connection), so
+    the key is freed within seconds even then."""
     if connection.vendor != "postgresql":
         return True
+    idle = f"{settings.IDEMPOTENCY_IDLE_SECONDS}s"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id(api_key_id, digest)])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT set_config('idle_in_transaction_session_timeout', %s, true), "
+            "pg_try_advisory_xact_lock(%s)",
+            [idle, lock_id(api_key_id, digest)],
+        )
+        return cursor.fetchone()[1]
 
 
 def gone() -> Response:

@@ -137,3 +137,27 @@ def test_a_request_still_running_is_a_409_and_the_key_is_free_when_it_ends(clien
 
 def lock_of(client, token: str) -> int:
     return idempotency.lock_id(client.api_key.pk, idempotency._digest(token))
+
+
+def test_a_request_whose_server_vanished_is_ended_by_the_database_within_seconds(
+    client, customer, settings, monkeypatch
+):
+    """A server that vanishes without closing its connection leaves its transaction
+    idle: PostgreSQL ends it after IDEMPOTENCY_IDLE_SECONDS, which frees the key."""
+    settings.IDEMPOTENCY_IDLE_SECONDS = 1
+    seen = []
+    stored = idempotency.finish
+
+    def finish(pending, response):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW idle_in_transaction_session_timeout")
+            seen.append(cursor.fetchone()[0])
+        return stored(pending, response)
+
+    monkeypatch.setattr(idempotency, "finish", finish)
+    url = f"/api/v1/customers/{customer.pk}/consents/"
+    assert send(client, url, {"purpose": "analytics", "granted": True}, "idle").status_code == 201
+    assert seen == ["1s"]
+    with connection.cursor() as cursor:  # only that request's transaction was bounded
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone()[0] == "0"

@@ -64,9 +64,10 @@ def test_a_replay_after_the_erasure_matches_the_documented_410(
     replay = client.post("/api/v1/customers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert replay.status_code == 410
     assert_matches(served, "/api/v1/customers/", "post", replay)
-    assert "Idempotent-Replayed" in served["paths"]["/api/v1/customers/"]["post"]["responses"][
-        "410"
-    ]["headers"]
+    assert (
+        "Idempotent-Replayed"
+        in served["paths"]["/api/v1/customers/"]["post"]["responses"]["410"]["headers"]
+    )
 
 
 def request_objects(served: dict):
