@@ -173,3 +173,23 @@ def test_an_answer_naming_a_field_with_a_nul_byte_is_stored_and_replayed(client)
     assert first.status_code == again.status_code == 400
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert first.json()["odd\u0000name"] == ["Unknown field."]
+
+
+def test_a_5xx_answer_keeps_nothing_of_what_the_request_wrote(client, customer, monkeypatch):
+    """v1.3: no effect without its answer. The consent is written, then the answer
+    cannot be rendered (a vault fault, 503): the retry must not record it twice."""
+    from consent.models import ConsentEvent
+    from vault.exceptions import VaultError
+
+    def broken(customer_id):
+        raise VaultError("forced fault")
+
+    monkeypatch.setattr("api.views.consents.render_consents", broken)
+    url = f"/api/v1/customers/{customer.pk}/consents/"
+    body = {"purpose": "analytics", "granted": True}
+    assert post(client, url, body, token="vault").status_code == 503
+    events = ConsentEvent.objects.filter(customer_id=customer.pk, purpose__code="analytics")
+    assert not events.exists() and not IdempotentReply.objects.exists()
+    monkeypatch.undo()
+    assert post(client, url, body, token="vault").status_code == 201
+    assert events.count() == 1
