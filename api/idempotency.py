@@ -42,7 +42,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from api.lookup import customer_id_for_path
 from api.models import IdempotentReply, ReplySubject, StorefrontKey
-from disposal.selectors import live_customer
+from customers.selectors import live_customer_ids
 from vault.exceptions import VaultError
 
 HEADER = "Idempotency-Key"
@@ -150,8 +150,8 @@ def gone() -> Response:
 def _replay(reply: IdempotentReply) -> Response:
     if reply.erased_at is not None:
         return gone()
-    linked = reply.subjects.values_list("customer_id", flat=True)
-    if any(live_customer(customer_id) is None for customer_id in linked):
+    linked = set(reply.subjects.values_list("customer_id", flat=True))
+    if linked - live_customer_ids(linked):
         return gone()  # being erased: from its first step the customer is gone
     body = json.loads(reply.sealed_body if reply.subject_id else reply.body)
     response = Response(body, status=reply.status_code)
