@@ -208,7 +208,7 @@ def finish(pending: Pending, response: Response) -> None:
         return
     subjects = _subjects(pending, response)
     sealed_for = getattr(response, _SEALED, None)
-    if sealed_for is None and subjects and response.status_code < 400:
+    if not hasattr(response, _SUBJECTS) and subjects:
         sealed_for = subjects[0]  # the path's customer: their data, under their key
     reply = IdempotentReply(
         api_key=pending.api_key,

@@ -79,6 +79,10 @@ def test_a_bulk_answer_goes_with_the_erasure_of_any_customer_it_names(
     people = [{**NEW, "external_id": f"shop-{n}", "email": f"p{n}@example.com"} for n in (1, 2)]
     first = post(client, "/api/v1/customers/", people, "bulk").json()
     ids = [item["id"] for item in first["items"]]
+    stored = IdempotentReply.objects.get()  # ids and statuses: in clear, linked to both
+    assert stored.subject_id is None and sorted(
+        str(customer_id) for customer_id in stored.subjects.values_list("customer_id", flat=True)
+    ) == sorted(ids)
     erase(client, ids[0], django_capture_on_commit_callbacks)
     assert_gone(post(client, "/api/v1/customers/", people, "bulk"))
     assert list(Customer.objects.values_list("pk", flat=True)).__len__() == 1
