@@ -72,13 +72,17 @@ class IdempotentReply(models.Model):
     consent map, an interaction) is sealed under that customer's data key, so erasing
     the customer shreds it (and the registry deletes the row); answers without personal
     data (ids, counts, products, field errors that never echo a value) stay in `body`.
-    The token itself is kept only as a hash."""
+    The token itself is kept only as a hash. A row is written in the same transaction as
+    the effect it answers for (v1.3), so it always holds an answer. Erasing a customer
+    the answer names (`ReplySubject`) turns it into a tombstone (`erased_at`, status 410,
+    nothing else), so that replaying its key neither shows the customer nor recreates
+    them."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     api_key = models.ForeignKey(StorefrontKey, on_delete=models.CASCADE, related_name="+")
     token_digest = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64, help_text="Hash of method, path and body.")
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None: running
+    status_code = models.PositiveSmallIntegerField()
     headers = models.JSONField(default=dict, blank=True)
     subject_id = models.UUIDField(null=True, blank=True)
     # JSON text, not jsonb: PostgreSQL's jsonb cannot hold "\u0000", which a 400 naming
@@ -86,6 +90,7 @@ class IdempotentReply(models.Model):
     body = models.TextField(null=True, blank=True)
     sealed_body = EncryptedTextField(subject="subject_id", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -96,3 +101,14 @@ class IdempotentReply(models.Model):
 
     def __str__(self) -> str:
         return f"idempotent reply {self.pk}"
+
+
+class ReplySubject(models.Model):
+    """A customer an IdempotentReply names (a created profile, a duplicate's id, each
+    customer of a bulk create): the erasure of any of them tombstones the reply."""
+
+    reply = models.ForeignKey(IdempotentReply, on_delete=models.CASCADE, related_name="subjects")
+    customer_id = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"reply subject {self.pk}"

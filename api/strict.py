@@ -92,7 +92,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     {
         "oneOf": [
             {"type": "string", "format": "decimal", "pattern": r"^\d{1,8}(?:\.\d{1,2})?$"},
-            {"type": "number", "minimum": 0, "maximum": 99999999.99},
+            {"type": "number", "minimum": 0, "maximum": 99999999.99, "multipleOf": 0.01},
         ],
         "example": "12.50",
     }

@@ -399,7 +399,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -435,6 +435,9 @@ API_MAX_BATCH = 1000
 API_MAX_CUSTOMER_BATCH = 500
 # How long a POST's answer is kept for a repeat with the same Idempotency-Key.
 IDEMPOTENCY_HOURS = env.int("IDEMPOTENCY_HOURS", default=24)
+# A request with an Idempotency-Key whose transaction sits idle this long (its server
+# vanished without closing the connection) is ended by PostgreSQL, freeing its key.
+IDEMPOTENCY_IDLE_SECONDS = env.int("IDEMPOTENCY_IDLE_SECONDS", default=15)
 # The largest request body the API reads (413 JSON naming it above); 1000 purchase lines
 # take about 250 kB.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2_621_440)

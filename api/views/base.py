@@ -1,6 +1,10 @@
 """The base of every API view: DRF's APIView plus idempotent POSTs (api/idempotency.py).
-New views inherit `ApiView` so that an `Idempotency-Key` works on every POST."""
+New views inherit `ApiView` so that an `Idempotency-Key` works on every POST.
 
+A POST with an `Idempotency-Key` runs in one transaction, from the key's claim to the
+stored answer (v1.3, exactly once): the answer exists if and only if the effect does."""
+
+from django.db import transaction
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
@@ -20,6 +24,12 @@ class ApiView(APIView):
     # None: not checked.
     allowed_query: tuple[str, ...] | None = ()
     _pending = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and self.idempotent and idempotency.HEADER in request.headers:
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         self._pending = None
@@ -44,12 +54,6 @@ class ApiView(APIView):
         if isinstance(exc, idempotency.Replay):
             return exc.response
         return super().handle_exception(exc)
-
-    def raise_uncaught_exception(self, exc):
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            idempotency.abandon(pending)
-        super().raise_uncaught_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -51,7 +51,11 @@ class ChangeFeedApi(ApiView):
         "entry kept), oldest first. Entries are kept `CHANGES_KEEP_DAYS` (30 by default).",
         parameters=[
             OpenApiParameter("after", str, description="The `next` of the previous page."),
-            OpenApiParameter("limit", int, description="Entries per page, 1 to 500."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+                description="Entries per page, 1 to 500 (more is a 400).",
+            ),
         ],
         responses={200: ChangeFeed, **BAD_REQUEST, **COMMON_ERRORS},
     )

@@ -237,8 +237,10 @@ def bulk_create_response(request, items: list) -> Response:
         body = {"detail": "Nothing was stored: some items were refused.", **body}
         only_duplicates = counts["invalid"] == 0
         code = status.HTTP_409_CONFLICT if only_duplicates else status.HTTP_400_BAD_REQUEST
-    # Ids, statuses and field messages only: the stored answer needs no customer's key.
-    return idempotency.in_clear(Response(body, status=code))
+    # Ids, statuses and field messages only: the stored answer needs no customer's key,
+    # but it names each customer it lists (and goes with the erasure of any of them).
+    named = [result.id for result in ordered if result.id is not None]
+    return idempotency.names(Response(body, status=code), named)
 
 
 def _item(result: onboarding.ItemResult) -> dict:
@@ -276,7 +278,12 @@ class CustomerListCreateApi(ApiView):
         ],
         request=PolymorphicProxySerializer(
             component_name="CustomerOrBatch",
-            serializers=[CustomerCreateSerializer(), CustomerCreateSerializer(many=True)],
+            serializers=[
+                CustomerCreateSerializer(),
+                CustomerCreateSerializer(
+                    many=True, min_length=1, max_length=settings.API_MAX_CUSTOMER_BATCH
+                ),
+            ],
             resource_type_field_name=None,
             many=False,
         ),
@@ -321,7 +328,7 @@ class CustomerListCreateApi(ApiView):
             if existing is None or live_customer(existing.pk) is None:
                 raise
             # A retried create: name the customer it made, so the storefront can go on.
-            return Response(
+            conflict = Response(
                 {
                     "detail": "A customer with this external id already exists.",
                     "id": str(existing.pk),
@@ -330,6 +337,7 @@ class CustomerListCreateApi(ApiView):
                 status=status.HTTP_409_CONFLICT,
                 headers={"Location": customer_location(existing.pk)},
             )
+            return idempotency.names(conflict, [existing.pk])
         location = customer_location(customer.pk)
         body = render_customers([customer])[0]
         record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")

@@ -29,6 +29,13 @@ class ProductCursor(CursorPagination):
     page_size_query_param = "limit"
     max_page_size = 200
 
+    def get_page_size(self, request):
+        # An oversized `limit` is refused (400), as on every list (v1.3), never clamped.
+        requested = request.query_params.get(self.page_size_query_param)
+        if requested is not None and int(requested) > self.max_page_size:
+            raise ValidationError({"limit": [f"At most {self.max_page_size}."]})
+        return super().get_page_size(request)
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)
@@ -58,7 +65,11 @@ class ProductListApi(ProductUpsertApi):
         "`next` (an opaque cursor) until it is null.",
         parameters=[
             OpenApiParameter("cursor", str, description="The cursor from `next`/`previous`."),
-            OpenApiParameter("limit", int, description="Products per page, 1 to 200."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": ProductCursor.max_page_size},
+                description="Products per page, 1 to 200 (more is a 400).",
+            ),
         ],
         responses={200: PaginatedProducts, **BAD_REQUEST, **COMMON_ERRORS},
     )

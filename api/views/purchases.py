@@ -147,7 +147,10 @@ class PurchaseCreateApi(ApiView):
         ),
         request=PolymorphicProxySerializer(
             component_name="PurchaseLineOrBatch",
-            serializers=[PurchaseLineSerializer(), PurchaseLineSerializer(many=True)],
+            serializers=[
+                PurchaseLineSerializer(),
+                PurchaseLineSerializer(many=True, min_length=1, max_length=settings.API_MAX_BATCH),
+            ],
             resource_type_field_name=None,
             many=False,
         ),

@@ -7,9 +7,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.parsers import JSONParser
-from rest_framework.request import Request
-from rest_framework.test import APIRequestFactory
 
 from api import idempotency
 from api.models import IdempotentReply
@@ -108,25 +105,6 @@ def test_keys_are_per_api_key_and_expire_after_the_window(make_client, settings)
     ]
 
 
-def test_a_request_still_running_is_a_409(client, customer):
-    reply = IdempotentReply.objects.create(
-        api_key=client.api_key,
-        token_digest=idempotency._digest("busy"),
-        fingerprint="x",
-    )
-    assert reply.status_code is None
-    body = {"purpose": "analytics", "granted": True}
-    url = f"/api/v1/customers/{customer.pk}/consents/"
-    # A different fingerprint is 422 whatever the state; the same request is 409.
-    IdempotentReply.objects.filter(pk=reply.pk).update(fingerprint=_fingerprint(url, body))
-    assert post(client, url, body, token="busy").status_code == 409
-
-
-def _fingerprint(url, body):
-    request = APIRequestFactory().post(url, body, format="json")
-    return idempotency._fingerprint(Request(request, parsers=[JSONParser()]))
-
-
 def test_a_server_error_is_not_stored_so_the_retry_runs(client, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("forced fault")
@@ -161,8 +139,12 @@ def test_erasing_the_customer_removes_their_stored_answers(
         erasure = post(client, url, {}, token="erase")
     assert erasure.status_code == 202
     assert ErasureRequest.objects.get().status == "done"
-    # The create's sealed answer went with the customer; the erasure's ids remain.
-    assert list(IdempotentReply.objects.values_list("subject_id", "status_code")) == [(None, 202)]
+    # The create's sealed answer went with the customer (a tombstone is left, v1.3);
+    # the erasure's ids remain.
+    assert sorted(IdempotentReply.objects.values_list("subject_id", "status_code")) == [
+        (None, 202),
+        (None, 410),
+    ]
     replay = post(client, url, {}, token="erase")
     assert (replay.status_code, replay.json()) == (202, erasure.json())
     again = client.post(url)  # without a key: the finished request, never a 404
@@ -191,3 +173,23 @@ def test_an_answer_naming_a_field_with_a_nul_byte_is_stored_and_replayed(client)
     assert first.status_code == again.status_code == 400
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert first.json()["odd\u0000name"] == ["Unknown field."]
+
+
+def test_a_5xx_answer_keeps_nothing_of_what_the_request_wrote(client, customer, monkeypatch):
+    """v1.3: no effect without its answer. The consent is written, then the answer
+    cannot be rendered (a vault fault, 503): the retry must not record it twice."""
+    from consent.models import ConsentEvent
+    from vault.exceptions import VaultError
+
+    def broken(customer_id):
+        raise VaultError("forced fault")
+
+    monkeypatch.setattr("api.views.consents.render_consents", broken)
+    url = f"/api/v1/customers/{customer.pk}/consents/"
+    body = {"purpose": "analytics", "granted": True}
+    assert post(client, url, body, token="vault").status_code == 503
+    events = ConsentEvent.objects.filter(customer_id=customer.pk, purpose__code="analytics")
+    assert not events.exists() and not IdempotentReply.objects.exists()
+    monkeypatch.undo()
+    assert post(client, url, body, token="vault").status_code == 201
+    assert events.count() == 1
