@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('started_at', models.DateTimeField(auto_now_add=True)),
                 ('lease_expires_at', models.DateTimeField()),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, help_text='built, interrupted', max_length=20)),
+                ('outcome', models.CharField(blank=True, help_text='built, failed, interrupted', max_length=20)),
                 ('build', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='recommendations.build')),
             ],
             options={
