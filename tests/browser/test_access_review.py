@@ -4,7 +4,6 @@ break-glass reveal reviewed with a note, and download the CSV; at desktop width 
 375 px. Screenshots go to test-artifacts/access-review/."""
 
 import csv
-from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -14,6 +13,7 @@ from access.models import AccessReview
 from access.roles import Role
 from audit.models import AuditAction
 from audit.services import record_event, staff_actor
+from tests.browser.steps import screenshots
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -22,14 +22,11 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "access-review"
 PASSWORD = "correct-horse-battery-staple"
 NOTE = "Asked Anna: the customer had phoned in, no ticket yet."
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+shot = screenshots("access-review")
 
 
 def reveal(user, customer, purpose: str, **meta) -> None:

@@ -4,7 +4,6 @@ campaign, read it in the test outbox, and follow its unsubscribe link to withdra
 Screenshots go to test-artifacts/campaigns/."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -13,6 +12,7 @@ from playwright.sync_api import Page, expect
 from access.roles import Role
 from consent.selectors import has_consent
 from customers.restriction import restrict_processing
+from tests.browser.steps import screenshots
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -21,14 +21,11 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "campaigns"
 PASSWORD = "correct-horse-battery-staple"
 MARKETING = {"account": True, "personalization": True, "marketing_email": True}
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+shot = screenshots("campaigns")
 
 
 def fits(page: Page) -> None:

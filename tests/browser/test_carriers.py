@@ -3,13 +3,12 @@ record its sanitization, sign out, and have a second person sign in and verify i
 recorder is never offered the button), then open its printable certificate; at desktop
 width and at 375 px. Screenshots go to test-artifacts/carriers/."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from access.roles import Role
 from disposal.models import CarrierStatus, DataCarrier
+from tests.browser.steps import PASSWORD, screenshots, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,20 +16,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "carriers"
-PASSWORD = "correct-horse-battery-staple"
 
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+shot = screenshots("carriers")
 
 
 @pytest.mark.parametrize("width", [1280, 375])

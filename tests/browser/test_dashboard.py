@@ -3,8 +3,6 @@ email and phone to a masked 360 view, reveal with a purpose (audited), an agent 
 the privacy desk completing an access request and running an erasure to done, metrics.
 Each test saves a screenshot under test-artifacts/dashboard/."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -13,6 +11,7 @@ from audit.models import AuditAction, AuditEvent
 from dashboard.charts import CHARTS
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
 from privacy.services import open_request
+from tests.browser.steps import PASSWORD, screenshots, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -21,22 +20,11 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
-PASSWORD = "correct-horse-battery-staple"
 EMAIL = "ada.lovelace@example.com"
 PHONE = "+44 20 7946 0321"
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+shot = screenshots("dashboard")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ report from the dashboard, and the board moving a deal. Screenshots under
 test-artifacts/leads/."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,6 +10,7 @@ from playwright.sync_api import Page, expect
 from access.roles import Role
 from leads import services
 from leads.models import CaptureMethod, Deal, DealStage, Lead, LeadForm
+from tests.browser.steps import PASSWORD, screenshots, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,20 +18,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "leads"
-PASSWORD = "correct-horse-battery-staple"
 
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+shot = screenshots("leads")
 
 
 def fits(page: Page, width: int = 375) -> bool:

@@ -16,6 +16,7 @@ from customers.models import Customer
 from customers.services import PurchaseLine, record_purchases
 from disposal.models import ErasureRequest, ErasureStatus
 from recommendations.services import build_model
+from tests.browser.steps import screenshots
 from tests.factories import CustomerFactory, ProductFactory
 
 pytestmark = [
@@ -24,7 +25,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "portal"
 PHONE = {"width": 375, "height": 812}
 CODE = re.compile(r"\b(\d{6})\b")
 
@@ -71,9 +71,7 @@ def _buy(customer, order, *products):
     )
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+shot = screenshots("portal")
 
 
 def fits_the_screen(page: Page) -> bool:

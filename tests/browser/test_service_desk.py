@@ -4,7 +4,6 @@ the agent's queue; the customer's portal shows its status and the reply, never t
 internal note. Screenshots go to test-artifacts/service/."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -12,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from access.roles import Role
 from service.models import Ticket
+from tests.browser.steps import screenshots
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -20,16 +20,13 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "service"
 PASSWORD = "correct-horse-battery-staple"
 PHONE = "+44 20 7946 0777"
 SCREEN = {"width": 375, "height": 812}
 CODE = re.compile(r"\b(\d{6})\b")
 
 
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+shot = screenshots("service")
 
 
 def fits_the_screen(page: Page) -> bool:

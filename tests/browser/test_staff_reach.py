@@ -4,8 +4,6 @@ break-glass reason is refused); a ticket the customer started, taken from the qu
 reveals; a call-list entry reveals name and phone, never the email. Screenshots go to
 test-artifacts/reach/."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,6 +14,7 @@ from campaigns.models import Campaign, Segment
 from campaigns.services import start_send
 from service import services
 from service.models import Ticket
+from tests.browser.steps import PASSWORD, screenshots, sign_in
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -24,20 +23,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reach"
-PASSWORD = "correct-horse-battery-staple"
 
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+shot = screenshots("reach")
 
 
 def open_reveal(page: Page, fields: list[str], purpose: str) -> None:
