@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "runtime.logs.RequestIdMiddleware",
     "runtime.metrics.RequestMetricsMiddleware",
     "crm_project.middleware.RejectNulBytesMiddleware",
+    # Pages of the portal, dashboard and lead confirmations: Cache-Control: no-store.
+    "crm_project.middleware.NoStoreForPersonalPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
