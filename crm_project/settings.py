@@ -126,6 +126,8 @@ LOGIN_REDIRECT_URL = "dashboard:home"
 # username, that username is locked for DASHBOARD_LOCKOUT_MINUTES (or until
 # `manage.py axes_reset_username <username>`). Successful sign-ins are not logged.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Per-client limits ask one function (runtime.clients.client_address), axes too.
+AXES_CLIENT_IP_CALLABLE = "runtime.clients.client_address"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DASHBOARD_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks to lock by IP too. Locking by username alone already stops guessing one
@@ -522,6 +524,13 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Staff sessions (admin, dashboard) end after a working day, not Django's two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+
+# How many reverse proxies in front of the app append to X-Forwarded-For (the TLS proxy
+# of docker-compose: 1). Per-client limits (portal sign-in, lead forms) then count the
+# address the nearest proxy saw; 0 trusts no header (runtime.clients).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or more.")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
