@@ -3,6 +3,7 @@
 The variable names are fixed by ARCHITECTURE.md because deployments and tests set them.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -464,6 +465,15 @@ CARRIER_PROCESSOR_COPY_EXPIRY_DAYS = env.int("CARRIER_PROCESSOR_COPY_EXPIRY_DAYS
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Processor webhooks (disposal/webhook_targets.py): https:// only unless DEBUG, and never
+# to a loopback, private, link-local or metadata address, except in these networks
+# (comma-separated CIDR, e.g. 10.20.0.0/16 for a processor on the operator's network).
+WEBHOOK_REQUIRE_HTTPS = not DEBUG
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+try:
+    [ipaddress.ip_network(network, strict=False) for network in WEBHOOK_ALLOWED_NETWORKS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {error}.") from None
 
 # Debug pages and error reports hide the vault's marked variables with DEBUG on too.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "crm_project.debug.AlwaysSafeExceptionReporterFilter"
