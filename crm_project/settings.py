@@ -566,4 +566,6 @@ CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
 CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
 CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
 CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=5)
+# How long an unsubscribe link in a message keeps working (then: the portal's choices).
+CAMPAIGNS_UNSUBSCRIBE_DAYS = env.int("CAMPAIGNS_UNSUBSCRIBE_DAYS", default=60)
 CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"
