@@ -29,7 +29,8 @@ def client_address(request: HttpRequest) -> str:
     proxies = settings.PROXY_COUNT
     if proxies <= 0:
         return remote
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = header.split(",") if header else []
     if len(forwarded) < proxies:
         # Fewer entries than proxies: the request did not come through all of them.
         return remote

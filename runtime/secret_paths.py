@@ -59,7 +59,7 @@ def _walk(patterns, prefix: str, prefix_converters: dict, found: list) -> None:
         route_pattern = pattern.pattern
         if not isinstance(route_pattern, RoutePattern):
             continue  # regular-expression routes cannot use the converter
-        route = prefix + str(route_pattern._route)
+        route = prefix + str(route_pattern)
         converters = {**prefix_converters, **route_pattern.converters}
         if isinstance(pattern, URLResolver):
             _walk(pattern.url_patterns, route, converters, found)

@@ -195,3 +195,20 @@ def test_a_name_rebound_to_loopback_after_the_check_is_refused_before_sending(
     delivery = _erase_with_notice(processor, customer, django_capture_on_commit_callbacks)
     assert delivery.status == DeliveryStatus.FAILED
     assert received == []
+
+
+def test_a_post_list_is_never_sent_to_a_refused_address(settings, loopback_receiver):
+    from campaigns.models import Campaign, Segment
+    from campaigns.services import deliver_post_list
+
+    port, received = loopback_receiver
+    processor = _processor(f"http://127.0.0.1:{port}/post-lists")  # saved while allowed
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    segment = Segment.objects.create(name="All", created_by="t")
+    campaign = Campaign.objects.create(
+        name="Catalogue", segment=segment, channel="post", holdout_percent=0,
+        processor=processor, created_by="t",
+    )  # fmt: skip
+    with pytest.raises(webhook_targets.UnsafeWebhookTarget):
+        deliver_post_list(campaign_id=campaign.pk)
+    assert received == []
