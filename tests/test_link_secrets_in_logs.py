@@ -57,7 +57,9 @@ COMMANDS = {
 
 
 @contextmanager
-def serving(kind: str, log: Path):
+def serving(kind: str, log: Path, **extra_env: str):
+    """The server (`gunicorn` as deployed, or `runserver`) on the test databases, its
+    output in `log`; yields its base URL."""
     port = closed_port()
     env = {
         **os.environ,
@@ -70,6 +72,7 @@ def serving(kind: str, log: Path):
         "CSRF_COOKIE_SECURE": "false",
         "SESSION_COOKIE_SECURE": "false",
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     env.pop("REDIS_URL", None)
     with log.open("w") as output:

@@ -93,3 +93,39 @@ def test_staff_lockout_records_name_the_client_through_the_proxy(settings, rf):
     settings.PROXY_COUNT = 1
     request = rf.post("/dashboard/sign-in/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
     assert get_client_ip_address(request) == "203.0.113.7"
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_as_deployed_behind_the_proxy_visitors_are_counted_apart(reference_data, tmp_path):
+    """gunicorn with gunicorn.conf.py and PROXY_COUNT=1, asked through loopback as the
+    TLS proxy asks it: one visitor's requests lock out that visitor only, and a forged
+    header entry changes nothing."""
+    import re
+
+    import requests
+    from django.db import connections
+
+    from tests.test_link_secrets_in_logs import serving
+
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("the server process shares the test database: PostgreSQL only")
+
+    def ask(session, base, number, forwarded) -> bool:
+        page = session.get(f"{base}/portal/sign-in/", timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        answer = session.post(
+            f"{base}/portal/sign-in/",
+            data={"csrfmiddlewaretoken": token, "email": f"p{number}@example.com"},
+            headers={"X-Forwarded-For": forwarded},
+            timeout=10,
+            allow_redirects=False,
+        )
+        return "Too many sign-in requests" not in answer.text
+
+    limits = {"PROXY_COUNT": "1", "PORTAL_SIGN_IN_PER_CLIENT": "3"}
+    with serving("gunicorn", tmp_path / "gunicorn.log", **limits) as base:
+        session = requests.Session()
+        for number in range(3):
+            assert ask(session, base, number, f"10.9.9.{number}, 203.0.113.7")
+        assert not ask(session, base, 9, "10.9.9.99, 203.0.113.7")
+        assert ask(session, base, 10, "198.51.100.20")
