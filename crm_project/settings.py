@@ -470,10 +470,11 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # (comma-separated CIDR, e.g. 10.20.0.0/16 for a processor on the operator's network).
 WEBHOOK_REQUIRE_HTTPS = not DEBUG
 WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
-try:
-    [ipaddress.ip_network(network, strict=False) for network in WEBHOOK_ALLOWED_NETWORKS]
-except ValueError as error:
-    raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {error}.") from None
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {error}.") from None
 
 # Debug pages and error reports hide the vault's marked variables with DEBUG on too.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "crm_project.debug.AlwaysSafeExceptionReporterFilter"
