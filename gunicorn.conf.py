@@ -34,7 +34,9 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 
 class ScrubbedAccessLogger(Logger):
     """The path itself may name a customer by the storefront's id
-    (`/api/v1/customers/ext:shop-123/`): logged as `ext:[redacted]`."""
+    (`/api/v1/customers/ext:shop-123/`): logged as `ext:[redacted]`. A link's secret
+    segment (`/portal/sign-in/link/<id>/<secret>/`) is logged as `[redacted]`
+    (runtime.secret_paths, from the routes that declare one)."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

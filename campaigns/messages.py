@@ -6,7 +6,6 @@ import json
 import time
 import uuid
 
-import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from campaigns.models import Campaign, Recipient, RecipientStatus
 from customers.models import Customer, Product
 from disposal.models import Processor
 from disposal.processors import agreement_errors, standard_headers
+from disposal.webhook_targets import post_webhook
 
 # What a post list discloses: the name and postal address, which the registry files
 # under the "profile" category; the processor's agreement must cover it.
@@ -105,7 +105,7 @@ def deliver_post_list(campaign: Campaign) -> int:
         sort_keys=True,
     ).encode()
     timestamp = int(time.time())
-    response = requests.post(
+    response = post_webhook(
         processor.webhook_url,
         data=body,
         headers={
@@ -114,7 +114,5 @@ def deliver_post_list(campaign: Campaign) -> int:
                 processor.webhook_secret, f"campaign-{campaign.pk}", timestamp, body
             ),
         },
-        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-        allow_redirects=False,
     )
     return response.status_code

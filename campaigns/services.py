@@ -41,7 +41,7 @@ from campaigns.models import (
     SkipReason,
 )
 from consent.models import ConsentSource
-from consent.selectors import has_consent
+from consent.selectors import current_consents, has_consent
 from consent.services import set_consent
 from customers.models import Customer
 from customers.selectors import live_customer_ids
@@ -351,39 +351,67 @@ def stalled_sends() -> list[uuid.UUID]:
     return stalled
 
 
-# Unsubscribe: the link carries a signed token of ids only (customer, purpose, campaign).
+# Unsubscribe: the link carries a signed token of ids only (customer, purpose, campaign)
+# and when it was made. It works for CAMPAIGNS_UNSUBSCRIBE_DAYS and withdraws only a
+# consent given before the message was sent: a link found later (in a log, a forwarded
+# mail) cannot undo a choice the customer made since.
 
 
 def unsubscribe_token(*, customer_id: uuid.UUID, purpose: str, campaign_id: uuid.UUID) -> str:
     return signing.dumps(
-        {"c": str(customer_id), "p": purpose, "k": str(campaign_id)}, salt=UNSUBSCRIBE_SALT
+        {"c": str(customer_id), "p": purpose, "k": str(campaign_id), "t": time.time()},
+        salt=UNSUBSCRIBE_SALT,
     )
 
 
 class InvalidUnsubscribe(Exception):
-    """A link we did not sign, or whose customer is gone."""
+    """A link we did not sign, whose customer is gone, or that has expired
+    (`reason`: forged, gone, expired)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _unsubscribe_payload(token: str) -> dict:
+    try:
+        payload = signing.loads(
+            token,
+            salt=UNSUBSCRIBE_SALT,
+            max_age=timedelta(days=settings.CAMPAIGNS_UNSUBSCRIBE_DAYS),
+        )
+    except signing.SignatureExpired as error:
+        raise InvalidUnsubscribe("expired") from error
+    except signing.BadSignature as error:
+        raise InvalidUnsubscribe("forged") from error
+    if not isinstance(payload, dict) or payload.get("p") not in PURPOSE_OF_CHANNEL.values():
+        raise InvalidUnsubscribe("forged")
+    return payload
 
 
 def read_unsubscribe(token: str) -> tuple[Customer, str]:
-    try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature as error:
-        raise InvalidUnsubscribe("forged") from error
-    purpose = payload.get("p")
-    if purpose not in PURPOSE_OF_CHANNEL.values():
-        raise InvalidUnsubscribe("forged")
+    payload = _unsubscribe_payload(token)
     live = live_customer_ids([payload.get("c")])
     if not live:
         raise InvalidUnsubscribe("gone")
-    return Customer.objects.get(pk=next(iter(live))), purpose
+    return Customer.objects.get(pk=next(iter(live))), payload["p"]
 
 
 @transaction.atomic
 def unsubscribe(*, token: str) -> str:
-    """Withdraw the purpose the link names (source `unsubscribe`); a repeated click
-    changes nothing more. Returns the purpose."""
+    """Withdraw the purpose the link names (source `unsubscribe`) if it was granted
+    before the link was made; a repeated click, or a click after the customer agreed
+    again, changes nothing. Returns the purpose."""
     customer, purpose = read_unsubscribe(token)
-    if has_consent(customer.pk, purpose):
+    issued = _unsubscribe_payload(token).get("t")
+    status = current_consents(customer.pk).get(purpose)
+    granted_since = (
+        issued is not None
+        and status is not None
+        and status.updated_at is not None
+        and status.updated_at.timestamp() > float(issued)
+    )
+    if has_consent(customer.pk, purpose) and not granted_since:
         set_consent(
             customer=customer,
             purpose=purpose,

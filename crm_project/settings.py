@@ -3,6 +3,7 @@
 The variable names are fixed by ARCHITECTURE.md because deployments and tests set them.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "runtime.logs.RequestIdMiddleware",
     "runtime.metrics.RequestMetricsMiddleware",
     "crm_project.middleware.RejectNulBytesMiddleware",
+    # Pages of the portal, dashboard and lead confirmations: Cache-Control: no-store.
+    "crm_project.middleware.NoStoreForPersonalPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,6 +127,8 @@ LOGIN_REDIRECT_URL = "dashboard:home"
 # username, that username is locked for DASHBOARD_LOCKOUT_MINUTES (or until
 # `manage.py axes_reset_username <username>`). Successful sign-ins are not logged.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Per-client limits ask one function (runtime.clients.client_address), axes too.
+AXES_CLIENT_IP_CALLABLE = "runtime.clients.client_address"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DASHBOARD_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks to lock by IP too. Locking by username alone already stops guessing one
@@ -497,6 +502,16 @@ CARRIER_PROCESSOR_COPY_EXPIRY_DAYS = env.int("CARRIER_PROCESSOR_COPY_EXPIRY_DAYS
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Processor webhooks (disposal/webhook_targets.py): https:// only unless DEBUG, and never
+# to a loopback, private, link-local or metadata address, except in these networks
+# (comma-separated CIDR, e.g. 10.20.0.0/16 for a processor on the operator's network).
+WEBHOOK_REQUIRE_HTTPS = not DEBUG
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {error}.") from None
 
 # Debug pages and error reports hide the vault's marked variables with DEBUG on too.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "crm_project.debug.AlwaysSafeExceptionReporterFilter"
@@ -558,6 +573,13 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Staff sessions (admin, dashboard) end after a working day, not Django's two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 
+# How many reverse proxies in front of the app append to X-Forwarded-For (the TLS proxy
+# of docker-compose: 1). Per-client limits (portal sign-in, lead forms) then count the
+# address the nearest proxy saw; 0 trusts no header (runtime.clients).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or more.")
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
@@ -582,4 +604,6 @@ CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
 CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
 CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
 CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=1)
+# How long an unsubscribe link in a message keeps working (then: the portal's choices).
+CAMPAIGNS_UNSUBSCRIBE_DAYS = env.int("CAMPAIGNS_UNSUBSCRIBE_DAYS", default=60)
 CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"

@@ -21,6 +21,7 @@ from disposal.models import (
 )
 from disposal.processors import redeliver, save_processor, unknown_categories
 from disposal.retention import set_retention_period
+from disposal.webhook_targets import webhook_url_errors
 from vault import registry
 from vault.services import subject_pseudonym
 
@@ -175,6 +176,13 @@ class ProcessorForm(forms.ModelForm):
             "webhook_url",
             "active",
         ]
+
+    def clean_webhook_url(self):
+        url = self.cleaned_data["webhook_url"]
+        errors = webhook_url_errors(url)
+        if errors:
+            raise forms.ValidationError(errors)
+        return url
 
     def clean_categories(self):
         categories = sorted(self.cleaned_data["categories"])

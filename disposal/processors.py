@@ -34,6 +34,7 @@ from customers.selectors import is_restricted
 from disposal.carriers import register_copy
 from disposal.exports import gather
 from disposal.models import CarrierKind, DeliveryStatus, Disclosure, Processor, WebhookDelivery
+from disposal.webhook_targets import post_webhook, webhook_url_errors
 from outbox.services import enqueue
 from vault import registry
 from vault.services import SYSTEM_SUBJECT, ensure_data_key
@@ -78,9 +79,13 @@ def unknown_categories(categories) -> list[str]:
 def save_processor(*, processor: Processor, webhook_secret: str | None = None) -> Processor:
     """Create or update a processor; the webhook secret is sealed under the system key."""
     ensure_data_key(subject_id=SYSTEM_SUBJECT)
-    errors = unknown_categories(processor.categories)
+    errors = {}
+    if unknown := unknown_categories(processor.categories):
+        errors["categories"] = unknown
+    if url_errors := webhook_url_errors(processor.webhook_url):
+        errors["webhook_url"] = url_errors
     if errors:
-        raise ValidationError({"categories": errors})
+        raise ValidationError(errors)
     if not processor.slug:
         processor.slug = slugify(processor.name)[:50]
     if webhook_secret is not None:
@@ -233,13 +238,7 @@ def attempt_delivery(*, delivery_id: uuid.UUID) -> WebhookDelivery:
         }
         delivery.attempts += 1
         try:
-            response = requests.post(
-                delivery.processor.webhook_url,
-                data=body,
-                headers=headers,
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
+            response = post_webhook(delivery.processor.webhook_url, data=body, headers=headers)
             delivery.last_status_code = response.status_code
             delivery.last_error = "" if response.ok else f"HTTP {response.status_code}"
             delivered = response.ok

@@ -5,6 +5,6 @@ from leads import views
 app_name = "leads"
 
 urlpatterns = [
-    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("confirm/<secret:token>/", views.confirm, name="confirm"),
     path("<slug:slug>/", views.capture, name="form"),
 ]

@@ -18,6 +18,7 @@ from leads import services
 from leads.forms import CaptureForm
 from leads.mail import send_confirmations
 from leads.models import CaptureMethod, LeadForm
+from runtime.clients import client_address
 from vault.blind_index import blind_index
 from vault.services import key_scope
 
@@ -27,7 +28,7 @@ ANONYMOUS = "anonymous"
 def _over_limit(request) -> bool:
     """Submissions per client per hour, counted in the cache under a keyed digest of the
     client address (never the address itself)."""
-    client = request.META.get("REMOTE_ADDR", "")
+    client = client_address(request)
     key = "leads-form:" + blind_index("leads.form.client", client)[:32]
     cache.add(key, 0, timeout=3600)
     try:

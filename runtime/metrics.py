@@ -39,6 +39,15 @@ REQUESTS = Histogram(
 )
 
 
+# The methods a label may name; anything else a client sends is counted as "other", so
+# random methods cannot grow the scrape without bound.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str | None) -> str:
+    return method if method in KNOWN_METHODS else "other"
+
+
 class RequestMetricsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,7 +57,7 @@ class RequestMetricsMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         route = (match.view_name if match else "") or "unmatched"
-        REQUESTS.labels(request.method, route, str(response.status_code)).observe(
+        REQUESTS.labels(method_label(request.method), route, str(response.status_code)).observe(
             time.perf_counter() - started
         )
         return response

@@ -3,7 +3,8 @@ pass through.
 
 Code here logs ids, never values (STYLE.md); this is the safety net for the day someone
 forgets, or a library logs what it was given. It replaces anything shaped like an email
-address or a phone number, and drops fields whose name says they hold one.
+address or a phone number, and drops fields whose name says they hold one. Secret
+path segments of links (runtime.secret_paths) go too.
 """
 
 import re
@@ -40,6 +41,11 @@ def _phone(match: re.Match) -> str:
 
 
 def scrub_text(text: str) -> str:
+    # Secret path segments (sign-in links, confirmations, unsubscribe tokens), found by
+    # the routes that declare them (runtime.secret_paths).
+    from runtime.secret_paths import redact_secret_paths
+
+    text = redact_secret_paths(text)
     text = EXTERNAL_REF.sub(f"ext:{REDACTED}", text)
     return PHONE.sub(_phone, EMAIL.sub(REDACTED, text))
 

@@ -70,6 +70,15 @@ def _second_factor_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _loopback_webhook_receivers(settings):
+    """Tests' processor endpoints listen on loopback over plain HTTP, allowed here as an
+    operator allows a processor on its own network; tests/disposal/test_webhook_targets.py
+    restores the production rules."""
+    settings.WEBHOOK_REQUIRE_HTTPS = False
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Staff sign in in many tests; the production hasher's 1M rounds would dominate."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,7 @@
 consent or were erased, after a cursor. Ids and kinds only, never personal values, so a
 storefront stays in sync without reading profiles."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -10,6 +11,8 @@ from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS
 from api.views.base import ApiView
+from audit.models import AuditAction, AuditEvent
+from audit.services import record_events
 from changes.models import ChangeKind
 from changes.selectors import changes_after, parse_cursor
 
@@ -35,6 +38,29 @@ ChangeFeed = inline_serializer(
         ),
     },
 )
+
+
+def record_external_id_reads(request, page) -> None:
+    """A page that names customers by their decrypted external id is a read of each of
+    them, audited as a lookup is (one event per customer, one insert per page)."""
+    named = dict.fromkeys(entry.customer for entry in page.results if entry.external_id)
+    if not named:
+        return
+    with transaction.atomic():
+        record_events(
+            [
+                AuditEvent(
+                    actor=request.auth.actor,
+                    action=AuditAction.CUSTOMER_VIEWED,
+                    object_type="changes.change",
+                    object_id=str(customer),
+                    subject_id=customer,
+                    purpose="account",
+                    metadata={},
+                )
+                for customer in named
+            ]
+        )
 
 
 class ChangeLimit(serializers.Serializer):
@@ -66,6 +92,7 @@ class ChangeFeedApi(ApiView):
         limit = ChangeLimit(data=request.query_params)
         limit.is_valid(raise_exception=True)
         page = changes_after(after, limit=limit.validated_data["limit"])
+        record_external_id_reads(request, page)
         return Response(
             {
                 "results": [

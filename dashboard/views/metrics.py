@@ -1,7 +1,5 @@
 """Metrics: charts as SVG images with their numbers as CSV. No personal data."""
 
-import csv
-
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
 from django.http import Http404, HttpResponse
@@ -10,6 +8,7 @@ from django.shortcuts import render
 from access.policy import Action
 from dashboard.charts import CHARTS, render_svg
 from dashboard.permissions import staff_required
+from runtime.csv_writer import csv_download
 
 metrics_only = staff_required(Action.METRICS)
 
@@ -41,9 +40,7 @@ def chart_svg(request, slug: str):
 def chart_csv(request, slug: str):
     chart = _chart(slug)
     table = chart.table()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download(f"{slug}.csv")
     writer.writerow(table.columns)
     writer.writerows(table.rows)
     return response

@@ -1,6 +1,7 @@
 """The pipeline: the board of deals by stage (a form moves a deal), imports from the
 dashboard with their per-row report, the quality of each source, and capture forms."""
 
+import csv
 import io
 
 from django.conf import settings
@@ -54,17 +55,28 @@ def _rows(upload):
     """The uploaded file's rows, refusing files over the dashboard's limit."""
     text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
     rows = []
-    for row in imports.read_csv(text):
-        rows.append(row)
-        if len(rows) > settings.LEADS_IMPORT_MAX_UPLOAD_ROWS:
-            raise ValidationError(
-                {
-                    "file": [
-                        _("Over %(n)d rows: use manage.py import_leads for this file.")
-                        % {"n": settings.LEADS_IMPORT_MAX_UPLOAD_ROWS}
-                    ]
-                }
-            )
+    try:
+        for row in imports.read_csv(text):
+            rows.append(row)
+            if len(rows) > settings.LEADS_IMPORT_MAX_UPLOAD_ROWS:
+                raise ValidationError(
+                    {
+                        "file": [
+                            _("Over %(n)d rows: use manage.py import_leads for this file.")
+                            % {"n": settings.LEADS_IMPORT_MAX_UPLOAD_ROWS}
+                        ]
+                    }
+                )
+    except csv.Error:
+        # A field over the csv module's limit (or a broken quote) is the file's fault.
+        raise ValidationError(
+            {
+                "file": [
+                    _("Line %(line)d cannot be read: a field is too long or a quote is not closed.")
+                    % {"line": len(rows) + 2}
+                ]
+            }
+        ) from None
     return rows
 
 

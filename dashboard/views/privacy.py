@@ -3,7 +3,6 @@ erasure progress and certificate, processors' acknowledgements, and the records 
 processing (GDPR Art. 30) with a CSV download. Every action is a POST to one service,
 then a redirect back to the request (POST/redirect/GET)."""
 
-import csv
 import json
 
 from django.contrib import messages
@@ -38,6 +37,7 @@ from disposal.selectors import (
 )
 from privacy import selectors, services
 from privacy.models import RequestKind, RequestStatus
+from runtime.csv_writer import csv_download
 
 desk = staff_required(Action.PRIVACY_DESK)
 
@@ -294,9 +294,7 @@ def records(request):
 
 @desk
 def records_csv(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="records-of-processing.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download("records-of-processing.csv")
     writer.writerow(["section", "name", "detail", "value"])
     for record in selectors.records_of_processing():
         for key, value in record.details.items():

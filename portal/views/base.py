@@ -14,6 +14,10 @@ from consent.selectors import notices_to_review
 from disposal.selectors import live_customer
 from portal import sessions
 
+# The client, for rate limits only (stored as a keyed digest, never in clear); the one
+# function every per-client limit asks, PROXY_COUNT-aware.
+from runtime.clients import client_address as client_address
+
 
 def customer_required(view):
     """Run the view with request.customer set, or send the visitor to sign in. A
@@ -44,8 +48,3 @@ def record_page_view(customer, page: str) -> None:
         object_type=f"portal.{page}",
         purpose="access_request",
     )
-
-
-def client_address(request) -> str:
-    """The client, for rate limits only (stored as a keyed digest, never in clear)."""
-    return request.META.get("REMOTE_ADDR", "")

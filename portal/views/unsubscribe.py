@@ -20,8 +20,8 @@ TEMPLATE = "portal/unsubscribe.html"
 def unsubscribe_link(request, token):
     try:
         _customer, purpose = read_unsubscribe(token)
-    except InvalidUnsubscribe:
-        return render(request, TEMPLATE, {"error": True}, status=400)
+    except InvalidUnsubscribe as error:
+        return render(request, TEMPLATE, {"error": error.reason}, status=400)
     label = purpose_label(Purpose.objects.get(pk=purpose))
     if request.method == "POST":
         unsubscribe(token=token)

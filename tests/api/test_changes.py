@@ -114,3 +114,18 @@ def test_old_entries_are_pruned(customer, settings):
     Change.objects.update(at="2020-01-01T00:00:00Z")
     assert prune_changes() == 1
     assert not Change.objects.exists()
+
+
+def test_a_feed_page_naming_external_ids_is_audited_like_a_lookup(client, make_customer):
+    from audit.models import AuditAction, AuditEvent
+
+    first, second = make_customer(), make_customer()
+    before = AuditEvent.objects.filter(action=AuditAction.CUSTOMER_VIEWED).count()
+    body = feed(client)
+    named = {entry["customer"] for entry in body["results"] if entry["external_id"]}
+    assert named == {str(first.pk), str(second.pk)}
+    events = AuditEvent.objects.filter(action=AuditAction.CUSTOMER_VIEWED)
+    assert events.count() == before + 2
+    assert {str(event.subject_id) for event in events} == named
+    assert {event.object_type for event in events} == {"changes.change"}
+    assert all(event.actor.startswith("api-key:") for event in events)

@@ -230,3 +230,40 @@ def test_a_campaign_with_offers_mails_each_recipient_their_own(
     from customers.models import Product
 
     assert Product.objects.get(sku="BK-9").name in message.body
+
+
+def _mailed_unsubscribe_path(make_customer, email_campaign, capture):
+    customer = make_customer(consents=MARKETING_EMAIL)
+    with capture(execute=True):
+        start_send(campaign_id=email_campaign().pk, actor="staff:1")
+    return customer, LINK.search(mail.outbox[0].body).group(1)
+
+
+def test_an_old_unsubscribe_link_cannot_undo_a_later_choice_to_subscribe_again(
+    client, make_customer, email_campaign, django_capture_on_commit_callbacks
+):
+    customer, path = _mailed_unsubscribe_path(
+        make_customer, email_campaign, django_capture_on_commit_callbacks
+    )
+    assert client.post(path).status_code == 200
+    assert not has_consent(customer.pk, "marketing_email")
+    # The customer agrees again in the portal; the old link (replayed from a log or a
+    # forwarded mail) no longer acts on that new choice.
+    set_consent(
+        customer=customer, purpose="marketing_email", granted=True, source="portal", actor="c"
+    )
+    assert client.post(path).status_code == 200
+    assert has_consent(customer.pk, "marketing_email")
+
+
+def test_an_unsubscribe_link_expires(
+    client, make_customer, email_campaign, django_capture_on_commit_callbacks, settings
+):
+    customer, path = _mailed_unsubscribe_path(
+        make_customer, email_campaign, django_capture_on_commit_callbacks
+    )
+    settings.CAMPAIGNS_UNSUBSCRIBE_DAYS = 0  # every link made before now has expired
+    page = client.post(path)
+    assert page.status_code == 400
+    assert "This link has expired" in page.content.decode()
+    assert has_consent(customer.pk, "marketing_email")

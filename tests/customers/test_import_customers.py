@@ -237,3 +237,19 @@ def test_a_write_race_lost_to_another_writer_refuses_only_that_item(monkeypatch)
     assert results[1].errors == {"email": ["A customer with this email already exists."]}
     assert Customer.objects.count() == 3
     assert DataKey.objects.count() == 3
+
+
+def test_the_report_file_is_born_readable_by_the_operator_only(tmp_path):
+    import os
+    import stat
+
+    body = "c-1,ada@example.org,Ada,,account,2025-03-01\n"
+    report = tmp_path / "report.csv"
+    previous = os.umask(0o022)
+    try:
+        _run(_csv(tmp_path, body), "--report", str(report))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    with pytest.raises(CommandError, match="exists"):
+        _run(_csv(tmp_path, "c-2,bo@example.org,Bo,,account,2025-03-01\n"), "--report", str(report))

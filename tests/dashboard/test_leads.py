@@ -164,3 +164,22 @@ def test_deal_value_must_be_a_positive_amount(signed_in, lead):
     )
     assert response.status_code == 400
     assert Deal.objects.count() == 0
+
+
+def test_an_import_field_over_the_csv_limit_is_a_form_error_not_a_500(signed_in):
+    client, _user = signed_in(Role.MARKETING)
+    long_name = b"x" * 200_000  # over the csv module's field limit (131072)
+    upload = SimpleUploadedFile(
+        "list.csv",
+        b"email,full_name,consents,consent_at\nlong@example.org,"
+        + long_name
+        + b",analytics,2026-01-01\n",
+        content_type="text/csv",
+    )
+    response = client.post(
+        "/dashboard/leads/import/",
+        {"file": upload, "source": "fair", "lawful_basis": "consent", "dry_run": ""},
+    )
+    assert response.status_code == 400
+    assert "Line 2 cannot be read" in response.content.decode()
+    assert Lead.objects.count() == 0

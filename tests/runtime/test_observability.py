@@ -248,3 +248,17 @@ def test_an_error_report_holds_no_body_variable_or_personal_value(
     for value in PERSONAL_VALUES:
         assert value not in report
     assert '"vars"' not in report and "postal_address" not in report
+
+
+def test_an_unknown_http_method_is_counted_as_other_so_labels_stay_bounded(client, settings):
+    settings.METRICS_TOKEN = "t"
+    before = len(_scrape(client))
+    for n in range(40):
+        client.generic(f"RANDOM{n}", "/portal/")
+    text = _scrape(client)
+    methods = set(
+        re.findall(r'custodian_http_request_duration_seconds_count\{method="([^"]*)"', text)
+    )
+    assert not [method for method in methods if method.startswith("RANDOM")]
+    assert "other" in methods
+    assert len(text) < before + 5_000

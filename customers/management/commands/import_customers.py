@@ -6,6 +6,7 @@ Progress goes to stderr after every batch; refused rows are listed by line and f
 """
 
 import csv
+import os
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +14,17 @@ from django.utils.text import slugify
 
 from consent.models import LawfulBasis
 from customers.imports import BATCH, ImportSummary, Outcome, RowResult, import_customers, read_csv
+from runtime.csv_writer import formula_safe_writer
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open_report(path: str):
+    """The report names customers by id next to their line: it is born readable by the
+    operator only (mode 600 at creation, whatever the umask), and an existing file or
+    link is never reused."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600)
+    return os.fdopen(fd, "w", newline="", encoding="utf-8")
 
 
 class Command(BaseCommand):
@@ -42,10 +54,12 @@ class Command(BaseCommand):
             raise CommandError("Give --batch-size between 1 and 5000.")
         try:
             handle = open(options["file"], newline="", encoding="utf-8-sig")  # noqa: SIM115
-            report_file = open(options["report"], "w", newline="") if options["report"] else None  # noqa: SIM115
+            report_file = _open_report(options["report"]) if options["report"] else None
+        except FileExistsError:
+            raise CommandError(f"{options['report']} exists; choose a new file name.") from None
         except OSError as error:
             raise CommandError(f"Cannot open {error.filename}: {error.strerror}.") from None
-        report = csv.writer(report_file) if report_file else None
+        report = formula_safe_writer(report_file) if report_file else None
         if report:
             report.writerow(["line", "outcome", "customer_id", "messages"])
 

@@ -1,0 +1,190 @@
+"""Link secrets never reach a log (issue 25, item 8): the servers run as deployed
+(gunicorn with gunicorn.conf.py) and as developers run them (runserver), a customer's
+mail client opens every kind of secret link, and an attacker replays every URL the
+captured logs hold. None signs in, confirms a consent or a lead, or unsubscribes."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connections
+from django.urls import reverse
+
+from campaigns.services import unsubscribe_token
+from consent.models import ConsentSource
+from consent.selectors import has_consent
+from consent.services import request_confirmation
+from leads import services as lead_services
+from leads.models import CaptureMethod, LeadConsent
+from portal import signin
+from runtime.secret_paths import redact_secret_paths
+from tests.factories import CustomerFactory
+from tests.runtime.test_database_outage import closed_port
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases="__all__"),
+    pytest.mark.skipif(
+        connections["default"].vendor != "postgresql",
+        reason="the server process shares the test database: PostgreSQL only",
+    ),
+]
+ROOT = Path(__file__).resolve().parent.parent
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+LOGGED_PATH = re.compile(r"/(?:portal|forms)/[^\s\"'\\]*")
+
+
+def _database_url(alias: str) -> str:
+    name = connections[alias].settings_dict["NAME"]
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+COMMANDS = {
+    "gunicorn": lambda port: [
+        sys.executable, "-m", "gunicorn", "crm_project.wsgi", "-c", "gunicorn.conf.py",
+        "--bind", f"127.0.0.1:{port}", "--workers", "1",
+    ],
+    "runserver": lambda port: [
+        sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload",
+    ],
+}  # fmt: skip
+
+
+@contextmanager
+def serving(kind: str, log: Path, **extra_env: str):
+    """The server (`gunicorn` as deployed, or `runserver`) on the test databases, its
+    output in `log`; yields its base URL."""
+    port = closed_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "DATABASE_URL": _database_url("default"),
+        "KEYS_DATABASE_URL": _database_url("keys"),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        # Plain HTTP here: the replaying client must be able to send the cookies back.
+        "CSRF_COOKIE_SECURE": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "PYTHONUNBUFFERED": "1",
+        **extra_env,
+    }
+    env.pop("REDIS_URL", None)
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 (our own command line)
+            COMMANDS[kind](port), cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{base}/healthz", timeout=5)
+                break
+            except requests.RequestException:
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def secret_links(reference_data):
+    """One link of every kind with a secret in its path, as mails carry them."""
+    subscribed = CustomerFactory(
+        consents={"account": True, "marketing_email": True}, email="sub@example.com"
+    )
+    signing_in = CustomerFactory(email="link@example.com")
+    issued = signin.issue_code(email=signing_in.email)
+    confirming = CustomerFactory(email="confirm@example.com")
+    consent_token = request_confirmation(
+        customer=confirming, purpose="marketing_email", source=ConsentSource.PORTAL, actor="t"
+    )
+    capture = lead_services.capture_lead(
+        contact={"email": "optin@example.org"},
+        purposes=["marketing_email"],
+        source="site",
+        method=CaptureMethod.FORM,
+        channel="newsletter",
+        actor="anonymous",
+    )
+    unsubscribe = unsubscribe_token(
+        customer_id=subscribed.pk, purpose="marketing_email", campaign_id=uuid.uuid4()
+    )
+    return {
+        "paths": [
+            reverse("portal:sign_in_link", args=[issued.code_id, issued.link_secret]),
+            reverse("portal:confirm_consent", args=[consent_token]),
+            reverse("leads:confirm", args=[capture.tokens["marketing_email"]]),
+            reverse("portal:unsubscribe", args=[unsubscribe]),
+        ],
+        "secrets": [
+            issued.link_secret,
+            consent_token,
+            capture.tokens["marketing_email"],
+            unsubscribe,
+        ],
+        "subscribed": subscribed,
+        "confirming": confirming,
+        "lead": capture.lead,
+    }
+
+
+def _replay(base: str, path: str) -> str | None:
+    """What an attacker with the log does: open the URL, press its button. Returns
+    where a successful sign-in would lead (None when nothing was signed in)."""
+    session = requests.Session()
+    page = session.get(base + path, timeout=10, allow_redirects=False)
+    token = CSRF.search(page.text)
+    data = {"csrfmiddlewaretoken": token.group(1)} if token else {}
+    answer = session.post(base + path, data=data, timeout=10, allow_redirects=False)
+    location = answer.headers.get("Location", "")
+    return location if location.endswith("/portal/my-data/") else None
+
+
+@pytest.mark.parametrize("kind", ["gunicorn", "runserver"])
+def test_replaying_every_url_a_captured_log_holds_acts_on_nothing(kind, secret_links, tmp_path):
+    log = tmp_path / f"{kind}.log"
+    with serving(kind, log) as base:
+        for path in secret_links["paths"]:
+            # The customer's mail client opens the link (a GET shows its button) ...
+            assert requests.get(base + path, timeout=10).status_code == 200, path
+            # ... and variants end up in Django's request logger too (404, redirect).
+            requests.get(base + path + "more/", timeout=10)
+            requests.get(base + path.rstrip("/"), timeout=10, allow_redirects=False)
+        time.sleep(0.5)
+        captured = log.read_text()
+        logged = sorted(set(LOGGED_PATH.findall(captured)))
+        replays = {path: _replay(base, path) for path in logged}
+
+    assert not [path for path, signed_in in replays.items() if signed_in]
+    assert has_consent(secret_links["subscribed"].pk, "marketing_email")
+    assert not has_consent(secret_links["confirming"].pk, "marketing_email")
+    assert not LeadConsent.objects.filter(lead=secret_links["lead"]).exists()
+    # The requests were logged, with their secrets redacted.
+    assert "/portal/sign-in/link/" in captured and "[redacted]" in captured
+    assert "Not Found" in captured  # Django's request logger had its say
+    for secret in secret_links["secrets"]:
+        assert secret not in captured
+
+
+def test_redaction_is_derived_from_the_routes_that_declare_a_secret():
+    from runtime.secret_paths import secret_route_expressions
+
+    routes = {expression.pattern.split("(")[0] for expression in secret_route_expressions()}
+    assert routes == {
+        "/portal/sign\\-in/link/",
+        "/portal/consents/confirm/",
+        "/portal/unsubscribe/",
+        "/forms/confirm/",
+    }
+    line = '"GET /portal/unsubscribe/abc:def HTTP/1.1" 200 1 /forms/newsletter/'
+    assert redact_secret_paths(line) == (
+        '"GET /portal/unsubscribe/[redacted] HTTP/1.1" 200 1 /forms/newsletter/'
+    )
