@@ -75,7 +75,11 @@ def _gunicorn():
 
 
 def _timed_request(base: str, email: str) -> float:
-    """Seconds for the POST of the sign-in form (the form's GET is not timed)."""
+    """Seconds for the POST of the sign-in form (the form's GET is not timed). A short
+    pause first lets the previous request's after-response job finish: with no broker it
+    runs in this same web process (with one, on the worker), and the measure is of the
+    request's own work."""
+    time.sleep(0.1)
     page = requests.get(f"{base}/portal/sign-in/", timeout=10)
     cookies = {"csrftoken": page.cookies["csrftoken"]}
     data = {"csrfmiddlewaretoken": TOKEN.search(page.text).group(1), "email": email}
@@ -100,6 +104,7 @@ def test_as_deployed_a_known_and_an_unknown_address_take_the_same_time(
         for number in range(ROUNDS):
             known.append(_timed_request(base, customer.email))
             unknown.append(_timed_request(base, f"stranger-{number}@example.com"))
-    slower = max(statistics.median(known), statistics.median(unknown))
-    faster = min(statistics.median(known), statistics.median(unknown))
-    assert slower <= faster * 1.25, (statistics.median(known), statistics.median(unknown))
+    known_median, unknown_median = statistics.median(known), statistics.median(unknown)
+    print(f"sign-in medians: known {known_median:.4f} s, unknown {unknown_median:.4f} s")
+    slower, faster = max(known_median, unknown_median), min(known_median, unknown_median)
+    assert slower <= faster * 1.25, (known_median, unknown_median)
