@@ -5,36 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_interaction_kind'),
-        ('portal', '0001_initial'),
+        ("customers", "0008_interaction_kind"),
+        ("portal", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signincode',
-            name='address_digest',
-            field=models.CharField(db_index=True, default='', editable=False, max_length=64),
+            model_name="signincode",
+            name="address_digest",
+            field=models.CharField(db_index=True, default="", editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='signincode',
-            name='language',
-            field=models.CharField(blank=True, help_text='Of the mail.', max_length=16),
+            model_name="signincode",
+            name="language",
+            field=models.CharField(blank=True, help_text="Of the mail.", max_length=16),
         ),
         migrations.AddField(
-            model_name='signincode',
-            name='mailed_at',
-            field=models.DateTimeField(blank=True, help_text='When the mail job ran (sent, or nothing to send).', null=True),
+            model_name="signincode",
+            name="mailed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the mail job ran (sent, or nothing to send).", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='signincode',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Codes checked.'),
+            model_name="signincode",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, help_text="Codes checked."),
         ),
         migrations.AlterField(
-            model_name='signincode',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_codes', to='customers.customer'),
+            model_name="signincode",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sign_in_codes",
+                to="customers.customer",
+            ),
         ),
     ]
