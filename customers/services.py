@@ -439,16 +439,26 @@ def request_email_change(*, customer: Customer, new_email: str, actor: str) -> t
 
 
 def confirm_email_change(*, customer: Customer, code: str, actor: str) -> Customer:
-    """Make the pending address the customer's email if `code` is the one mailed to it;
-    a wrong code counts as an attempt, and a change runs out of attempts or time."""
+    """Make the pending address the customer's email if `code` is the one mailed to it.
+    Every check is counted before it is made, by one conditional update, so that however
+    many guesses arrive at once no more than VERIFICATION_MAX_ATTEMPTS are checked; a
+    change runs out of checks or time."""
     expired = ValidationError({"code": [_("This code has expired. Ask for a new one.")]})
-    change = EmailChange.objects.filter(customer=customer, expires_at__gt=timezone.now()).first()
-    if change is None or change.attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+    pending = EmailChange.objects.filter(customer=customer, expires_at__gt=timezone.now())
+    change = pending.first()
+    if change is None:
+        raise expired
+    counted = pending.filter(pk=change.pk, attempts__lt=settings.VERIFICATION_MAX_ATTEMPTS).update(
+        attempts=F("attempts") + 1
+    )
+    if not counted:
         raise expired
     if not verification.code_matches(change.code_hash, "email-change", change.pk, code):
-        EmailChange.objects.filter(pk=change.pk).update(attempts=F("attempts") + 1)
         raise ValidationError({"code": [_("That code is not right. Check it and try again.")]})
     with transaction.atomic():
+        # Claimed by deleting it: of two right answers at once, one changes the address.
+        claimed, _kinds = EmailChange.objects.filter(pk=change.pk).delete()
+        if not claimed:
+            raise expired
         update_customer(customer=customer, email=change.new_email, actor=actor)
-        change.delete()
     return customer

@@ -4,6 +4,7 @@ code drawn here as inline SVG (segno; no script, no style, no third-party servic
 from base64 import b32encode
 
 import segno
+from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,14 +42,20 @@ def typed_secret(device: TOTPDevice) -> str:
 def check_code(request, device: TOTPDevice, code: str) -> str | None:
     """Verify `code` against `device`; on success the session is marked as verified and
     None is returned, else why not ("throttled" or "wrong"). django-otp doubles the wait
-    after each wrong code (OTP_TOTP_THROTTLE_FACTOR)."""
-    allowed, _details = device.verify_is_allowed()
-    if not allowed:
-        return "throttled"
-    if not device.verify_token(code):
-        return "wrong"
-    if not device.confirmed:
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+    after each wrong code (OTP_TOTP_THROTTLE_FACTOR).
+
+    One check at a time per device, under its row lock: django-otp reads the throttle,
+    checks and writes the failure back, so guesses arriving together would all pass the
+    same unlocked read (issue 25 item 10)."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            return "throttled"
+        if not device.verify_token(code):
+            return "wrong"
+        if not device.confirmed:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
     otp_login(request, device)
     return None

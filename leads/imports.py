@@ -27,12 +27,14 @@ from vault.routers import KEYS_DB
 COLUMNS = ("email", "full_name", "phone", "company", "consents", "consent_at")
 OPTIONAL = ("notice_version", "lawful_basis")
 REFUSED = "refused"
+ACCEPTED = "accepted"
+STORED_OR_HELD = (services.Outcome.CREATED, services.Outcome.MERGED, services.Outcome.CUSTOMER)
 
 
 @dataclass(frozen=True)
 class RowResult:
     line: int
-    outcome: str  # created, merged, existing_customer, refused
+    outcome: str  # created, merged, existing_customer, refused; or accepted (hidden)
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -41,15 +43,23 @@ class ImportReport:
     source: str
     dry_run: bool
     rows: list[RowResult] = field(default_factory=list)
+    customer_status_hidden: bool = False
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(
-            (services.Outcome.CREATED, services.Outcome.MERGED, services.Outcome.CUSTOMER, REFUSED),
-            0,
-        )
+        outcomes = (ACCEPTED,) if self.customer_status_hidden else STORED_OR_HELD
+        counts = dict.fromkeys((*outcomes, REFUSED), 0)
         for row in self.rows:
             counts[row.outcome] += 1
         return counts
+
+    def without_customer_status(self) -> "ImportReport":
+        """The report for a reader who may not look customers up (issue 25 item 7): a
+        row that is a customer's, a new lead or a merged one all read "accepted", so
+        that neither a line nor a count says which addresses are customers'."""
+        rows = [
+            row if row.outcome == REFUSED else RowResult(row.line, ACCEPTED) for row in self.rows
+        ]
+        return ImportReport(self.source, self.dry_run, rows, customer_status_hidden=True)
 
 
 def _row_args(row: dict, lawful_basis: str | None) -> dict:

@@ -1,12 +1,29 @@
 """The double opt-in mail of a capture, sent by the surface that captured the lead
 (the form, the API) right after the capture is committed: the address is in memory
-only, never in a task argument."""
+only, never in a task argument.
 
+Every address that ticked a purpose needing double opt-in gets a mail: a link to
+confirm, or, for a customer who has already granted it, a note saying so with the way
+to their account. The answer on the page is then the same whoever the address is."""
+
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from consent.models import Purpose
 from leads.services import Capture, Outcome
+
+
+def _send(*, to: str, template: str, context: dict) -> None:
+    subject = render_to_string(f"leads/email/{template}_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string(f"leads/email/{template}.txt", context), to=[to]
+    )
+    message.attach_alternative(
+        render_to_string(f"leads/email/{template}.html", context), "text/html"
+    )
+    message.send()
 
 
 def send_confirmations(request, *, to: str, capture: Capture) -> None:
@@ -18,11 +35,9 @@ def send_confirmations(request, *, to: str, capture: Capture) -> None:
         else:
             path = reverse("leads:confirm", args=[token])
         context = {"link": request.build_absolute_uri(path), "purpose": purpose}
-        subject = render_to_string("leads/email/confirm_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=subject, body=render_to_string("leads/email/confirm.txt", context), to=[to]
-        )
-        message.attach_alternative(
-            render_to_string("leads/email/confirm.html", context), "text/html"
-        )
-        message.send()
+        _send(to=to, template="confirm", context=context)
+    if capture.already:
+        # Named as the capture form names them.
+        names = Purpose.objects.filter(code__in=capture.already).values_list("name", flat=True)
+        context = {"purposes": list(names), "link": settings.PORTAL_URL}
+        _send(to=to, template="already_subscribed", context=context)

@@ -62,13 +62,17 @@ class Outcome:
 @dataclass
 class Capture:
     """What a capture did. `tokens` are double opt-in links to mail ({purpose: token}):
-    to the lead's address, or to the customer's when the address is a customer's."""
+    to the lead's address, or to the customer's when the address is a customer's.
+    `already` are purposes needing double opt-in that the customer has granted: they get
+    a mail saying so instead of a link, so that every address that ticked such a purpose
+    gets a mail, customer or not."""
 
     outcome: str
     lead: Lead | None = None
     customer_id: uuid.UUID | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     recorded: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
 
 
 def lead_purposes() -> list[Purpose]:
@@ -283,15 +287,22 @@ def _capture_for_customer(customer_id, chosen, method, actor) -> Capture:
     customer = Customer.objects.get(pk=customer_id)
     result = Capture(outcome=Outcome.CUSTOMER, customer_id=customer_id)
     for code in chosen:
-        if (
-            method != CaptureMethod.IMPORT
-            and consent_services.needs_confirmation(code)
-            and not has_consent(customer_id, code)
-        ):
+        if method == CaptureMethod.IMPORT or not consent_services.needs_confirmation(code):
+            continue
+        if has_consent(customer_id, code):
+            result.already.append(code)
+        else:
             result.tokens[code] = consent_services.request_confirmation(
                 customer=customer, purpose=code, source=METHOD_SOURCE[method], actor=actor
             )
     return result
+
+
+def mailed_purposes(purposes: list[str]) -> list[str]:
+    """The ticked purposes a capture by form or API answers with a mail (a link to
+    confirm, or a note that it is already granted): the same for every address, so the
+    answer can say "we sent you an email" without saying whose address it is."""
+    return sorted(code for code in set(purposes) if consent_services.needs_confirmation(code))
 
 
 class InvalidConfirmation(Exception):

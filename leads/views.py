@@ -73,10 +73,10 @@ def capture(request, slug: str):
                         allowed_purposes=set(lead_form.purposes),
                     )
                 send_confirmations(request, to=contact["email"], capture=capture)
+                # Said from what was ticked, never from whose address it is.
+                pending = bool(services.mailed_purposes(form.cleaned_data["purposes"]))
                 return render(
-                    request,
-                    "leads/thanks.html",
-                    {"lead_form": lead_form, "pending": bool(capture.tokens)},
+                    request, "leads/thanks.html", {"lead_form": lead_form, "pending": pending}
                 )
             except ValidationError as error:
                 for name, messages in error.message_dict.items():

@@ -18,13 +18,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from outbox import after_response as after_response_queue
 from outbox.models import Job
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task: str, *args: str, countdown: float = 0) -> Job:
-    """Record a job (task name and ids) in the current transaction; dispatch on commit."""
+def enqueue(task: str, *args: str, countdown: float = 0, after_response: bool = False) -> Job:
+    """Record a job (task name and ids) in the current transaction; dispatch on commit,
+    or, with `after_response` inside a request, once the response is finished
+    (outbox/after_response.py)."""
     if any(not isinstance(arg, (str, int)) for arg in args):
         raise TypeError("Outbox jobs take ids only.")
     job = Job.objects.create(
@@ -32,7 +35,11 @@ def enqueue(task: str, *args: str, countdown: float = 0) -> Job:
         args=[str(arg) for arg in args],
         available_at=timezone.now() + timedelta(seconds=countdown),
     )
-    if not countdown:
+    if countdown:
+        return job
+    if after_response and after_response_queue.in_request():
+        after_response_queue.defer(job.pk)
+    else:
         transaction.on_commit(lambda: dispatch(job.pk))
     return job
 

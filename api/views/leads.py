@@ -2,6 +2,8 @@
 
 A lead is stored only with at least one purpose granted; purposes needing double opt-in
 (marketing by email) are mailed a confirmation link and granted when it is followed.
+Whether an address is a customer's is said only to a key that may look customers up
+(scope `customers`): any other key gets the same 202 receipt for every address.
 """
 
 from django.db import transaction
@@ -47,6 +49,13 @@ class LeadOutput(serializers.Serializer):
     )
     created_at = serializers.DateTimeField()
     last_contact_at = serializers.DateTimeField()
+
+
+class LeadReceiptOutput(serializers.Serializer):
+    pending_confirmations = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Purposes ticked that need the emailed link; the mail went to the address.",
+    )
 
 
 def render_lead(request, lead: Lead) -> dict:
@@ -110,8 +119,14 @@ class LeadCreateApi(APIView):
             201: LeadOutput,
             200: OpenApiResponse(LeadOutput, description="Merged into the existing lead."),
             **BAD_REQUEST,
+            202: OpenApiResponse(
+                LeadReceiptOutput,
+                description="A key without the `customers` scope gets this receipt for "
+                "every address, so that it learns nothing of who is a customer.",
+            ),
             409: OpenApiResponse(
-                description="The address is a customer's; no lead was stored.",
+                description="The address is a customer's; no lead was stored (keys with "
+                "the `customers` scope only).",
                 response={"type": "object", "additionalProperties": True},
             ),
             **COMMON_ERRORS,
@@ -124,26 +139,32 @@ class LeadCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         contact = {name: values.get(name) for name in ("email", "full_name", "phone", "company")}
+        purposes = [code for code, granted in values["consents"].items() if granted]
         with key_scope():
             with transaction.atomic():
                 capture = services.capture_lead(
                     contact=contact,
-                    purposes=[code for code, granted in values["consents"].items() if granted],
+                    purposes=purposes,
                     source=values["source"],
                     method=CaptureMethod.API,
                     channel=request.auth.prefix,
                     actor=request.auth.actor,
                     notice_versions=values.get("notice_versions") or {},
                 )
+            if contact["email"]:
+                send_confirmations(request, to=contact["email"], capture=capture)
+            if not request.auth.allows(Scope.CUSTOMERS):
+                # A key that may not look customers up learns nothing of who is one: the
+                # same receipt for every address (issue 25 item 7).
+                return Response(
+                    {"pending_confirmations": services.mailed_purposes(purposes)},
+                    status=status.HTTP_202_ACCEPTED,
+                )
             if capture.outcome == services.Outcome.CUSTOMER:
-                if contact["email"]:
-                    send_confirmations(request, to=contact["email"], capture=capture)
                 return Response(
                     {"email": ["This address is a customer's; no lead was stored."]},
                     status=status.HTTP_409_CONFLICT,
                 )
-            if contact["email"]:
-                send_confirmations(request, to=contact["email"], capture=capture)
             with transaction.atomic():
                 body = render_lead(request, Lead.objects.get(pk=capture.lead.pk))
         created = capture.outcome == services.Outcome.CREATED

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access.policy import Action
+from access.policy import Action, may
 from audit.services import staff_actor
 from dashboard.permissions import staff_required
 from dashboard.sales_forms import CaptureFormForm, ImportForm, MoveDealForm
@@ -98,6 +98,9 @@ def import_leads(request):
                         actor=staff_actor(request.user.pk),
                         dry_run=form.cleaned_data["dry_run"],
                     )
+                if not may(request.user, Action.VIEW_PROFILE):
+                    # Only who may look a customer up may learn a row is a customer's.
+                    report = report.without_customer_status()
                 status = 200
             except ValidationError as error:
                 form.add_error("file", error.messages)

@@ -3,16 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import mail, sessions, signin
+from portal import sessions, signin
 from portal.forms import CodeForm, EmailForm
 from portal.views.base import client_address
 
 SIGN_IN = "sign_in"  # portal-session key of the pending challenge (the code row's id)
-GUESSES = "guesses"  # wrong guesses against an address that got no code
 
 
 def sign_in(request):
@@ -26,21 +25,10 @@ def sign_in(request):
         except signin.TooManyAttempts:
             form.add_error(None, _("Too many sign-in requests. Please try again in an hour."))
         else:
-            issued = signin.issue_code(email=email)
-            if issued:
-                link = request.build_absolute_uri(
-                    reverse("portal:sign_in_link", args=[issued.code_id, issued.link_secret])
-                )
-                mail.send(
-                    to=issued.customer.email,
-                    template="sign_in",
-                    context={"code": issued.code, "link": link},
-                )
-            # The same next page whether or not the address is known.
-            request.portal_session[SIGN_IN] = {
-                "code": str(issued.code_id) if issued else "",
-                GUESSES: 0,
-            }
+            # The same work, page and timing whether or not the address is known: the
+            # mail goes after the response (portal.signin.request_code).
+            code_id = signin.request_code(email=email, language=get_language() or "")
+            request.portal_session[SIGN_IN] = {"code": str(code_id)}
             return redirect("portal:sign_in_code")
     return render(request, "portal/sign_in.html", {"form": form})
 
@@ -52,12 +40,6 @@ def sign_in_code(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if not challenge["code"]:
-                # No code was sent: answer as a wrong guess would, then as an expired code.
-                challenge[GUESSES] += 1
-                request.portal_session.modified = True
-                expired = challenge[GUESSES] > settings.VERIFICATION_MAX_ATTEMPTS
-                raise signin.InvalidCode("expired" if expired else "wrong")
             customer = signin.verify_code(code_id=challenge["code"], code=form.cleaned_data["code"])
         except signin.InvalidCode as error:
             form.add_error("code", _code_message(error.reason))

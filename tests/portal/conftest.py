@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 CODE = re.compile(r"\b(\d{6})\b")
-LINK = re.compile(r"http://testserver(/portal/\S+)")
+LINK = re.compile(r"https?://[^/\s]+(/portal/sign-in/link/\S+)")
 
 
 def code_from(message) -> str:

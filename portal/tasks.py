@@ -1,0 +1,30 @@
+"""Celery entry points of the portal: they take ids, never personal data."""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.db import transaction
+
+from outbox.services import enqueue
+from portal import signin
+from vault.services import key_scope
+
+logger = logging.getLogger(__name__)
+
+# A mail server that refused is asked again this much later, while the code is young.
+MAIL_RETRY_SECONDS = 30
+
+
+@shared_task(acks_late=True)
+def mail_sign_in_code(code_id: str) -> str:
+    """Mail a sign-in code; when the mail server is down, an outbox job tries again
+    (kept in the database, so neither a worker nor a broker restart loses it)."""
+    try:
+        with key_scope():
+            return signin.mail_code(code_id=code_id)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("sign-in mail for %s not sent (%s); retrying", code_id, type(error).__name__)
+        with transaction.atomic():
+            enqueue(signin.MAIL_TASK, code_id, countdown=MAIL_RETRY_SECONDS)
+        return "retry"
