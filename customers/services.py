@@ -36,6 +36,7 @@ from customers.models import (
     PurchaseReturn,
 )
 from customers.selectors import live_customer_ids
+from customers.times import future_errors
 from vault.routers import KEYS_DB
 from vault.services import create_data_key
 
@@ -236,6 +237,7 @@ def _line_errors(line: PurchaseLine, customers: set, products: set) -> dict[str,
         errors["unit_price"] = ["Ensure this value is greater than or equal to 0."]
     if timezone.is_naive(line.purchased_at):
         errors["purchased_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
+    errors.update(future_errors(purchased_at=line.purchased_at))
     return errors
 
 
@@ -333,6 +335,7 @@ def record_return(
         errors["quantity"] = [_("Ensure this value is at least 1.")]
     if timezone.is_naive(returned_at):
         errors["returned_at"] = [_("Give the time zone, e.g. 2026-11-20T10:00:00Z.")]
+    errors.update(future_errors(returned_at=returned_at))
     purchase = (
         Purchase.objects.select_for_update(of=("self",))  # the line, not its product
         .filter(order_id=order_id, product__sku=sku)
@@ -340,6 +343,8 @@ def record_return(
     )
     if purchase is None:
         errors["order_id"] = [_("No recorded purchase line with this order_id and sku.")]
+    elif "returned_at" not in errors and returned_at < purchase.purchased_at:
+        errors["returned_at"] = [_("A return cannot come before its purchase.")]
     elif quantity > purchase.quantity - purchase.returned_quantity:
         errors["quantity"] = [
             _("At most %(left)d of this line can still be returned.")
@@ -386,6 +391,7 @@ def record_interaction(
         errors["note"] = ["This field is required."]
     if occurred_at is not None and timezone.is_naive(occurred_at):
         errors["occurred_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
+    errors.update(future_errors(occurred_at=occurred_at))
     if errors:
         raise ValidationError(errors)
     interaction = Interaction.objects.create(

@@ -68,7 +68,7 @@ def _bodies(customer, product) -> dict[str, dict]:
         "customer-consents": {"purpose": "marketing_post", "granted": True},
         "customer-interactions": {
             "channel": "email",
-            "kind": "note",
+            "kind": "delivery",
             "note": "Asked about delivery.",
             "occurred_at": "2026-11-20T10:00:00Z",
         },
