@@ -21,8 +21,10 @@ from audit.models import AuditAction, AuditEvent
 from audit.services import record_event
 from changes.models import ChangeKind
 from changes.services import record_change
+from consent.confirmations import request_confirmations
+from consent.evidence import Confirmation
 from consent.models import ConsentSource
-from consent.services import clean_consent_choices, record_consents
+from consent.services import clean_consent_choices, record_consents, split_unconfirmed
 from customers import validation, verification
 from customers.exceptions import BatchValidationError, DuplicateCustomer
 from customers.models import (
@@ -93,8 +95,11 @@ def create_customer(
     phone: str | None = None,
     postal_address: str | None = None,
     source: ConsentSource = ConsentSource.API,
+    confirmation: Confirmation | None = None,
 ) -> Customer:
-    """Store a new customer with their first consents; refused without `account`."""
+    """Store a new customer with their first consents; refused without `account`. A
+    double opt-in purpose granted without `confirmation` waits for the customer to follow
+    the link mailed to them (consent.confirmations)."""
     cleaned, errors = _clean_profile(
         {
             "external_id": external_id,
@@ -117,7 +122,15 @@ def create_customer(
         create_data_key(subject_id=customer.pk)
         _check_unique(customer, list(INDEXED))
         _save_unique(customer, list(INDEXED), force_insert=True)
-        record_consents(customer=customer, choices=choices, source=source, actor=actor)
+        choices, pending = split_unconfirmed(choices, confirmation)
+        record_consents(
+            customer=customer,
+            choices=choices,
+            source=source,
+            actor=actor,
+            confirmation=confirmation,
+        )
+        request_confirmations(customer_id=customer.pk, purposes=pending, source=source, actor=actor)
         record_event(
             actor=actor,
             action=AuditAction.CUSTOMER_CREATED,
