@@ -126,6 +126,7 @@ def test_a_withdrawal_takes_effect_at_once_and_carries_no_confirmation(client, c
 def test_malformed_evidence_is_refused_naming_it(client, customer, evidence):
     response = _grant(client, customer, confirmation=evidence)
     assert response.status_code == 400 and "confirmation" in response.json()
+    assert response.json()["confirmation"] != ["Unknown field."]  # read, and refused
     assert not _marketing_events(customer.pk).exists()
 
 

@@ -19,12 +19,12 @@ def _convert(lead):
     return services.convert_lead(lead=lead, actor="staff:1", account_agreed=True)
 
 
-def test_an_imported_double_opt_in_is_asked_again_on_conversion(
+def test_an_unconfirmed_double_opt_in_is_asked_again_on_conversion_a_confirmed_one_carries(
     make_lead, django_capture_on_commit_callbacks
 ):
-    lead = make_lead(purposes=("marketing_email", "marketing_post"))
+    imported = make_lead(purposes=("marketing_email", "marketing_post"))
     with django_capture_on_commit_callbacks(execute=True):
-        customer = _convert(lead)
+        customer = _convert(imported)
     consents = current_consents(customer.pk)
     assert consents["marketing_post"].granted
     assert not consents["marketing_email"].granted
@@ -32,8 +32,6 @@ def test_an_imported_double_opt_in_is_asked_again_on_conversion(
     assert (waiting.purpose_id, waiting.confirmed_at) == ("marketing_email", None)
     assert len(mail.outbox) == 1 and "/portal/consents/confirm/" in mail.outbox[0].body
 
-
-def test_a_double_opt_in_the_lead_confirmed_carries_over(make_lead):
     capture = services.capture_lead(
         contact={"email": "form.lead@example.org"},
         purposes=["marketing_email"],
@@ -43,6 +41,6 @@ def test_a_double_opt_in_the_lead_confirmed_carries_over(make_lead):
         actor="anonymous",
     )
     services.confirm_lead_consent(token=capture.tokens["marketing_email"], actor="anonymous")
-    customer = _convert(capture.lead)
-    assert current_consents(customer.pk)["marketing_email"].granted
-    assert not ConsentConfirmation.objects.filter(customer=customer).exists()
+    confirmed = _convert(capture.lead)
+    assert current_consents(confirmed.pk)["marketing_email"].granted
+    assert not ConsentConfirmation.objects.filter(customer=confirmed).exists()
