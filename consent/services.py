@@ -158,7 +158,9 @@ def record_consents(
 def _metadata(event: ConsentEvent) -> dict:
     metadata = {"source": event.source, "notice_version": event.notice.version}
     if event.confirmed_at is not None:
-        metadata |= {"confirmation": event.confirmation_method, "vouched": event.vouched}
+        # That it was confirmed and who vouched; the method (free to the source) stays in
+        # the ledger, never in the audit trail.
+        metadata |= {"confirmed": True, "vouched": event.vouched}
     return metadata
 
 
