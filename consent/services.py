@@ -361,15 +361,23 @@ class CarriedConsent:
     source: ConsentSource
     channel: str
     given_at: datetime
+    confirmation: Confirmation | None = None  # a double opt-in grant's confirmation
 
 
 def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: str) -> None:
     """Append a lead's consent history to a new customer's ledger, oldest first, each
     event keeping the notice version shown, when and where the choice was made; the
     current state follows the latest choice per purpose. Called inside the conversion's
-    transaction."""
+    transaction. A double opt-in grant carries over only with its confirmation."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Consents are carried over inside the conversion's transaction.")
+    _refuse_unconfirmed(
+        [
+            item.purpose
+            for item in history
+            if item.granted and item.confirmation is None and needs_confirmation(item.purpose)
+        ]
+    )
     for item in sorted(history, key=lambda item: item.given_at):
         event = ConsentEvent.objects.create(
             customer=customer,
@@ -380,6 +388,7 @@ def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: s
             actor=actor,
             given_at=item.given_at,
             channel=item.channel[:100],
+            **confirmation_fields(item.granted, item.confirmation),
         )
         ConsentState.objects.update_or_create(
             customer=customer,

@@ -23,6 +23,7 @@ from audit.models import AuditAction
 from audit.services import record_event
 from consent import services as consent_services
 from consent.confirmations import request_confirmations
+from consent.evidence import Confirmation
 from consent.models import ConsentSource, LawfulBasis, Purpose
 from consent.selectors import current_notices, has_consent
 from customers import validation
@@ -454,8 +455,10 @@ def convert_lead(
         raise ValidationError({"email": [_("A customer needs an email address.")]})
     # A double opt-in grant carries over only when the lead confirmed it through the
     # mailed link (an imported one did not): otherwise the customer is asked to confirm.
-    confirmed = set(
-        lead.confirmations.filter(confirmed_at__isnull=False).values_list("purpose_id", flat=True)
+    confirmed = dict(
+        lead.confirmations.filter(confirmed_at__isnull=False).values_list(
+            "purpose_id", "confirmed_at"
+        )
     )
     unconfirmed = {
         item.purpose_id
@@ -472,6 +475,11 @@ def convert_lead(
             source=METHOD_SOURCE[item.method],
             channel=item.channel,
             given_at=item.given_at,
+            confirmation=Confirmation(
+                confirmed[item.purpose_id], consent_services.EMAIL_LINK, vouched=False
+            )
+            if item.granted and item.purpose_id in confirmed
+            else None,
         )
         for item in lead.consents.all()
         if not (item.granted and item.purpose_id in unconfirmed)

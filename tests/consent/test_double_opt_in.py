@@ -6,11 +6,17 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from consent.evidence import Confirmation
 from consent.models import ConsentEvent, ConsentSource
-from consent.selectors import current_consents
-from consent.services import request_confirmation, set_consent
+from consent.selectors import current_consents, current_notices
+from consent.services import (
+    CarriedConsent,
+    carry_over_consents,
+    request_confirmation,
+    set_consent,
+)
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -57,3 +63,17 @@ def test_the_portal_link_still_confirms(customer, client):
     assert current_consents(customer.pk)["marketing_email"].granted
     event = ConsentEvent.objects.get(customer=customer, purpose_id="marketing_email")
     assert (event.confirmation_method, event.vouched) == ("email_link", False)
+
+
+def test_a_carried_over_double_opt_in_needs_its_confirmation(customer):
+    carried = CarriedConsent(
+        purpose="marketing_email",
+        notice_id=current_notices()["marketing_email"].pk,
+        granted=True,
+        source=ConsentSource.IMPORT,
+        channel="expo",
+        given_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    with pytest.raises(ValidationError), transaction.atomic():
+        carry_over_consents(customer=customer, history=[carried], actor="staff:1")
+    assert not current_consents(customer.pk)["marketing_email"].granted

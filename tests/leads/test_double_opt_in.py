@@ -6,7 +6,7 @@ lead's mailed link carries over."""
 import pytest
 from django.core import mail
 
-from consent.models import ConsentConfirmation
+from consent.models import ConsentConfirmation, ConsentEvent
 from consent.selectors import current_consents
 from leads import services
 from leads.models import CaptureMethod, LeadStatus
@@ -43,4 +43,7 @@ def test_an_unconfirmed_double_opt_in_is_asked_again_on_conversion_a_confirmed_o
     services.confirm_lead_consent(token=capture.tokens["marketing_email"], actor="anonymous")
     confirmed = _convert(capture.lead)
     assert current_consents(confirmed.pk)["marketing_email"].granted
+    carried = ConsentEvent.objects.get(customer=confirmed, purpose_id="marketing_email")
+    assert (carried.confirmation_method, carried.vouched) == ("email_link", False)
+    assert carried.confirmed_at is not None
     assert not ConsentConfirmation.objects.filter(customer=confirmed).exists()
