@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consent', '0007_unsubscribe_source'),
+        ("consent", "0007_unsubscribe_source"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consentconfirmation',
-            name='mailed_at',
+            model_name="consentconfirmation",
+            name="mailed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='consentevent',
-            name='confirmation_method',
+            model_name="consentevent",
+            name="confirmation_method",
             field=models.CharField(blank=True, max_length=50),
         ),
         migrations.AddField(
-            model_name='consentevent',
-            name='confirmed_at',
+            model_name="consentevent",
+            name="confirmed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='consentevent',
-            name='vouched',
+            model_name="consentevent",
+            name="vouched",
             field=models.BooleanField(default=False),
         ),
     ]
