@@ -141,7 +141,7 @@ def _render() -> str:
         lines.append(f"| `{review.value}` | {REVIEW_TEXT[review]} |")
     lines += [
         "",
-        "The privacy officers' access review (privacy desk, \"Access review\") also flags",
+        'The privacy officers\' access review (privacy desk, "Access review") also flags',
         "anyone who revealed more than `ACCESS_REVIEW_DAILY_REVEALS` (50 by default) times",
         "in one local day; each flagged item can be marked reviewed with a note (audited).",
     ]

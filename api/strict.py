@@ -77,6 +77,18 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only, where a value sits inside a map (`{"marketing_post": 2}`),
+    out of reach of `StrictSerializer`'s own type check."""
+
+    default_error_messages = {"invalid": "Must be a JSON integer."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         "naive": "Give the time zone, e.g. 2026-11-20T10:00:00Z.",

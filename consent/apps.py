@@ -23,6 +23,9 @@ class ConsentConfig(AppConfig):
                 "occurred_at",
                 "given_at",
                 "channel",
+                "confirmed_at",
+                "confirmation_method",
+                "vouched",
             ),
             erasure=registry.Erasure.PSEUDONYMIZE,
         )

@@ -1,5 +1,7 @@
 """Consent evidence from outside the ledger (imported lists of leads or customers): the
-purposes agreed to, when, under which lawful basis and notice version."""
+purposes agreed to, when, under which lawful basis and notice version; and the
+confirmation of a double opt-in, run by us (the mailed link) or vouched for by a
+storefront that ran its own (API v1.3)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +38,17 @@ def parse_given_at(text: str | None) -> datetime:
     if moment > timezone.now():
         raise ValidationError({"consent_at": [_("Consent cannot be given in the future.")]})
     return moment
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A confirmed double opt-in: when the person confirmed and how (`email_link`...).
+    `vouched`: the source ran the confirmation itself and vouches for it; false when it
+    was our own mailed link."""
+
+    confirmed_at: datetime
+    method: str
+    vouched: bool = True
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,11 @@ class ConsentEvent(models.Model):
     # lead became a customer): when it was made and where (form slug, import source).
     given_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=100, blank=True)
+    # A double opt-in grant's confirmation: when and how the person confirmed, and whether
+    # the source (a storefront) ran it and vouched for it rather than our mailed link.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_method = models.CharField(max_length=50, blank=True)
+    vouched = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -132,6 +137,8 @@ class ConsentConfirmation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the outbox job that mails the link (API grants), so a job run twice mails once.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

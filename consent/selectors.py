@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from consent.models import ConsentEvent, ConsentState, Notice, Purpose
+from consent.models import ConsentConfirmation, ConsentEvent, ConsentState, Notice, Purpose
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,23 @@ def has_consent(customer_id: uuid.UUID, purpose: str) -> bool:
     return ConsentState.objects.filter(
         customer_id=customer_id, purpose_id=purpose, granted=True
     ).exists()
+
+
+def pending_confirmations(customer_ids) -> dict[uuid.UUID, list[str]]:
+    """{customer id: [purpose, ...]} of the double opt-ins waiting for the mailed link
+    (open and unexpired), for many customers in one query."""
+    result: dict[uuid.UUID, list[str]] = {customer_id: [] for customer_id in customer_ids}
+    rows = (
+        ConsentConfirmation.objects.filter(
+            customer_id__in=result, confirmed_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("purpose_id")
+        .values_list("customer_id", "purpose_id")
+        .distinct()
+    )
+    for customer_id, purpose in rows:
+        result[customer_id].append(purpose)
+    return result
 
 
 def granted_by_customer(customer_ids) -> dict[uuid.UUID, dict[str, bool]]:

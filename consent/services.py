@@ -1,5 +1,11 @@
 """Consent writes: every grant or withdrawal appends to the ledger, updates the current
-state and writes an audit event, in one transaction."""
+state and writes an audit event, in one transaction.
+
+Double opt-in (CONSENT_DOUBLE_OPT_IN): the ledger takes a grant of such a purpose only
+with its confirmation (our mailed link, or a source's own confirmed opt-in it vouches
+for, `evidence.Confirmation`), or as a repeat of a grant in force. Without one, a
+surface opens a pending confirmation instead (consent/confirmations.py, or the portal's
+`request_confirmation`). Withdrawals take effect at once."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +21,7 @@ from audit.models import AuditAction, AuditEvent
 from audit.services import record_event, record_events
 from changes.models import ChangeKind
 from changes.services import record_change
+from consent.evidence import Confirmation
 from consent.models import ConsentConfirmation, ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
 from customers.selectors import live_customer_ids
@@ -56,10 +63,62 @@ def clean_consent_choices(consents, *, require_account: bool = True) -> dict[str
     return dict(consents)
 
 
+def split_unconfirmed(
+    choices: dict[str, bool], confirmation: Confirmation | None
+) -> tuple[dict[str, bool], list[str]]:
+    """(the choices the ledger may take now, the double opt-in grants that must wait for
+    the person's confirmation). With a confirmation, nothing waits."""
+    if confirmation is not None:
+        return dict(choices), []
+    pending = [code for code, granted in choices.items() if granted and needs_confirmation(code)]
+    return {code: g for code, g in choices.items() if code not in pending}, pending
+
+
+class UnconfirmedGrant(ValidationError):
+    """A double opt-in purpose granted without its confirmation: a surface's bug, never
+    stored (a 400 naming the purpose if it ever reaches a surface)."""
+
+
+def _refuse_unconfirmed(purposes: list[str]) -> None:
+    if purposes:
+        raise UnconfirmedGrant(
+            {
+                "consents": [
+                    f"{code} is granted only once the customer confirms it." for code in purposes
+                ]
+            }
+        )
+
+
+def confirmation_fields(granted: bool, confirmation: Confirmation | None) -> dict:
+    """A ledger event's confirmation columns for a grant made with this confirmation."""
+    if not (granted and confirmation is not None):
+        return {}
+    return {
+        "confirmed_at": confirmation.confirmed_at,
+        "confirmation_method": confirmation.method[:50],
+        "vouched": confirmation.vouched,
+    }
+
+
 def record_consents(
-    *, customer, choices: dict[str, bool], source: ConsentSource, actor: str
+    *,
+    customer,
+    choices: dict[str, bool],
+    source: ConsentSource,
+    actor: str,
+    confirmation: Confirmation | None = None,
 ) -> None:
-    """Append one ledger event per choice and bring the current state in line."""
+    """Append one ledger event per choice and bring the current state in line. A double
+    opt-in grant needs its confirmation, unless it repeats a grant in force."""
+    _, unconfirmed = split_unconfirmed(choices, confirmation)
+    if unconfirmed:
+        in_force = set(
+            ConsentState.objects.filter(
+                customer_id=customer.pk, purpose_id__in=unconfirmed, granted=True
+            ).values_list("purpose_id", flat=True)
+        )
+        _refuse_unconfirmed([code for code in unconfirmed if code not in in_force])
     notices = current_notices()
     now = timezone.now()
     events = ConsentEvent.objects.bulk_create(
@@ -70,6 +129,7 @@ def record_consents(
             granted=granted,
             source=source,
             actor=actor,
+            **confirmation_fields(granted, confirmation),
         )
         for code, granted in choices.items()
     )
@@ -91,14 +151,31 @@ def record_consents(
             object_id=event.purpose_id,
             subject_id=customer.pk,
             purpose=event.purpose_id,
-            metadata={"source": source, "notice_version": event.notice.version},
+            metadata=_metadata(event),
         )
+
+
+def _metadata(event: ConsentEvent) -> dict:
+    metadata = {"source": event.source, "notice_version": event.notice.version}
+    if event.confirmed_at is not None:
+        # That it was confirmed and who vouched; the method (free to the source) stays in
+        # the ledger, never in the audit trail.
+        metadata |= {"confirmed": True, "vouched": event.vouched}
+    return metadata
 
 
 def record_first_consents(ledger: Sequence[ConsentEvent], *, actor: str) -> None:
     """The first choices of many new customers at once (bulk onboarding): the unsaved
     ledger events given, their current state and their audit events, as record_consents
-    writes them for one customer. Inside the caller's transaction."""
+    writes them for one customer. Inside the caller's transaction. A double opt-in grant
+    needs its confirmation (split the choices first: `split_unconfirmed`)."""
+    _refuse_unconfirmed(
+        [
+            event.purpose_id
+            for event in ledger
+            if event.granted and event.confirmed_at is None and needs_confirmation(event.purpose_id)
+        ]
+    )
     now = timezone.now()
     events = ConsentEvent.objects.bulk_create(ledger)
     ConsentState.objects.bulk_create(
@@ -123,7 +200,7 @@ def record_first_consents(ledger: Sequence[ConsentEvent], *, actor: str) -> None
                 object_id=event.purpose_id,
                 subject_id=event.customer_id,
                 purpose=event.purpose_id,
-                metadata={"source": event.source, "notice_version": event.notice.version},
+                metadata=_metadata(event),
             )
             for event in events
         ]
@@ -132,15 +209,28 @@ def record_first_consents(ledger: Sequence[ConsentEvent], *, actor: str) -> None
 
 @transaction.atomic
 def set_consent(
-    *, customer, purpose: str, granted: bool, source: ConsentSource, actor: str
+    *,
+    customer,
+    purpose: str,
+    granted: bool,
+    source: ConsentSource,
+    actor: str,
+    confirmation: Confirmation | None = None,
 ) -> ConsentState:
     """Grant or withdraw one purpose. A withdrawal hands the customer to the handlers
-    registered for that purpose once the change is committed (`account`: erasure)."""
+    registered for that purpose once the change is committed (`account`: erasure). A
+    double opt-in grant needs its confirmation (or repeats a grant in force)."""
     clean_consent_choices({purpose: granted}, require_account=False)
     if not live_customer_ids([customer.pk]):
         # Erased or being erased: the ledger of a leaving customer takes no new rows.
         raise ValidationError({"customer": ["No customer with this id."]})
-    record_consents(customer=customer, choices={purpose: granted}, source=source, actor=actor)
+    record_consents(
+        customer=customer,
+        choices={purpose: granted},
+        source=source,
+        actor=actor,
+        confirmation=confirmation,
+    )
     record_change(customer_id=customer.pk, kind=ChangeKind.CONSENT)
     if not granted:
         for handler in _withdrawal_handlers.get(purpose, ()):
@@ -160,6 +250,7 @@ class InvalidConfirmation(Exception):
 
 
 CONFIRMATION_SALT = "custodian.consent.confirmation"
+EMAIL_LINK = "email_link"  # how our own double opt-in is confirmed
 
 
 def needs_confirmation(purpose: str) -> bool:
@@ -171,10 +262,20 @@ def needs_confirmation(purpose: str) -> bool:
 def request_confirmation(*, customer, purpose: str, source: ConsentSource, actor: str) -> str:
     """Start a double opt-in: record the pending grant and return the signed token for
     the link mailed to the customer. Nothing is granted until `confirm_consent`."""
+    return confirmation_token(
+        open_confirmation(customer_id=customer.pk, purpose=purpose, source=source, actor=actor)
+    )
+
+
+def open_confirmation(
+    *, customer_id, purpose: str, source: ConsentSource, actor: str
+) -> ConsentConfirmation:
+    """Record a pending double opt-in and its audit event (inside the caller's
+    transaction); the link to it comes from `confirmation_token`."""
     clean_consent_choices({purpose: True}, require_account=False)
     notice = current_notices()[purpose]
     confirmation = ConsentConfirmation.objects.create(
-        customer=customer,
+        customer_id=customer_id,
         purpose_id=purpose,
         notice=notice,
         source=source,
@@ -185,15 +286,20 @@ def request_confirmation(*, customer, purpose: str, source: ConsentSource, actor
         action=AuditAction.CONSENT_CONFIRMATION_SENT,
         object_type="consent.purpose",
         object_id=purpose,
-        subject_id=customer.pk,
+        subject_id=customer_id,
         purpose=purpose,
         metadata={"source": source, "notice_version": notice.version},
     )
+    return confirmation
+
+
+def confirmation_token(confirmation: ConsentConfirmation) -> str:
+    """The signed token of the link that confirms this pending double opt-in."""
     payload = {
         "r": str(confirmation.pk),
-        "c": str(customer.pk),
-        "p": purpose,
-        "v": notice.version,
+        "c": str(confirmation.customer_id),
+        "p": confirmation.purpose_id,
+        "v": confirmation.notice.version,
     }
     return signing.dumps(payload, salt=CONFIRMATION_SALT)
 
@@ -241,6 +347,7 @@ def confirm_consent(*, token: str, actor: str) -> ConsentState:
         granted=True,
         source=locked.source,
         actor=actor,
+        confirmation=Confirmation(locked.confirmed_at, EMAIL_LINK, vouched=False),
     )
 
 
@@ -254,15 +361,23 @@ class CarriedConsent:
     source: ConsentSource
     channel: str
     given_at: datetime
+    confirmation: Confirmation | None = None  # a double opt-in grant's confirmation
 
 
 def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: str) -> None:
     """Append a lead's consent history to a new customer's ledger, oldest first, each
     event keeping the notice version shown, when and where the choice was made; the
     current state follows the latest choice per purpose. Called inside the conversion's
-    transaction."""
+    transaction. A double opt-in grant carries over only with its confirmation."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Consents are carried over inside the conversion's transaction.")
+    _refuse_unconfirmed(
+        [
+            item.purpose
+            for item in history
+            if item.granted and item.confirmation is None and needs_confirmation(item.purpose)
+        ]
+    )
     for item in sorted(history, key=lambda item: item.given_at):
         event = ConsentEvent.objects.create(
             customer=customer,
@@ -273,6 +388,7 @@ def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: s
             actor=actor,
             given_at=item.given_at,
             channel=item.channel[:100],
+            **confirmation_fields(item.granted, item.confirmation),
         )
         ConsentState.objects.update_or_create(
             customer=customer,

@@ -446,6 +446,9 @@ IDEMPOTENCY_IDLE_SECONDS = env.int("IDEMPOTENCY_IDLE_SECONDS", default=15)
 # The largest request body the API reads (413 JSON naming it above); 1000 purchase lines
 # take about 250 kB.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2_621_440)
+# How far ahead of the server's clock (seconds) a reported purchase, return or
+# interaction may be before it is refused as implausible (v1.3).
+API_MAX_CLOCK_SKEW = env.int("API_MAX_CLOCK_SKEW", default=3600)
 
 # Phone numbers without a leading + are read in this region (ISO 3166 code); empty
 # means every number must carry its country code.

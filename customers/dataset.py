@@ -20,15 +20,17 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from consent.evidence import Confirmation
 from consent.models import ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
+from consent.services import confirmation_fields, needs_confirmation
 from customers.models import Customer, Product, Purchase
 from vault.keys import new_data_key
 from vault.models import DataKey
@@ -36,6 +38,7 @@ from vault.routers import KEYS_DB
 from vault.services import key_scope
 
 ACTOR = "system:generate_dataset"
+SYNTHETIC = Confirmation(datetime(2026, 1, 1, tzinfo=UTC), "synthetic")
 CATEGORIES = {  # category: share of the catalogue
     "books": 0.22,
     "kitchen": 0.14,
@@ -172,6 +175,8 @@ def _write_customers(customers: list[Customer], rng: random.Random) -> None:
                 granted=granted,
                 source=ConsentSource.IMPORT,
                 actor=ACTOR,
+                # Synthetic people confirmed their double opt-ins, as the ledger requires.
+                **confirmation_fields(granted and needs_confirmation(code), SYNTHETIC),
             )
             for customer, code, granted in choices
         )

@@ -10,7 +10,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
+from consent.evidence import Confirmation
 from consent.models import ConsentEvent, ConsentSource, ConsentState
 from consent.selectors import current_notices
+from consent.services import confirmation_fields, needs_confirmation
 from customers import validation
 from customers.models import Customer, Product, Purchase
 from vault.keys import new_data_key
@@ -29,6 +31,7 @@ from vault.routers import KEYS_DB
 from vault.services import key_scope
 
 ACTOR = "system:seed_demo"
+DEMO_CONFIRMATION = Confirmation(datetime(2026, 1, 1, tzinfo=UTC), "demo")
 CATEGORIES = {
     "books": ["Novel", "Cookbook", "Atlas", "Biography", "Poetry collection"],
     "music": ["Vinyl record", "Headphones", "Ukulele", "Songbook"],
@@ -153,6 +156,8 @@ def _write_batch(customers: list[Customer], purchases: list[Purchase], rng: rand
                 granted=granted,
                 source=ConsentSource.IMPORT,
                 actor=ACTOR,
+                # Demo people confirmed their double opt-ins, as the ledger requires.
+                **confirmation_fields(granted and needs_confirmation(code), DEMO_CONFIRMATION),
             )
             for customer in customers
             for code, granted in _consent_choices(rng).items()

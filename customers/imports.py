@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import record_event
+from consent.confirmations import request_confirmations
 from consent.evidence import read_evidence
 from consent.models import ConsentSource, ConsentState, Notice
 from consent.selectors import current_notices
-from consent.services import CarriedConsent, carry_over_consents
+from consent.services import CarriedConsent, carry_over_consents, needs_confirmation
 from customers import onboarding, selectors, services
 from customers.models import Customer
 from customers.selectors import live_customer_ids
@@ -278,6 +279,10 @@ def _merge(customer: Customer, item: dict, evidence: onboarding.Evidence, actor:
         (purpose, version): pk
         for purpose, version, pk in numbered.values_list("purpose_id", "version", "pk")
     }
+    # Double opt-in purposes wait for the customer's confirmation, mailed to them.
+    pending = [
+        code for code in item["consents"] if code not in decided and needs_confirmation(code)
+    ]
     history = [
         CarriedConsent(
             purpose=code,
@@ -288,7 +293,10 @@ def _merge(customer: Customer, item: dict, evidence: onboarding.Evidence, actor:
             given_at=evidence.given_at,
         )
         for code in item["consents"]
-        if code not in decided
+        if code not in decided and code not in pending
     ]
     if history:
         carry_over_consents(customer=customer, history=history, actor=actor)
+    request_confirmations(
+        customer_id=customer.pk, purposes=pending, source=ConsentSource.IMPORT, actor=actor
+    )

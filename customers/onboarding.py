@@ -24,9 +24,16 @@ from django.utils.translation import gettext as _
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_events
 from changes.models import Change, ChangeKind
+from consent.confirmations import request_confirmations
+from consent.evidence import Confirmation
 from consent.models import ConsentEvent, ConsentSource, Notice
 from consent.selectors import current_notices
-from consent.services import clean_consent_choices, record_first_consents
+from consent.services import (
+    clean_consent_choices,
+    confirmation_fields,
+    record_first_consents,
+    split_unconfirmed,
+)
 from customers import services
 from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
@@ -75,6 +82,8 @@ class _Candidate:
     profile: dict  # cleaned values; a Customer is built from them at each write attempt
     choices: dict[str, bool]
     evidence: Evidence | None = None
+    confirmation: Confirmation | None = None
+    pending: list[str] = field(default_factory=list)  # double opt-ins waiting for the link
 
     def digest(self, name: str) -> str:
         field_ = Customer._meta.get_field(INDEXED[name])
@@ -97,7 +106,11 @@ def _clean(index: int, item) -> _Candidate:
         choices = {}
     if errors:
         raise ValidationError(errors)
-    return _Candidate(index, uuid.uuid4(), cleaned, choices)
+    confirmation = item.get("confirmation")
+    if confirmation is not None and not isinstance(confirmation, Confirmation):
+        raise ValidationError({"confirmation": [_("Give when and how the person confirmed.")]})
+    choices, pending = split_unconfirmed(choices, confirmation)
+    return _Candidate(index, uuid.uuid4(), cleaned, choices, None, confirmation, pending)
 
 
 def check(
@@ -249,6 +262,7 @@ def _write(candidates: list[_Candidate], *, actor: str, source: ConsentSource) -
                         actor=actor,
                         given_at=c.evidence.given_at if c.evidence else None,
                         channel=c.evidence.channel[:100] if c.evidence else "",
+                        **confirmation_fields(granted, c.confirmation),
                     )
                 )
         audit = []
@@ -269,6 +283,8 @@ def _write(candidates: list[_Candidate], *, actor: str, source: ConsentSource) -
             )
         record_events(audit)
         record_first_consents(ledger, actor=actor)
+        for c in candidates:
+            request_confirmations(customer_id=c.id, purposes=c.pending, source=source, actor=actor)
         Change.objects.bulk_create(
             Change(customer_id=c.id, kind=ChangeKind.CREATED) for c in candidates
         )

@@ -21,8 +21,10 @@ from audit.models import AuditAction, AuditEvent
 from audit.services import record_event
 from changes.models import ChangeKind
 from changes.services import record_change
+from consent.confirmations import request_confirmations
+from consent.evidence import Confirmation
 from consent.models import ConsentSource
-from consent.services import clean_consent_choices, record_consents
+from consent.services import clean_consent_choices, record_consents, split_unconfirmed
 from customers import validation, verification
 from customers.exceptions import BatchValidationError, DuplicateCustomer
 from customers.models import (
@@ -36,6 +38,7 @@ from customers.models import (
     PurchaseReturn,
 )
 from customers.selectors import live_customer_ids
+from customers.times import future_errors
 from vault.routers import KEYS_DB
 from vault.services import create_data_key
 
@@ -92,8 +95,11 @@ def create_customer(
     phone: str | None = None,
     postal_address: str | None = None,
     source: ConsentSource = ConsentSource.API,
+    confirmation: Confirmation | None = None,
 ) -> Customer:
-    """Store a new customer with their first consents; refused without `account`."""
+    """Store a new customer with their first consents; refused without `account`. A
+    double opt-in purpose granted without `confirmation` waits for the customer to follow
+    the link mailed to them (consent.confirmations)."""
     cleaned, errors = _clean_profile(
         {
             "external_id": external_id,
@@ -116,7 +122,15 @@ def create_customer(
         create_data_key(subject_id=customer.pk)
         _check_unique(customer, list(INDEXED))
         _save_unique(customer, list(INDEXED), force_insert=True)
-        record_consents(customer=customer, choices=choices, source=source, actor=actor)
+        choices, pending = split_unconfirmed(choices, confirmation)
+        record_consents(
+            customer=customer,
+            choices=choices,
+            source=source,
+            actor=actor,
+            confirmation=confirmation,
+        )
+        request_confirmations(customer_id=customer.pk, purposes=pending, source=source, actor=actor)
         record_event(
             actor=actor,
             action=AuditAction.CUSTOMER_CREATED,
@@ -236,6 +250,7 @@ def _line_errors(line: PurchaseLine, customers: set, products: set) -> dict[str,
         errors["unit_price"] = ["Ensure this value is greater than or equal to 0."]
     if timezone.is_naive(line.purchased_at):
         errors["purchased_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
+    errors.update(future_errors(purchased_at=line.purchased_at))
     return errors
 
 
@@ -333,6 +348,7 @@ def record_return(
         errors["quantity"] = [_("Ensure this value is at least 1.")]
     if timezone.is_naive(returned_at):
         errors["returned_at"] = [_("Give the time zone, e.g. 2026-11-20T10:00:00Z.")]
+    errors.update(future_errors(returned_at=returned_at))
     purchase = (
         Purchase.objects.select_for_update(of=("self",))  # the line, not its product
         .filter(order_id=order_id, product__sku=sku)
@@ -340,6 +356,8 @@ def record_return(
     )
     if purchase is None:
         errors["order_id"] = [_("No recorded purchase line with this order_id and sku.")]
+    elif "returned_at" not in errors and returned_at < purchase.purchased_at:
+        errors["returned_at"] = [_("A return cannot come before its purchase.")]
     elif quantity > purchase.quantity - purchase.returned_quantity:
         errors["quantity"] = [
             _("At most %(left)d of this line can still be returned.")
@@ -386,6 +404,7 @@ def record_interaction(
         errors["note"] = ["This field is required."]
     if occurred_at is not None and timezone.is_naive(occurred_at):
         errors["occurred_at"] = ["Give the time zone, e.g. 2026-11-20T10:00:00Z."]
+    errors.update(future_errors(occurred_at=occurred_at))
     if errors:
         raise ValidationError(errors)
     interaction = Interaction.objects.create(

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from audit.models import AuditAction
 from audit.services import record_event
 from consent import services as consent_services
+from consent.confirmations import request_confirmations
+from consent.evidence import Confirmation
 from consent.models import ConsentSource, LawfulBasis, Purpose
 from consent.selectors import current_notices, has_consent
 from customers import validation
@@ -462,6 +464,20 @@ def convert_lead(
         )
     if not lead.email:
         raise ValidationError({"email": [_("A customer needs an email address.")]})
+    # A double opt-in grant carries over only when the lead confirmed it through the
+    # mailed link (an imported one did not): otherwise the customer is asked to confirm.
+    confirmed = dict(
+        lead.confirmations.filter(confirmed_at__isnull=False).values_list(
+            "purpose_id", "confirmed_at"
+        )
+    )
+    unconfirmed = {
+        item.purpose_id
+        for item in lead.consents.all()
+        if item.granted
+        and consent_services.needs_confirmation(item.purpose_id)
+        and item.purpose_id not in confirmed
+    }
     history = [
         consent_services.CarriedConsent(
             purpose=item.purpose_id,
@@ -470,8 +486,14 @@ def convert_lead(
             source=METHOD_SOURCE[item.method],
             channel=item.channel,
             given_at=item.given_at,
+            confirmation=Confirmation(
+                confirmed[item.purpose_id], consent_services.EMAIL_LINK, vouched=False
+            )
+            if item.granted and item.purpose_id in confirmed
+            else None,
         )
         for item in lead.consents.all()
+        if not (item.granted and item.purpose_id in unconfirmed)
     ]
     with transaction.atomic(), transaction.atomic(using=KEYS_DB):
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -492,6 +514,12 @@ def convert_lead(
                 {"email": [_("A customer with this email or external id already exists.")]}
             ) from error
         consent_services.carry_over_consents(customer=customer, history=history, actor=actor)
+        request_confirmations(
+            customer_id=customer.pk,
+            purposes=sorted(unconfirmed),
+            source=ConsentSource.STAFF,
+            actor=actor,
+        )
         Deal.objects.filter(lead=lead).update(lead=None, customer=customer, subject_id=customer.pk)
         lead.confirmations.all().delete()
         for name in ("email", "full_name", "phone", "company"):

@@ -2,7 +2,10 @@
 customer has a data key and recorded consents, as real ones do."""
 
 import factory
+from django.utils import timezone
 
+from consent.evidence import Confirmation
+from consent.services import needs_confirmation
 from customers.models import Customer, Product
 from customers.services import create_customer
 
@@ -20,6 +23,12 @@ class CustomerFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
+        # A test customer granted a double opt-in purpose has confirmed it, as real ones
+        # have (tests of the confirmation itself go through the surfaces).
+        if any(
+            granted and needs_confirmation(code) for code, granted in kwargs["consents"].items()
+        ):
+            kwargs.setdefault("confirmation", Confirmation(timezone.now(), "test_fixture"))
         return create_customer(actor="system", **kwargs)
 
 

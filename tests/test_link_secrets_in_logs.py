@@ -26,8 +26,8 @@ from leads import services as lead_services
 from leads.models import CaptureMethod, LeadConsent
 from portal import signin
 from runtime.secret_paths import redact_secret_paths
-from tests.factories import CustomerFactory
 from tests.deployed import closed_port
+from tests.factories import CustomerFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases="__all__"),

@@ -8,15 +8,22 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from api import idempotency
+from api.confirmation import (
+    CONFIRMATION_HELP,
+    ConfirmationInput,
+    PendingConfirmation,
+    pending_answer,
+)
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
 from api.strict import StrictBooleanField, StrictSerializer
 from api.views.base import ApiView
 from api.views.customers import get_customer_or_404, record_read
 from audit.models import AuditAction
+from consent.confirmations import ask_to_confirm
 from consent.models import ConsentSource, Purpose
-from consent.selectors import current_consents, current_notices
-from consent.services import ACCOUNT, set_consent
+from consent.selectors import current_consents, current_notices, has_consent
+from consent.services import ACCOUNT, needs_confirmation, set_consent
 from disposal import selectors as disposal_selectors
 from disposal import services as disposal_services
 from disposal.models import ErasureSource
@@ -96,6 +103,14 @@ class CustomerConsentsApi(ApiView):
     class ConsentChangeSerializer(StrictSerializer):
         purpose = serializers.SlugField(max_length=50)
         granted = StrictBooleanField()
+        confirmation = ConfirmationInput(required=False, help_text=CONFIRMATION_HELP)
+
+        def validate(self, attrs):
+            if "confirmation" in attrs and not attrs["granted"]:
+                raise serializers.ValidationError(
+                    {"confirmation": ["Only with a grant: a withdrawal takes effect at once."]}
+                )
+            return attrs
 
     @extend_schema(
         operation_id="consents_retrieve",
@@ -109,9 +124,19 @@ class CustomerConsentsApi(ApiView):
     @extend_schema(
         operation_id="consents_change",
         description="Grant or withdraw one purpose. Withdrawing `account` starts an erasure, "
-        "so it needs the `privacy` scope as well as `consents` (403 otherwise).",
+        "so it needs the `privacy` scope as well as `consents` (403 otherwise). v1.3: "
+        "granting a purpose needing double opt-in (`CONSENT_DOUBLE_OPT_IN`, default "
+        "`marketing_email`) without `confirmation` answers 202 and mails the customer a "
+        "link; it takes effect when they follow it (a grant already in force is 201). "
+        "Withdrawals take effect at once.",
         request=ConsentChangeSerializer,
-        responses={201: ConsentChanged, **BAD_REQUEST, **NOT_FOUND, **COMMON_ERRORS},
+        responses={
+            201: ConsentChanged,
+            202: PendingConfirmation,
+            **BAD_REQUEST,
+            **NOT_FOUND,
+            **COMMON_ERRORS,
+        },
     )
     def post(self, request, customer_id):
         customer = get_customer_or_404(customer_id)
@@ -130,6 +155,21 @@ class CustomerConsentsApi(ApiView):
             serializer.validated_data["purpose"],
             serializer.validated_data["granted"],
         )
+        confirmation = serializer.validated_data.get("confirmation")
+        if (
+            granted
+            and confirmation is None
+            and needs_confirmation(purpose)
+            and not has_consent(customer.pk, purpose)
+        ):
+            ask_to_confirm(
+                customer=customer,
+                purpose=purpose,
+                source=ConsentSource.API,
+                actor=request.auth.actor,
+            )
+            response = Response(pending_answer(purpose), status=status.HTTP_202_ACCEPTED)
+            return idempotency.concerns(response, customer.pk)
         erasure, headers = None, {}
         # One transaction: the answer is rendered before an eager erasure can run.
         with transaction.atomic():
@@ -139,6 +179,7 @@ class CustomerConsentsApi(ApiView):
                 granted=granted,
                 source=ConsentSource.API,
                 actor=request.auth.actor,
+                confirmation=confirmation,
             )
             if purpose == ACCOUNT and not granted:
                 # The erasure the withdrawal starts, so the storefront can follow it.

@@ -16,6 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from api import idempotency
+from api.confirmation import CONFIRMATION_HELP, ConfirmationInput, with_pending
 from api.errors import BadRequest
 from api.lookup import customer_for_path
 from api.models import Scope
@@ -25,7 +26,7 @@ from api.views.base import ApiView
 from audit.models import AuditAction
 from audit.services import record_access
 from consent.models import ConsentSource
-from consent.selectors import granted_by_customer
+from consent.selectors import granted_by_customer, pending_confirmations
 from customers import onboarding, selectors, services
 from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
@@ -143,6 +144,16 @@ class CustomerCreateSerializer(StrictSerializer):
         child=StrictBooleanField(),
         help_text='Choices per purpose; `{"account": true}` is required.',
     )
+    confirmation = ConfirmationInput(required=False, help_text=CONFIRMATION_HELP)
+
+
+class CustomerCreatedOutput(CustomerOutput):
+    pending_confirmations = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Only when some wait: purposes granted in the request that wait for "
+        "the customer to follow the link mailed to them (`false` in `consents` until then).",
+    )
 
 
 @extend_schema_field(FieldErrors)
@@ -168,6 +179,11 @@ BulkItemResults = inline_serializer(
         "errors": FieldErrorsField(
             required=False,
             help_text="Field messages, as a single create's 400 or 409 would give.",
+        ),
+        "pending_confirmations": serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="Created items only: grants waiting for the mailed link.",
         ),
     },
     many=True,
@@ -220,6 +236,9 @@ def bulk_create_response(request, items: list) -> Response:
             result.index = position
             results[position] = result
     ordered = [results[index] for index in range(len(items))]
+    pending = pending_confirmations(
+        [result.id for result in ordered if result.status == onboarding.Status.CREATED]
+    )
     counts = {
         name: sum(result.status == kind for result in ordered)
         for name, kind in (
@@ -228,7 +247,7 @@ def bulk_create_response(request, items: list) -> Response:
             ("invalid", onboarding.Status.INVALID),
         )
     }
-    body = {**counts, "items": [_item(result) for result in ordered]}
+    body = {**counts, "items": [_item(result, pending) for result in ordered]}
     if counts["created"] == len(items):
         code = status.HTTP_201_CREATED
     elif counts["created"]:
@@ -243,13 +262,15 @@ def bulk_create_response(request, items: list) -> Response:
     return idempotency.names(Response(body, status=code), named)
 
 
-def _item(result: onboarding.ItemResult) -> dict:
+def _item(result: onboarding.ItemResult, pending: dict) -> dict:
     item = {"index": result.index, "status": result.status.value}
     if result.id is not None:
         item["id"] = str(result.id)
         item["location"] = customer_location(result.id)
     if result.errors:
         item["errors"] = result.errors
+    if pending.get(result.id) and result.status == onboarding.Status.CREATED:
+        item["pending_confirmations"] = pending[result.id]
     return item
 
 
@@ -267,7 +288,10 @@ class CustomerListCreateApi(ApiView):
             "and some refused, 400 when none was stored (409 when every refusal is a "
             "duplicate). With `?atomic=true` one refused item stores nothing. Duplicates "
             "are found by email and external id, against stored customers and earlier "
-            "items of the list."
+            "items of the list. v1.3: a grant of a double opt-in purpose "
+            "(`CONSENT_DOUBLE_OPT_IN`, default `marketing_email`) without `confirmation` "
+            "is not in force: the customer is mailed a link, `consents` shows it `false` "
+            "and `pending_confirmations` lists it."
         ),
         parameters=[
             OpenApiParameter(
@@ -290,7 +314,7 @@ class CustomerListCreateApi(ApiView):
         responses={
             201: PolymorphicProxySerializer(
                 component_name="CustomerOrBulkResult",
-                serializers=[CustomerOutput, BulkResult],
+                serializers=[CustomerCreatedOutput, BulkResult],
                 resource_type_field_name=None,
             ),
             207: OpenApiResponse(BulkResult, description="A list with refused items."),
@@ -339,7 +363,9 @@ class CustomerListCreateApi(ApiView):
             )
             return idempotency.names(conflict, [existing.pk])
         location = customer_location(customer.pk)
-        body = render_customers([customer])[0]
+        body = with_pending(
+            render_customers([customer])[0], pending_confirmations([customer.pk])[customer.pk]
+        )
         record_read(request, customer.pk, AuditAction.CUSTOMER_VIEWED, "customers.customer")
         response = Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
         return idempotency.concerns(response, customer.pk)

@@ -4,19 +4,23 @@ A lead is stored only with at least one purpose granted; purposes needing double
 (marketing by email) are mailed a confirmation link and granted when it is followed.
 Whether an address is a customer's is said only to a key that may look customers up
 (scope `customers`): any other key gets the same 202 receipt for every address.
+Built on the shared base (api/views/base.py) like every API view (v1.3): strict JSON
+types, unknown fields and query parameters refused, `Idempotency-Key` honoured.
 """
 
 from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from api import idempotency
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, NOT_FOUND
+from api.strict import StrictBooleanField, StrictIntegerField, StrictSerializer
+from api.views.base import ApiView
 from audit.models import AuditAction
 from audit.services import record_access
 from leads import selectors, services
@@ -74,22 +78,16 @@ def render_lead(request, lead: Lead) -> dict:
     return body
 
 
-def _reject_unknown(serializer, data) -> None:
-    unknown = sorted(set(data) - set(serializer.fields))
-    if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
-
-
 def _object(request) -> dict:
     if not isinstance(request.data, dict):
         raise BadRequest("Expected a JSON object.")
     return request.data
 
 
-class LeadCreateApi(APIView):
+class LeadCreateApi(ApiView):
     required_scope = Scope.LEADS
 
-    class LeadCreateSerializer(serializers.Serializer):
+    class LeadCreateSerializer(StrictSerializer):
         email = serializers.CharField(required=False, allow_null=True, max_length=254)
         full_name = serializers.CharField(
             required=False, allow_null=True, allow_blank=True, max_length=200
@@ -102,12 +100,12 @@ class LeadCreateApi(APIView):
         )
         source = serializers.SlugField(max_length=100, help_text="e.g. `shop-newsletter`.")
         consents = serializers.DictField(
-            child=serializers.BooleanField(),
+            child=StrictBooleanField(),
             help_text='Choices per purpose, e.g. `{"marketing_email": true}`; at least one '
             "true, or nothing is stored.",
         )
         notice_versions = serializers.DictField(
-            child=serializers.IntegerField(min_value=1, max_value=100000),
+            child=StrictIntegerField(min_value=1, max_value=100000),
             required=False,
             help_text="The notice version shown per purpose (default: the current one).",
         )
@@ -135,7 +133,6 @@ class LeadCreateApi(APIView):
     def post(self, request):
         data = _object(request)
         serializer = self.LeadCreateSerializer(data=data)
-        _reject_unknown(serializer, data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         contact = {name: values.get(name) for name in ("email", "full_name", "phone", "company")}
@@ -168,17 +165,19 @@ class LeadCreateApi(APIView):
             with transaction.atomic():
                 body = render_lead(request, Lead.objects.get(pk=capture.lead.pk))
         created = capture.outcome == services.Outcome.CREATED
-        return Response(
+        response = Response(
             body,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers={"Location": reverse("api:lead-detail", kwargs={"lead_id": capture.lead.pk})},
         )
+        # The stored answer holds the lead's personal data: sealed under the lead's key.
+        return idempotency.concerns(response, capture.lead.pk)
 
 
-class LeadDetailApi(APIView):
+class LeadDetailApi(ApiView):
     required_scope = Scope.LEADS
 
-    class LeadUpdateSerializer(serializers.Serializer):
+    class LeadUpdateSerializer(StrictSerializer):
         email = serializers.CharField(required=False, allow_null=True, max_length=254)
         full_name = serializers.CharField(
             required=False, allow_null=True, allow_blank=True, max_length=200
@@ -218,7 +217,6 @@ class LeadDetailApi(APIView):
         lead = self._lead(lead_id)
         data = _object(request)
         serializer = self.LeadUpdateSerializer(data=data)
-        _reject_unknown(serializer, data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         new_status = values.pop("status", None)

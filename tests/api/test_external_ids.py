@@ -45,10 +45,10 @@ def test_every_customer_path_accepts_an_external_id(client, make_customer):
     assert patched.status_code == 200 and patched.json()["full_name"] == "Grace"
     consent = client.post(
         f"/api/v1/customers/{ext('shop-8 ü')}/consents/",
-        {"purpose": "marketing_email", "granted": True},
+        {"purpose": "marketing_post", "granted": True},
         format="json",
     )
-    assert consent.status_code == 201 and consent.json()["marketing_email"]["granted"] is True
+    assert consent.status_code == 201 and consent.json()["marketing_post"]["granted"] is True
 
 
 def test_unknown_external_ids_are_404_without_echoing_the_id(client):

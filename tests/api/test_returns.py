@@ -1,10 +1,10 @@
 """v1.1 returns: POST /api/v1/returns/ records items of a recorded line coming back;
 a fully returned line stops counting as evidence for recommendations."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from customers.models import Product, Purchase, PurchaseReturn
 from customers.services import PurchaseLine, record_purchases
@@ -23,7 +23,8 @@ def _buy(customer, order_id, *skus, quantity=1):
                 sku=sku,
                 quantity=quantity,
                 unit_price=Decimal("1.00"),
-                purchased_at=timezone.now(),
+                # Bought before the returns below (a return before its purchase is 400).
+                purchased_at=datetime(2026, 11, 20, tzinfo=UTC),
             )
             for sku in skus
         ],

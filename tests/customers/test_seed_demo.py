@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from consent.models import ConsentState
+from consent.models import ConsentEvent, ConsentState
 from customers.models import Customer, Purchase
 from vault.models import DataKey
 
@@ -51,3 +51,11 @@ def test_the_portal_demo_customer_is_made_once_with_purchases():
     assert customer.email == "customer@demo.example"
     assert Purchase.objects.filter(customer=customer).count() == 5
     assert "sign in as customer@demo.example" in out.getvalue()
+
+
+def test_demo_double_opt_ins_carry_their_confirmation():
+    _seed(25)
+    granted = ConsentEvent.objects.filter(purpose="marketing_email", granted=True)
+    assert granted.exists()
+    assert not granted.filter(confirmed_at=None).exists()
+    assert set(granted.values_list("confirmation_method", flat=True)) == {"demo"}

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from consent.evidence import Confirmation
 from consent.services import set_consent
 from customers.models import Customer
 from customers.selectors import (
@@ -71,7 +72,14 @@ def test_filters_on_consent_category_and_purchases(make_customer, make_product):
         ],
         actor="system",
     )
-    set_consent(customer=gardener, purpose="marketing_email", granted=True, source="api", actor="t")
+    set_consent(
+        customer=gardener,
+        purpose="marketing_email",
+        granted=True,
+        source="api",
+        actor="t",
+        confirmation=Confirmation(now, "email_link"),
+    )
 
     def ids(**filters):
         return set(filtered_customers(CustomerFilters(**filters)).values_list("pk", flat=True))

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from consent.evidence import Confirmation
 from consent.services import set_consent
 from customers.models import InteractionChannel
 from customers.services import PurchaseLine, record_interaction, record_purchases
@@ -43,6 +44,7 @@ def history(make_customer, make_product):
             granted=True,
             source="api",
             actor="api-key:t",
+            confirmation=Confirmation(now, "email_link"),  # the storefront's own opt-in
         )
         return customer
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consent.evidence import Confirmation
 from consent.services import set_consent
 from customers.models import InteractionChannel
 from customers.services import PurchaseLine, record_interaction, record_purchases
@@ -64,7 +65,14 @@ def test_after_erasure_an_export_of_any_customer_finds_nothing(
         actor="api-key:test",
     )
     for purpose, granted in data["consents"].items():
-        set_consent(customer=customer, purpose=purpose, granted=granted, source="api", actor="t")
+        set_consent(
+            customer=customer,
+            purpose=purpose,
+            granted=granted,
+            source="api",
+            actor="t",
+            confirmation=Confirmation(timezone.now(), "email_link"),
+        )
     assert any(section["records"] for section in gather(customer.pk).values())
 
     with django_capture_on_commit_callbacks(execute=True):
