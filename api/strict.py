@@ -121,7 +121,7 @@ def validate_items(serializer_class, items: list) -> tuple[dict[int, dict], dict
     """Each item of a JSON list through one instance of the serializer: (validated data
     by index, field errors by index). DRF deep-copies a serializer's fields for every
     instance; one instance per item was half the time of a 500-line purchase batch, as
-    profiled (README, Benchmarks)."""
+    profiled (docs/architecture/benchmarks.md)."""
     checker = serializer_class()
     valid, errors = {}, {}
     for index, item in enumerate(items):

@@ -83,7 +83,8 @@ def record_access(
 
     A read changes nothing for the event to be atomic with, and one INSERT commits by
     itself: outside a transaction it is written without BEGIN and COMMIT around it (two
-    round trips fewer on every audited API read, as profiled; see README, Benchmarks)."""
+    round trips fewer on every audited API read, as profiled; see
+    docs/architecture/benchmarks.md)."""
     event = AuditEvent(
         actor=actor,
         action=action,

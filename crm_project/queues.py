@@ -1,4 +1,4 @@
-"""Celery queues per job kind, for scaling out (README, "Scaling out").
+"""Celery queues per job kind, for scaling out (docs/operating/scaling.md).
 
 Off by default: one worker consumes the one default queue. With CELERY_QUEUES_BY_KIND
 set, each kind of job goes to its own queue, so an operator can give erasures their own

@@ -34,7 +34,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 VAULT_MASTER_KEYS = env.list("VAULT_MASTER_KEYS", default=[])
 VAULT_INDEX_KEY = env.str("VAULT_INDEX_KEY", default="")
 # Blind-index keys being rotated out: still matched by lookups until `rotate_index_key`
-# has re-indexed every row; destroyed at the key-store backup horizon (README).
+# has re-indexed every row; destroyed at the key-store backup horizon
+# (docs/operating/keys-and-backups.md).
 VAULT_RETIRED_INDEX_KEYS = env.list("VAULT_RETIRED_INDEX_KEYS", default=[])
 # Subkeys of pseudonyms and audit seals, which never change: unset, they are derived from
 # VAULT_INDEX_KEY; before its first rotation set them (rotate_index_key --derive-stable-keys).
@@ -142,7 +143,7 @@ AXES_VERBOSE = False
 # Dashboard sessions end after this many minutes without a request (sliding expiry).
 DASHBOARD_IDLE_MINUTES = env.int("DASHBOARD_IDLE_MINUTES", default=15)
 # Service desk: a ticket is due this many hours after it was opened, by priority
-# (calendar hours; business hours are not modelled). README: "Service desk".
+# (calendar hours; business hours are not modelled). docs/staff/service-desk.md.
 SERVICE_SLA_HOURS = {
     "urgent": env.int("SERVICE_SLA_URGENT_HOURS", default=4),
     "high": env.int("SERVICE_SLA_HIGH_HOURS", default=8),
@@ -586,7 +587,7 @@ if PROXY_COUNT < 0:
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    # Production runs behind a TLS-terminating proxy (README, "Deploying"), which sets
+    # Production runs behind a TLS-terminating proxy (docs/operating/deployment.md), which sets
     # X-Forwarded-Proto and must overwrite whatever the client sent in it.
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -160,7 +160,8 @@ class ProcessorForm(forms.ModelForm):
         widget=forms.PasswordInput,
         help_text=(
             "Stored encrypted; leave empty to keep the current secret. Use the Standard "
-            "Webhooks form whsec_<base64 of 32 random bytes> (README shows how to make one)."
+            "Webhooks form whsec_<base64 of 32 random bytes> (docs/storefront/webhooks.md "
+            "shows how to make one)."
         ),
     )
 

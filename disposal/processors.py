@@ -7,7 +7,7 @@ webhook-signature "v1,<base64>"), signed with the `standardwebhooks` package, so
 processor verifies them with that specification's library in its own language. The id
 is the delivery's, the same on every retry, so a receiver can drop repeats. A secret is
 `whsec_<base64>`; a secret stored in another form is used as `whsec_` + base64 of its
-bytes (README). The older X-Custodian-* headers are still sent for one release.
+bytes (docs/storefront/webhooks.md). The older X-Custodian-* headers are still sent for one release.
 """
 
 import base64

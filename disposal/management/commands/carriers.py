@@ -1,5 +1,5 @@
 """manage.py carriers add|sanitize|lost|retire|list: the data-carrier register for
-operators. Scripts depend on these forms and outputs (README, "Data carriers"):
+operators. Scripts depend on these forms and outputs (docs/staff/data-carriers.md):
 
   carriers add --kind KIND --label TEXT [--location TEXT] [--custodian USER]
                [--holds CATEGORY ...] [--encrypted | --not-encrypted]   -> the carrier id

@@ -1,6 +1,6 @@
 """`manage.py rotate_index_key`: re-index every blind index under the current key.
 
-Procedure (README, "Keys and backups"): once, before the first rotation, run it with
+Procedure (docs/operating/keys-and-backups.md): once, before the first rotation, run it with
 --derive-stable-keys and set the two subkeys it prints (pseudonyms and audit seals keep
 their values without the old root); put a new key in VAULT_INDEX_KEY and the old one in
 VAULT_RETIRED_INDEX_KEYS, deploy, run this; destroy the old key at the backup horizon.
