@@ -90,6 +90,15 @@ def concerns(response: Response, customer_id) -> Response:
     return response
 
 
+def sealed_for(response: Response, subject_id) -> Response:
+    """Mark an answer that holds the personal data of a vault subject who is not a
+    customer (a lead): sealed under that subject's key and linked to no customer. The
+    subject's own erasure destroys the key, so a replay then answers 410."""
+    setattr(response, _SUBJECTS, _CLEAR)
+    setattr(response, _SEALED, subject_id)
+    return response
+
+
 def names(response: Response, customer_ids: Iterable) -> Response:
     """Mark an answer that holds ids and statuses only, naming these customers: stored
     in clear, linked to each of them (erased with any of them)."""
@@ -153,7 +162,10 @@ def _replay(reply: IdempotentReply) -> Response:
     linked = set(reply.subjects.values_list("customer_id", flat=True))
     if linked - live_customer_ids(linked):
         return gone()  # being erased: from its first step the customer is gone
-    body = json.loads(reply.sealed_body if reply.subject_id else reply.body)
+    try:
+        body = json.loads(reply.sealed_body if reply.subject_id else reply.body)
+    except VaultError:
+        return gone()  # the subject's key is destroyed: erased
     response = Response(body, status=reply.status_code)
     for name, value in reply.headers.items():
         response[name] = value

@@ -171,7 +171,7 @@ class LeadCreateApi(ApiView):
             headers={"Location": reverse("api:lead-detail", kwargs={"lead_id": capture.lead.pk})},
         )
         # The stored answer holds the lead's personal data: sealed under the lead's key.
-        return idempotency.concerns(response, capture.lead.pk)
+        return idempotency.sealed_for(response, capture.lead.pk)
 
 
 class LeadDetailApi(ApiView):

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from api.views.base import ApiView
 from customers.models import Customer, Interaction, Product, Purchase
 from leads.models import Lead, LeadConsent
+from leads.rights import erase_lead
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -205,6 +206,18 @@ def test_a_repeated_lead_post_is_replayed_and_a_reused_key_makes_no_second_lead(
     reused = client.post(LEADS, other, format="json", HTTP_IDEMPOTENCY_KEY="lead-1")
     assert reused.status_code == 422
     assert Lead.objects.count() == 1
+
+
+def test_a_lead_answer_replayed_after_the_leads_erasure_is_gone(
+    client, django_capture_on_commit_callbacks
+):
+    first = client.post(LEADS, LEAD, format="json", HTTP_IDEMPOTENCY_KEY="lead-2")
+    assert first.status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_lead(lead_id=first.json()["id"], actor="staff:1")
+    again = client.post(LEADS, LEAD, format="json", HTTP_IDEMPOTENCY_KEY="lead-2")
+    assert again.status_code == 410 and "detail" in again.json()
+    assert not Lead.objects.exists()  # the replay made nobody anew
 
 
 def test_the_lead_views_refuse_unknown_query_parameters(client):

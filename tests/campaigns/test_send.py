@@ -8,7 +8,7 @@ from campaigns.models import CampaignStatus, Recipient, RecipientStatus, Segment
 from campaigns.services import send_batch, start_send
 from campaigns.tasks import send_campaign_batch
 from consent.selectors import has_consent
-from consent.services import set_consent
+from consent.services import confirm_consent, request_confirmation, set_consent
 from customers.restriction import restrict_processing
 from outbox.models import Job
 from tests.campaigns.conftest import MARKETING_EMAIL, NO_MARKETING
@@ -247,11 +247,12 @@ def test_an_old_unsubscribe_link_cannot_undo_a_later_choice_to_subscribe_again(
     )
     assert client.post(path).status_code == 200
     assert not has_consent(customer.pk, "marketing_email")
-    # The customer agrees again in the portal; the old link (replayed from a log or a
-    # forwarded mail) no longer acts on that new choice.
-    set_consent(
-        customer=customer, purpose="marketing_email", granted=True, source="portal", actor="c"
+    # The customer agrees again in the portal (and confirms the mailed link); the old
+    # link (replayed from a log or a forwarded mail) no longer acts on that new choice.
+    token = request_confirmation(
+        customer=customer, purpose="marketing_email", source="portal", actor="c"
     )
+    confirm_consent(token=token, actor="c")
     assert client.post(path).status_code == 200
     assert has_consent(customer.pk, "marketing_email")
 
