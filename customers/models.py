@@ -38,6 +38,25 @@ class Customer(models.Model):
         return f"Customer {self.pk}"
 
 
+class CustomerNameToken(models.Model):
+    """One token of a customer's name as a blind index (customers.name_index): lets the
+    call centre find "Sam Morin" by "Morin" without a plaintext name anywhere. Personal
+    data derived from the name: erased with the customer, rotated with the index key."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_tokens")
+    token_index = models.CharField(max_length=64, db_index=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "token_index"], name="customer_name_token_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Name token of {self.customer_id}"
+
+
 class Product(models.Model):
     sku = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)

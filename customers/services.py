@@ -35,6 +35,7 @@ from customers.models import (
     Purchase,
     PurchaseReturn,
 )
+from customers.name_index import index_names
 from customers.selectors import live_customer_ids
 from vault.routers import KEYS_DB
 from vault.services import create_data_key
@@ -116,6 +117,7 @@ def create_customer(
         create_data_key(subject_id=customer.pk)
         _check_unique(customer, list(INDEXED))
         _save_unique(customer, list(INDEXED), force_insert=True)
+        index_names([customer])
         record_consents(customer=customer, choices=choices, source=source, actor=actor)
         record_event(
             actor=actor,
@@ -165,6 +167,8 @@ def update_customer(
     if "phone" in changed:
         update_fields.append("phone_index")
     _save_unique(customer, indexed, update_fields=update_fields)
+    if "full_name" in changed:
+        index_names([customer])
     record_event(
         actor=actor,
         action=AuditAction.CUSTOMER_UPDATED,

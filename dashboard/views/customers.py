@@ -22,6 +22,7 @@ from access.policy import (
 from access.services import RevealDenied, record_page_view, reveal_fields
 from consent.selectors import consent_history, current_consents, granted_by_customer
 from customers import selectors as customer_selectors
+from customers.name_index import customers_by_name
 from customers.validation import clean_phone
 from dashboard.forms import FilterForm, RevealForm, SearchForm
 from dashboard.permissions import staff_required
@@ -108,8 +109,10 @@ def customer_list(request):
 
 
 def find_customers(query: str) -> list:
-    """Exact matches by email, or by phone and external id (a storefront's id may be all
-    digits too). A number that is not a valid phone and no id: the phone's message."""
+    """Exact matches by email, or by phone, external id (a storefront's id may be all
+    digits too) and order number; when none of those matches, by every token of the
+    name (customers.name_index). A number that is not a valid phone and nothing else
+    found: the phone's message."""
     query = query.strip()
     if "@" in query:
         found = customer_selectors.customer_by_email(query)
@@ -121,8 +124,11 @@ def find_customers(query: str) -> list:
         except ValidationError as error:
             phone_error = error
     by_id = customer_selectors.customer_by_external_id(query)
-    if by_id and by_id.pk not in {customer.pk for customer in found}:
-        found.append(by_id)
+    for customer in [by_id, *customer_selectors.customers_by_order(query)]:
+        if customer and customer.pk not in {known.pk for known in found}:
+            found.append(customer)
+    if not found:
+        found = customers_by_name(query)
     if not found and phone_error:
         raise ValidationError({"query": phone_error.messages})
     return found
@@ -146,7 +152,9 @@ def customer_search(request):
             if found:
                 request.session[SEARCH_RESULTS] = [str(customer.pk) for customer in found]
                 return redirect("dashboard:search_results")
-            form.add_error("query", _("No customer has exactly this email, phone or id."))
+            form.add_error(
+                "query", _("No customer has exactly this email, phone, id, order number or name.")
+            )
     return render(
         request, "dashboard/customers/list.html", _list_context(request, form), status=400
     )

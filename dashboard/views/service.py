@@ -92,7 +92,10 @@ def desk_home(request):
                 if found:
                     request.session[LOOKUP_RESULTS] = [str(c.pk) for c in found]
                     return redirect("dashboard:desk_matches")
-                form.add_error("query", _("No customer has exactly this phone number or email."))
+                form.add_error(
+                    "query",
+                    _("No customer has exactly this phone number, email, order number or name."),
+                )
     context = {
         "form": form,
         "error_forms": [form],
@@ -138,7 +141,14 @@ def _render_customer(request, customer, form=None, status=200):
 
 @desk
 def desk_customer(request, customer_id: uuid.UUID):
-    return _render_customer(request, _customer_or_404(customer_id))
+    customer = _customer_or_404(customer_id)
+    lookup = request.session.get(CALLER_LOOKUP) or {}
+    found = lookup.get("customers", [])
+    if len(found) > 1 and str(customer.pk) in found:
+        # The agent picked the caller among several matches (a household, a common
+        # name): from now on only that one is the caller.
+        request.session[CALLER_LOOKUP] = {**lookup, "customers": [str(customer.pk)]}
+    return _render_customer(request, customer)
 
 
 def _caller_lookup_at(request, customer) -> datetime | None:
