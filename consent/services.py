@@ -57,9 +57,17 @@ def clean_consent_choices(consents, *, require_account: bool = True) -> dict[str
 
 
 def record_consents(
-    *, customer, choices: dict[str, bool], source: ConsentSource, actor: str
+    *,
+    customer,
+    choices: dict[str, bool],
+    source: ConsentSource,
+    actor: str,
+    channel: str = "",
+    notice_delivery: str = "",
 ) -> None:
-    """Append one ledger event per choice and bring the current state in line."""
+    """Append one ledger event per choice and bring the current state in line. `channel`
+    and `notice_delivery`: where staff heard the choice and how the notice reached the
+    customer (codes, recorded on the event and its audit row)."""
     notices = current_notices()
     now = timezone.now()
     events = ConsentEvent.objects.bulk_create(
@@ -70,6 +78,8 @@ def record_consents(
             granted=granted,
             source=source,
             actor=actor,
+            channel=channel,
+            notice_delivery=notice_delivery if granted else "",
         )
         for code, granted in choices.items()
     )
@@ -84,6 +94,11 @@ def record_consents(
                 "updated_at": event.occurred_at or now,
             },
         )
+        metadata = {"source": source, "notice_version": event.notice.version}
+        if channel:
+            metadata["channel"] = channel
+        if event.notice_delivery:
+            metadata["notice_delivery"] = event.notice_delivery
         record_event(
             actor=actor,
             action=AuditAction.CONSENT_GRANTED if event.granted else AuditAction.CONSENT_WITHDRAWN,
@@ -91,7 +106,7 @@ def record_consents(
             object_id=event.purpose_id,
             subject_id=customer.pk,
             purpose=event.purpose_id,
-            metadata={"source": source, "notice_version": event.notice.version},
+            metadata=metadata,
         )
 
 
@@ -132,7 +147,14 @@ def record_first_consents(ledger: Sequence[ConsentEvent], *, actor: str) -> None
 
 @transaction.atomic
 def set_consent(
-    *, customer, purpose: str, granted: bool, source: ConsentSource, actor: str
+    *,
+    customer,
+    purpose: str,
+    granted: bool,
+    source: ConsentSource,
+    actor: str,
+    channel: str = "",
+    notice_delivery: str = "",
 ) -> ConsentState:
     """Grant or withdraw one purpose. A withdrawal hands the customer to the handlers
     registered for that purpose once the change is committed (`account`: erasure)."""
@@ -140,7 +162,14 @@ def set_consent(
     if not live_customer_ids([customer.pk]):
         # Erased or being erased: the ledger of a leaving customer takes no new rows.
         raise ValidationError({"customer": ["No customer with this id."]})
-    record_consents(customer=customer, choices={purpose: granted}, source=source, actor=actor)
+    record_consents(
+        customer=customer,
+        choices={purpose: granted},
+        source=source,
+        actor=actor,
+        channel=channel,
+        notice_delivery=notice_delivery,
+    )
     record_change(customer_id=customer.pk, kind=ChangeKind.CONSENT)
     if not granted:
         for handler in _withdrawal_handlers.get(purpose, ()):

@@ -24,6 +24,7 @@ from consent.selectors import consent_history, current_consents, granted_by_cust
 from customers import selectors as customer_selectors
 from customers.name_index import customers_by_name
 from customers.validation import clean_phone
+from dashboard.desk_forms import ChoiceForm
 from dashboard.forms import FilterForm, RevealForm, SearchForm
 from dashboard.permissions import staff_required
 from disposal.selectors import disclosures_of, live_customer
@@ -197,7 +198,16 @@ def _recommendations(customer_id, user) -> dict:
     }
 
 
-def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied="", status=200):
+def _detail(
+    request,
+    customer,
+    *,
+    revealed=frozenset(),
+    reveal_form=None,
+    choice_form=None,
+    denied="",
+    status=200,
+):
     user = request.user
     assigned = assigned_items(user, customer.pk)
     items = [item for item in assigned if not item.self_made]
@@ -227,7 +237,8 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
         "disclosures": disclosures_of(customer.pk)[:50],
         "reveal_form": reveal_form
         or (RevealForm(fields=revealable, items=items) if revealable else None),
-        "error_forms": [reveal_form] if reveal_form else [],
+        "choice_form": choice_form or ChoiceForm(),
+        "error_forms": [form for form in (reveal_form, choice_form) if form],
         "needs_assignment": needs_assignment(user),
         "assigned": assigned,
         "self_made_only": bool(assigned) and not items,

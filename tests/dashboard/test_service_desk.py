@@ -226,7 +226,10 @@ def test_the_desk_speaks_bahasa_indonesia(signed_in, caller):
     ticket = _ticket(caller, agent, priority="urgent")
     client.cookies["django_language"] = "id"
     desk = client.get("/dashboard/service/").content.decode()
-    assert "Siapa yang menelepon?" in desk and "Nomor telepon, email, nomor pesanan, atau nama penelepon" in desk
+    assert (
+        "Siapa yang menelepon?" in desk
+        and "Nomor telepon, email, nomor pesanan, atau nama penelepon" in desk
+    )
     page = client.get(f"/dashboard/service/tickets/{ticket.pk}/").content.decode()
     assert "Subjek dan utas" in page and "Mendesak" in page and "Catatan internal" in page
     refused = client.post(f"/dashboard/service/customers/{caller.pk}/tickets/new/", {})

@@ -1,0 +1,62 @@
+"""Forms of what staff record for a customer from the 360 view: a choice on the
+customer's behalf ("stop calling me"). Shape only; the rules are service.choices'."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consent.models import NoticeDelivery, Purpose
+from consent.vocabulary import purpose_name
+from privacy.models import RequestChannel
+from service.choices import CHOICE_CHANNELS, NOT_HERE, NOTE_MAX
+
+WITHDRAW, GRANT = "withdraw", "grant"
+
+
+class ChoiceForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    choice = forms.ChoiceField(
+        label=_("The customer's choice"),
+        widget=forms.RadioSelect,
+        choices=[
+            (WITHDRAW, _("Withdraw: stop using it")),
+            (GRANT, _("Agree: only with the notice read out or sent")),
+        ],
+        initial=WITHDRAW,
+    )
+    channel = forms.ChoiceField(
+        label=_("The customer told us by"),
+        widget=forms.RadioSelect,
+        choices=[
+            (code, label) for code, label in RequestChannel.choices if code in CHOICE_CHANNELS
+        ],
+        initial=RequestChannel.PHONE,
+    )
+    notice_delivery = forms.ChoiceField(
+        label=_("The notice (for an agreement)"),
+        widget=forms.RadioSelect,
+        required=False,
+        choices=[("", _("Not needed: a withdrawal")), *NoticeDelivery.choices],
+        initial="",
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Optional: what the customer said. Stored encrypted; the customer sees it with "
+            "their data."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [
+            (code, purpose_name(code))
+            for code in Purpose.objects.order_by("code").values_list("code", flat=True)
+            if code not in NOT_HERE
+        ]
+
+    @property
+    def granted(self) -> bool:
+        return self.cleaned_data["choice"] == GRANT
