@@ -39,7 +39,7 @@ class CustomersConfig(AppConfig):
             Interaction,
             subject="customer_id",
             category="interactions",
-            fields=("channel", "kind", "note", "occurred_at"),
+            fields=("channel", "kind", "outcome", "note", "occurred_at"),
         )
         # Keyed hashes of the name's tokens (the call centre's name lookup): derived from
         # the name, so erasure forgets them with it (nothing a customer could read in an

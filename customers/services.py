@@ -31,6 +31,7 @@ from customers.models import (
     Interaction,
     InteractionChannel,
     InteractionKind,
+    InteractionOutcome,
     Product,
     Purchase,
     PurchaseReturn,
@@ -380,12 +381,17 @@ def record_interaction(
     actor: str,
     occurred_at: datetime | None = None,
     kind: InteractionKind = InteractionKind.OTHER,
+    outcome: str = "",
 ) -> Interaction:
+    """A contact with the customer (a call, a visit, a mail): channel, kind, how it
+    ended, and the note, kept encrypted under the customer's key."""
     errors = {}
     if channel not in InteractionChannel.values:
         errors["channel"] = [f"Choose one of: {', '.join(InteractionChannel.values)}."]
     if kind not in InteractionKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(InteractionKind.values)}."]
+    if outcome and outcome not in InteractionOutcome.values:
+        errors["outcome"] = [f"Choose one of: {', '.join(InteractionOutcome.values)}."]
     if not isinstance(note, str) or not note.strip():
         errors["note"] = ["This field is required."]
     if occurred_at is not None and timezone.is_naive(occurred_at):
@@ -396,6 +402,7 @@ def record_interaction(
         customer=customer,
         channel=channel,
         kind=kind,
+        outcome=outcome,
         note=note.strip(),
         occurred_at=occurred_at or timezone.now(),
         created_by=actor,
@@ -407,7 +414,7 @@ def record_interaction(
         object_id=interaction.pk,
         subject_id=customer.pk,
         purpose="account",
-        metadata={"channel": channel, "kind": kind},
+        metadata={"channel": channel, "kind": kind, **({"outcome": outcome} if outcome else {})},
     )
     return interaction
 

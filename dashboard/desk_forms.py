@@ -1,10 +1,12 @@
-"""Forms of what staff record for a customer from the 360 view: a choice on the
-customer's behalf ("stop calling me"). Shape only; the rules are service.choices'."""
+"""Forms of what staff record for a customer from the 360 view or a ticket: a contact
+(a call: channel, topic, outcome, note) and a choice on the customer's behalf ("stop
+calling me"). Shape only; the rules are customers.services' and service.choices'."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import NoticeDelivery, Purpose
+from customers.models import InteractionChannel, InteractionKind, InteractionOutcome
 from consent.vocabulary import purpose_name
 from privacy.models import RequestChannel
 from service.choices import CHOICE_CHANNELS, NOT_HERE, NOTE_MAX
@@ -60,3 +62,23 @@ class ChoiceForm(forms.Form):
     @property
     def granted(self) -> bool:
         return self.cleaned_data["choice"] == GRANT
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Contact by"), choices=InteractionChannel.choices, initial=InteractionChannel.PHONE
+    )
+    kind = forms.ChoiceField(label=_("Topic"), choices=InteractionKind.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=InteractionOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("What was said"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Stored encrypted under the customer's key; the customer sees it with their data."
+        ),
+    )
+    # Logged from a ticket's page: go back there (one of this customer's tickets).
+    ticket = forms.UUIDField(required=False, widget=forms.HiddenInput)

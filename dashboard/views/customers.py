@@ -19,12 +19,13 @@ from access.policy import (
     needs_assignment,
     purpose_items,
 )
+from access.roles import staff_authors
 from access.services import RevealDenied, record_page_view, reveal_fields
 from consent.selectors import consent_history, current_consents, granted_by_customer
 from customers import selectors as customer_selectors
 from customers.name_index import customers_by_name
 from customers.validation import clean_phone
-from dashboard.desk_forms import ChoiceForm
+from dashboard.desk_forms import ChoiceForm, InteractionForm
 from dashboard.forms import FilterForm, RevealForm, SearchForm
 from dashboard.permissions import staff_required
 from disposal.selectors import disclosures_of, live_customer
@@ -205,6 +206,7 @@ def _detail(
     revealed=frozenset(),
     reveal_form=None,
     choice_form=None,
+    interaction_form=None,
     denied="",
     status=200,
 ):
@@ -216,12 +218,15 @@ def _detail(
         profile = profile_fields(customer, user=user, revealed=revealed)
     except KeyDestroyed as error:
         raise Http404 from error
+    contacts = list(customer_selectors.interactions_of(customer.pk)[:50])
+    authors = staff_authors(contact.created_by for contact in contacts)
     interactions = [
         {
             "interaction": interaction,
             "note": note_text(interaction.note, user=user, revealed=revealed),
+            "author": authors.get(interaction.created_by, ""),
         }
-        for interaction in customer_selectors.interactions_of(customer.pk)[:50]
+        for interaction in contacts
     ]
     context = {
         "customer": customer,
@@ -238,7 +243,8 @@ def _detail(
         "reveal_form": reveal_form
         or (RevealForm(fields=revealable, items=items) if revealable else None),
         "choice_form": choice_form or ChoiceForm(),
-        "error_forms": [form for form in (reveal_form, choice_form) if form],
+        "interaction_form": interaction_form or InteractionForm(),
+        "error_forms": [form for form in (reveal_form, choice_form, interaction_form) if form],
         "needs_assignment": needs_assignment(user),
         "assigned": assigned,
         "self_made_only": bool(assigned) and not items,
