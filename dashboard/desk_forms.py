@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import NoticeDelivery, Purpose
-from customers.models import InteractionChannel, InteractionKind, InteractionOutcome
 from consent.vocabulary import purpose_name
+from customers.models import InteractionChannel, InteractionKind, InteractionOutcome
 from privacy.models import RequestChannel
 from service.choices import CHOICE_CHANNELS, NOT_HERE, NOTE_MAX
 
