@@ -52,6 +52,9 @@ class ChoiceForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # Own ids: the 360 view holds the reveal and contact forms too (their "purpose",
+        # "channel" and "note" fields would share ids and labels otherwise).
+        kwargs.setdefault("auto_id", "choice_%s")
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = [
             (code, purpose_name(code))
@@ -82,3 +85,7 @@ class InteractionForm(forms.Form):
     )
     # Logged from a ticket's page: go back there (one of this customer's tickets).
     ticket = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "contact_%s")
+        super().__init__(*args, **kwargs)
