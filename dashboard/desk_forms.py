@@ -25,9 +25,9 @@ class ChoiceForm(forms.Form):
         ],
         initial=WITHDRAW,
     )
+    # A select, not radios: "Phone" stays the one label of the reveal form's phone box.
     channel = forms.ChoiceField(
         label=_("The customer told us by"),
-        widget=forms.RadioSelect,
         choices=[
             (code, label) for code, label in RequestChannel.choices if code in CHOICE_CHANNELS
         ],

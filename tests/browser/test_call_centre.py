@@ -107,7 +107,7 @@ def test_an_agent_finds_a_caller_by_order_logs_the_call_and_records_stop_calling
         page.locator("details.record-choice > summary").click()
         page.locator("select[name=purpose]").select_option("marketing_phone")
         page.locator("input[name=choice][value=withdraw]").check()
-        page.locator("input[name=channel][value=phone]").check()
+        page.locator("form[action$='/choices/'] select[name=channel]").select_option("phone")
         page.locator("form[action$='/choices/'] textarea[name=note]").fill(
             "Stop calling me, please"
         )
