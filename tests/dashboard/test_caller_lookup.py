@@ -36,7 +36,9 @@ def test_the_desk_finds_the_caller_by_a_word_of_their_name(signed_in, make_custo
 
 def test_a_name_lookup_is_off_with_the_setting(signed_in, make_customer, settings):
     client, _agent = signed_in(Role.SUPPORT_AGENT)
-    make_customer(full_name="Sam Morin")
+    sam = make_customer(full_name="Sam Morin")
+    found = client.post("/dashboard/service/", {"query": "Morin"})
+    assert found["Location"] == f"/dashboard/service/customers/{sam.pk}/"
     settings.CUSTOMER_NAME_INDEX = False
     response = client.post("/dashboard/service/", {"query": "Morin"})
     assert response.status_code == 400
