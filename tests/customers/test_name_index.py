@@ -98,3 +98,20 @@ def test_the_tokens_go_right_after_the_key_even_if_the_erasure_stops_there(make_
     request = disposal_services.request_erasure(customer_id=sam.pk, source="staff", actor="staff:1")
     disposal_services.run_erasure(request_id=request.pk, until="forgotten")
     assert not CustomerNameToken.objects.filter(customer_id=sam.pk).exists()
+
+
+def test_customers_onboarded_in_bulk_are_found_by_name():
+    from customers import onboarding
+
+    items = [
+        {
+            "external_id": f"bulk-{n}",
+            "email": f"bulk{n}@example.org",
+            "full_name": name,
+            "consents": {"account": True},
+        }
+        for n, name in enumerate(["Sam Morin", "Ana Duval"])
+    ]
+    results = onboarding.create_customers(items, actor="system:test")
+    assert [result.status for result in results] == ["created", "created"]
+    assert [c.pk for c in customers_by_name("duval")] == [results[1].id]
