@@ -115,3 +115,13 @@ def test_customers_onboarded_in_bulk_are_found_by_name():
     results = onboarding.create_customers(items, actor="system:test")
     assert [result.status for result in results] == ["created", "created"]
     assert [c.pk for c in customers_by_name("duval")] == [results[1].id]
+
+
+def test_demo_customers_are_found_by_name(reference_data):
+    import io
+
+    from customers.models import Customer
+
+    call_command("seed_demo", "--customers", "3", stdout=io.StringIO())
+    some = Customer.objects.first()
+    assert some.full_name and some in customers_by_name(some.full_name)
