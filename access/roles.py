@@ -75,3 +75,27 @@ def describe_staff(user_id: str) -> str | None:
     """audit.actors describer for "staff:<id>": the role, or None (then "Staff member")."""
     role = primary_role(user_of_actor(f"{STAFF_PREFIX}{user_id}"))
     return role.label if role else None
+
+
+def staff_authors(actors) -> dict[str, str]:
+    """For staff pages: "username (Role)" of each "staff:<id>" actor among `actors`, in
+    one query (a thread or a list of contacts names many). Customers are told the role
+    only (staff_role_label); staff see who wrote it. Other actors are left out."""
+    ids = {
+        int(actor.removeprefix(STAFF_PREFIX))
+        for actor in actors
+        if isinstance(actor, str)
+        and actor.startswith(STAFF_PREFIX)
+        and actor.removeprefix(STAFF_PREFIX).isdigit()
+    }
+    users = get_user_model().objects.filter(pk__in=ids).prefetch_related("groups")
+    named = {}
+    for user in users:
+        names = {group.name for group in user.groups.all()}
+        roles = {role for role in Role if role.value in names}
+        if user.is_superuser:
+            roles.add(Role.ADMINISTRATOR)
+        role = next((role for role in PRECEDENCE if role in roles), None)
+        label = role.label if role else str(_("Staff"))
+        named[f"{STAFF_PREFIX}{user.pk}"] = f"{user.get_username()} ({label})"
+    return named

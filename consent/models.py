@@ -4,6 +4,7 @@ import hashlib
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LawfulBasis(models.TextChoices):
@@ -20,6 +21,13 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import"
     UNSUBSCRIBE = "unsubscribe"  # the one-click link in a marketing message
     FORM = "form"  # a lead capture form, carried over when the lead became a customer
+
+
+class NoticeDelivery(models.TextChoices):
+    """How the notice reached a customer whose grant staff recorded (the evidence)."""
+
+    READ_OUT = "read_out", _("Read out to the customer")
+    SENT = "sent", _("Sent to the customer")
 
 
 class Purpose(models.Model):
@@ -85,6 +93,10 @@ class ConsentEvent(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmation_method = models.CharField(max_length=50, blank=True)
     vouched = models.BooleanField(default=False)
+    # A grant staff recorded for the customer: how the notice reached them.
+    notice_delivery = models.CharField(
+        max_length=20, choices=NoticeDelivery.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -108,9 +108,13 @@ def record_consents(
     source: ConsentSource,
     actor: str,
     confirmation: Confirmation | None = None,
+    channel: str = "",
+    notice_delivery: str = "",
 ) -> None:
     """Append one ledger event per choice and bring the current state in line. A double
-    opt-in grant needs its confirmation, unless it repeats a grant in force."""
+    opt-in grant needs its confirmation, unless it repeats a grant in force. `channel` and
+    `notice_delivery`: where staff heard the choice and how the notice reached the
+    customer (codes, recorded on the event and its audit row)."""
     _, unconfirmed = split_unconfirmed(choices, confirmation)
     if unconfirmed:
         in_force = set(
@@ -130,6 +134,8 @@ def record_consents(
             source=source,
             actor=actor,
             **confirmation_fields(granted, confirmation),
+            channel=channel,
+            notice_delivery=notice_delivery if granted else "",
         )
         for code, granted in choices.items()
     )
@@ -151,16 +157,20 @@ def record_consents(
             object_id=event.purpose_id,
             subject_id=customer.pk,
             purpose=event.purpose_id,
-            metadata=_metadata(event),
+            metadata=_metadata(event, channel),
         )
 
 
-def _metadata(event: ConsentEvent) -> dict:
+def _metadata(event: ConsentEvent, channel: str = "") -> dict:
     metadata = {"source": event.source, "notice_version": event.notice.version}
     if event.confirmed_at is not None:
         # That it was confirmed and who vouched; the method (free to the source) stays in
         # the ledger, never in the audit trail.
         metadata |= {"confirmed": True, "vouched": event.vouched}
+    if channel:
+        metadata["channel"] = channel
+    if event.notice_delivery:
+        metadata["notice_delivery"] = event.notice_delivery
     return metadata
 
 
@@ -216,6 +226,8 @@ def set_consent(
     source: ConsentSource,
     actor: str,
     confirmation: Confirmation | None = None,
+    channel: str = "",
+    notice_delivery: str = "",
 ) -> ConsentState:
     """Grant or withdraw one purpose. A withdrawal hands the customer to the handlers
     registered for that purpose once the change is committed (`account`: erasure). A
@@ -230,6 +242,8 @@ def set_consent(
         source=source,
         actor=actor,
         confirmation=confirmation,
+        channel=channel,
+        notice_delivery=notice_delivery,
     )
     record_change(customer_id=customer.pk, kind=ChangeKind.CONSENT)
     if not granted:

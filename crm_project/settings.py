@@ -470,6 +470,11 @@ PORTAL_IDLE_MINUTES = env.int("PORTAL_IDLE_MINUTES", default=15)
 CONSENT_DOUBLE_OPT_IN = env.list("CONSENT_DOUBLE_OPT_IN", default=["marketing_email"])
 CONSENT_CONFIRMATION_HOURS = env.int("CONSENT_CONFIRMATION_HOURS", default=48)
 
+# The call centre's name lookup: a blind index of each name token (customers.name_index).
+# Off: no token is stored (`manage.py index_customer_names` deletes them) and staff find
+# customers by email, phone, external id or order number only. SECURITY.md weighs it.
+CUSTOMER_NAME_INDEX = env.bool("CUSTOMER_NAME_INDEX", default=True)
+
 # Change feed (GET /api/v1/changes/): entries, erased customers' sealed ids included, are
 # kept this long; a storefront that polls less often resyncs from a lookup.
 CHANGES_KEEP_DAYS = env.int("CHANGES_KEEP_DAYS", default=30)

@@ -8,7 +8,9 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from customers.models import Customer, EmailChange, Interaction, Purchase
+        from customers.name_index import forget_name_tokens, rebuild_name_index
         from vault import registry
+        from vault.reindex import register_reindexer
 
         registry.register(
             Customer,
@@ -37,8 +39,13 @@ class CustomersConfig(AppConfig):
             Interaction,
             subject="customer_id",
             category="interactions",
-            fields=("channel", "kind", "note", "occurred_at"),
+            fields=("channel", "kind", "outcome", "note", "occurred_at"),
         )
+        # Keyed hashes of the name's tokens (the call centre's name lookup): derived from
+        # the name, so erasure forgets them with it (nothing a customer could read in an
+        # export: the names themselves are exported with the profile).
+        registry.register_forget_handler("customers.name_tokens", forget_name_tokens)
+        register_reindexer("customers.name_tokens", rebuild_name_index)
         # An address the customer asked to change to, until they confirm it.
         registry.register(
             EmailChange,

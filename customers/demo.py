@@ -25,6 +25,7 @@ from consent.selectors import current_notices
 from consent.services import confirmation_fields, needs_confirmation
 from customers import validation
 from customers.models import Customer, Product, Purchase
+from customers.name_index import index_names
 from vault.keys import new_data_key
 from vault.models import DataKey
 from vault.routers import KEYS_DB
@@ -148,6 +149,7 @@ def _write_batch(customers: list[Customer], purchases: list[Purchase], rng: rand
     with transaction.atomic(), transaction.atomic(using=KEYS_DB):
         DataKey.objects.bulk_create([new_data_key(customer.pk) for customer in customers])
         Customer.objects.bulk_create(customers)
+        index_names(customers)  # the call centre finds demo callers by name too
         events = ConsentEvent.objects.bulk_create(
             ConsentEvent(
                 customer=customer,

@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from customers.normalization import normalize_email, normalize_external_id, normalize_phone
 from vault.fields import BlindIndexField, EncryptedTextField, VaultRowIdField
@@ -36,6 +37,25 @@ class Customer(models.Model):
     def __str__(self) -> str:
         # Never the name or email: str() ends up in logs and admin messages.
         return f"Customer {self.pk}"
+
+
+class CustomerNameToken(models.Model):
+    """One token of a customer's name as a blind index (customers.name_index): lets the
+    call centre find "Sam Morin" by "Morin" without a plaintext name anywhere. Personal
+    data derived from the name: erased with the customer, rotated with the index key."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="name_tokens")
+    token_index = models.CharField(max_length=64, db_index=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "token_index"], name="customer_name_token_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Name token of {self.customer_id}"
 
 
 class Product(models.Model):
@@ -125,24 +145,33 @@ class PurchaseReturn(models.Model):
 
 
 class InteractionChannel(models.TextChoices):
-    EMAIL = "email"
-    PHONE = "phone"
-    CHAT = "chat"
-    STORE = "store"
-    OTHER = "other"
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+    STORE = "store", _("In store")
+    OTHER = "other", _("Other")
 
 
 class InteractionKind(models.TextChoices):
     """What the interaction was about: a fixed list, so no personal text hides in it
     (free text goes in the encrypted note)."""
 
-    QUESTION = "question"
-    ORDER = "order"
-    DELIVERY = "delivery"
-    RETURN = "return"
-    COMPLAINT = "complaint"
-    FEEDBACK = "feedback"
-    OTHER = "other"
+    QUESTION = "question", _("Question")
+    ORDER = "order", _("Order")
+    DELIVERY = "delivery", _("Delivery")
+    RETURN = "return", _("Return")
+    COMPLAINT = "complaint", _("Complaint")
+    FEEDBACK = "feedback", _("Feedback")
+    OTHER = "other", _("Other")
+
+
+class InteractionOutcome(models.TextChoices):
+    """How a contact ended: a fixed list, like the kind."""
+
+    RESOLVED = "resolved", _("Resolved")
+    INFORMED = "informed", _("Information given")
+    FOLLOW_UP = "follow_up", _("Needs a follow-up")
+    NO_ANSWER = "no_answer", _("No answer")
 
 
 class Interaction(models.Model):
@@ -152,6 +181,9 @@ class Interaction(models.Model):
     channel = models.CharField(max_length=10, choices=InteractionChannel.choices)
     kind = models.CharField(
         max_length=10, choices=InteractionKind.choices, default=InteractionKind.OTHER
+    )
+    outcome = models.CharField(
+        max_length=20, choices=InteractionOutcome.choices, blank=True, default=""
     )
     note = EncryptedTextField(subject="customer_id")
     vault_row_id = VaultRowIdField()  # binds the note's ciphertext to this row

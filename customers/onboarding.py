@@ -37,6 +37,7 @@ from consent.services import (
 from customers import services
 from customers.exceptions import DuplicateCustomer
 from customers.models import Customer
+from customers.name_index import index_names
 from customers.selectors import live_customer_ids
 from vault.keys import new_data_key
 from vault.models import DataKey
@@ -247,6 +248,7 @@ def _write(candidates: list[_Candidate], *, actor: str, source: ConsentSource) -
         customers = Customer.objects.bulk_create(
             [Customer(id=c.id, **c.profile) for c in candidates]
         )
+        index_names(customers)
         ledger = []
         for c, customer in zip(candidates, customers, strict=True):
             versions = c.evidence.notice_versions if c.evidence else {}

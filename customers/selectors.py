@@ -76,6 +76,19 @@ def customers_by_phone(phone: str) -> list[Customer]:
     return list(Customer.objects.filter(phone_index=digest).order_by("-created_at", "-id")[:50])
 
 
+def customers_by_order(order_id: str) -> list[Customer]:
+    """The customer(s) an order number belongs to (an order id is not personal data;
+    an order is one customer's, but a storefront may reuse ids)."""
+    order_id = (order_id or "").strip()
+    if not order_id:
+        return []
+    return list(
+        Customer.objects.filter(
+            pk__in=Purchase.objects.filter(order_id=order_id).values("customer_id")
+        ).order_by("-created_at", "-id")[:50]
+    )
+
+
 def is_restricted(customer_id: uuid.UUID) -> bool:
     """GDPR Art. 18 restriction: campaigns, recommendations and disclosures skip them."""
     return Customer.objects.filter(pk=customer_id, processing_restricted_at__isnull=False).exists()

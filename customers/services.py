@@ -33,10 +33,12 @@ from customers.models import (
     Interaction,
     InteractionChannel,
     InteractionKind,
+    InteractionOutcome,
     Product,
     Purchase,
     PurchaseReturn,
 )
+from customers.name_index import index_names
 from customers.selectors import live_customer_ids
 from customers.times import future_errors
 from vault.routers import KEYS_DB
@@ -122,6 +124,7 @@ def create_customer(
         create_data_key(subject_id=customer.pk)
         _check_unique(customer, list(INDEXED))
         _save_unique(customer, list(INDEXED), force_insert=True)
+        index_names([customer])
         choices, pending = split_unconfirmed(choices, confirmation)
         record_consents(
             customer=customer,
@@ -179,6 +182,8 @@ def update_customer(
     if "phone" in changed:
         update_fields.append("phone_index")
     _save_unique(customer, indexed, update_fields=update_fields)
+    if "full_name" in changed:
+        index_names([customer])
     record_event(
         actor=actor,
         action=AuditAction.CUSTOMER_UPDATED,
@@ -394,12 +399,17 @@ def record_interaction(
     actor: str,
     occurred_at: datetime | None = None,
     kind: InteractionKind = InteractionKind.OTHER,
+    outcome: str = "",
 ) -> Interaction:
+    """A contact with the customer (a call, a visit, a mail): channel, kind, how it
+    ended, and the note, kept encrypted under the customer's key."""
     errors = {}
     if channel not in InteractionChannel.values:
         errors["channel"] = [f"Choose one of: {', '.join(InteractionChannel.values)}."]
     if kind not in InteractionKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(InteractionKind.values)}."]
+    if outcome and outcome not in InteractionOutcome.values:
+        errors["outcome"] = [f"Choose one of: {', '.join(InteractionOutcome.values)}."]
     if not isinstance(note, str) or not note.strip():
         errors["note"] = ["This field is required."]
     if occurred_at is not None and timezone.is_naive(occurred_at):
@@ -411,6 +421,7 @@ def record_interaction(
         customer=customer,
         channel=channel,
         kind=kind,
+        outcome=outcome,
         note=note.strip(),
         occurred_at=occurred_at or timezone.now(),
         created_by=actor,
@@ -422,7 +433,7 @@ def record_interaction(
         object_id=interaction.pk,
         subject_id=customer.pk,
         purpose="account",
-        metadata={"channel": channel, "kind": kind},
+        metadata={"channel": channel, "kind": kind, **({"outcome": outcome} if outcome else {})},
     )
     return interaction
 

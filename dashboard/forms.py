@@ -21,10 +21,11 @@ def _yes_no(value: str) -> bool | None:
 
 class SearchForm(forms.Form):
     query = forms.CharField(
-        label=_("Email, phone or external id"),
+        label=_("Email, phone, external id, order number or name"),
         max_length=254,
         help_text=_(
-            "An exact value. Phone numbers with their country code, e.g. +44 20 7946 0000."
+            "An exact value, or whole words of the name. Phone numbers with their country "
+            "code, e.g. +44 20 7946 0000."
         ),
     )
 

@@ -21,10 +21,11 @@ def agent_from(value):
 
 class LookupForm(forms.Form):
     query = forms.CharField(
-        label=_("Caller's phone number or email"),
+        label=_("Caller's phone number, email, order number or name"),
         max_length=254,
         help_text=_(
-            "Exactly as given. Phone numbers with their country code, e.g. +44 7700 900123."
+            "Exactly as given; a name by whole words (Morin finds Sam Morin). Phone numbers "
+            "with their country code, e.g. +44 7700 900123."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

@@ -5,6 +5,7 @@ from dashboard.views import (
     auth,
     campaigns,
     carriers,
+    contacts,
     customers,
     leads,
     metrics,
@@ -27,6 +28,12 @@ urlpatterns = [
     path("customers/search/results/", customers.search_results, name="search_results"),
     path("customers/<uuid:customer_id>/", customers.customer_detail, name="customer"),
     path("customers/<uuid:customer_id>/reveal/", customers.customer_reveal, name="reveal"),
+    path("customers/<uuid:customer_id>/choices/", contacts.record_choice, name="record_choice"),
+    path(
+        "customers/<uuid:customer_id>/contacts/",
+        contacts.log_interaction,
+        name="log_interaction",
+    ),
     path("customers/<uuid:customer_id>/requests/new/", privacy.open_request, name="open_request"),
     path(
         "customers/<uuid:customer_id>/lift-restriction/",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from audit.models import AuditAction
+from consent.vocabulary import PURPOSE_TEXT
 
 # Registry texts shown to customers through {% translate %} with a variable.
 gettext_noop("Invoice lines are kept for tax law; erasure unlinks them from you.")
@@ -79,17 +80,6 @@ def action_text(event) -> str:
     return str(ACTION_TEXT.get(event.action, event.get_action_display()))
 
 
-PURPOSE_TEXT = {
-    "account": _("Your account"),
-    "personalization": _("Personal suggestions"),
-    "sensitive_personalization": _("Suggestions from sensitive purchases"),
-    "marketing_email": _("Offers by email"),
-    "marketing_post": _("Offers by post"),
-    "marketing_phone": _("Offers by phone"),
-    "analytics": _("Statistics"),
-}
-
-
 # Why an access happened, as audit rows record it (purpose codes and access reasons).
 ACCESS_PURPOSE_TEXT = {
     **PURPOSE_TEXT,
@@ -112,3 +102,20 @@ def category_label(category: str) -> str:
 
 def purpose_label(purpose) -> str:
     return PURPOSE_TEXT.get(purpose.code, purpose.name)
+
+
+# How a choice staff recorded for the customer reached them (consent event channels of
+# source "staff", the privacy desk's names), in the customer's words.
+STAFF_CHANNEL_TEXT = {
+    "phone": _("recorded by our staff from your call"),
+    "post": _("recorded by our staff from your letter"),
+    "in_person": _("recorded by our staff when you visited"),
+}
+
+
+def choice_origin(event) -> str:
+    """Where a choice in the ledger came from: "recorded by our staff from your call"
+    for one staff wrote down for the customer, else the source's name."""
+    if event.source == "staff":
+        return str(STAFF_CHANNEL_TEXT.get(event.channel, _("recorded by our staff")))
+    return str(event.get_source_display())

@@ -31,7 +31,7 @@ def ticket_queue(*, user=None, scope: str = "mine", status: str = "active") -> Q
     """Tickets by due time, earliest first, so overdue ones lead. `scope`: the user's
     own ("mine"), nobody's ("unassigned") or everyone's ("all"); `status`: "active" (open
     or waiting), one status, or "any"."""
-    queryset = Ticket.objects.select_related("assignee")
+    queryset = Ticket.objects.select_related("assignee", "customer")
     if scope == "unassigned":
         queryset = queryset.filter(assignee__isnull=True)
     elif scope != "all":
@@ -64,7 +64,7 @@ def ticket_get(ticket_id) -> Ticket | None:
 
 def tickets_of(customer_id: uuid.UUID, *, open_only: bool = False) -> list[Ticket]:
     """The customer's tickets: open ones first by due time, then the rest newest first."""
-    queryset = Ticket.objects.filter(customer_id=customer_id).select_related("assignee")
+    queryset = Ticket.objects.filter(customer_id=customer_id).select_related("assignee", "customer")
     if open_only:
         return list(queryset.filter(status__in=OPEN_STATUSES).order_by("due_at"))
     still_open = list(queryset.filter(status__in=OPEN_STATUSES).order_by("due_at"))

@@ -5,7 +5,8 @@ in VAULT_RETIRED_INDEX_KEYS meanwhile, so lookups keep working). Index values ar
 recomputed from the decrypted source values, so the old key is not needed for it; a row
 whose data key is destroyed (an erasure under way) loses its index values, as erasure
 would remove them anyway. Works on any model with a BlindIndexField, without importing
-the apps that own them.
+the apps that own them. Index values kept outside a BlindIndexField (the name tokens,
+several per row) are rebuilt by the reindexer their app registers here.
 """
 
 from collections.abc import Callable
@@ -17,6 +18,14 @@ from django.views.decorators.debug import sensitive_variables
 from vault.exceptions import KeyDestroyed
 from vault.fields import BlindIndexField
 from vault.keys import key_scope
+
+# name -> reindex(batch_size=..., progress=...) -> {label: rows changed}, registered by
+# the app that owns index values a BlindIndexField does not hold (vault imports no app).
+_reindexers: dict[str, Callable[..., dict[str, int]]] = {}
+
+
+def register_reindexer(name: str, reindexer: Callable[..., dict[str, int]]) -> None:
+    _reindexers[name] = reindexer
 
 
 def indexed_models() -> list[tuple[type, list[BlindIndexField]]]:
@@ -68,4 +77,6 @@ def reindex_blind_indexes(
                 changed[label] += len(updated)
             if progress:
                 progress(label, min(start + batch_size, len(pks)), len(pks))
+    for reindexer in _reindexers.values():
+        changed.update(reindexer(batch_size=batch_size, progress=progress))
     return changed

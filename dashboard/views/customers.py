@@ -19,10 +19,13 @@ from access.policy import (
     needs_assignment,
     purpose_items,
 )
+from access.roles import staff_authors
 from access.services import RevealDenied, record_page_view, reveal_fields
 from consent.selectors import consent_history, current_consents, granted_by_customer
 from customers import selectors as customer_selectors
+from customers.name_index import customers_by_name
 from customers.validation import clean_phone
+from dashboard.desk_forms import ChoiceForm, InteractionForm
 from dashboard.forms import FilterForm, RevealForm, SearchForm
 from dashboard.permissions import staff_required
 from disposal.selectors import disclosures_of, live_customer
@@ -108,8 +111,10 @@ def customer_list(request):
 
 
 def find_customers(query: str) -> list:
-    """Exact matches by email, or by phone and external id (a storefront's id may be all
-    digits too). A number that is not a valid phone and no id: the phone's message."""
+    """Exact matches by email, or by phone, external id (a storefront's id may be all
+    digits too) and order number; when none of those matches, by every token of the
+    name (customers.name_index). A number that is not a valid phone and nothing else
+    found: the phone's message."""
     query = query.strip()
     if "@" in query:
         found = customer_selectors.customer_by_email(query)
@@ -121,8 +126,11 @@ def find_customers(query: str) -> list:
         except ValidationError as error:
             phone_error = error
     by_id = customer_selectors.customer_by_external_id(query)
-    if by_id and by_id.pk not in {customer.pk for customer in found}:
-        found.append(by_id)
+    for customer in [by_id, *customer_selectors.customers_by_order(query)]:
+        if customer and customer.pk not in {known.pk for known in found}:
+            found.append(customer)
+    if not found:
+        found = customers_by_name(query)
     if not found and phone_error:
         raise ValidationError({"query": phone_error.messages})
     return found
@@ -146,7 +154,9 @@ def customer_search(request):
             if found:
                 request.session[SEARCH_RESULTS] = [str(customer.pk) for customer in found]
                 return redirect("dashboard:search_results")
-            form.add_error("query", _("No customer has exactly this email, phone or id."))
+            form.add_error(
+                "query", _("No customer has exactly this email, phone, id, order number or name.")
+            )
     return render(
         request, "dashboard/customers/list.html", _list_context(request, form), status=400
     )
@@ -189,7 +199,17 @@ def _recommendations(customer_id, user) -> dict:
     }
 
 
-def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied="", status=200):
+def _detail(
+    request,
+    customer,
+    *,
+    revealed=frozenset(),
+    reveal_form=None,
+    choice_form=None,
+    interaction_form=None,
+    denied="",
+    status=200,
+):
     user = request.user
     assigned = assigned_items(user, customer.pk)
     items = [item for item in assigned if not item.self_made]
@@ -198,12 +218,15 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
         profile = profile_fields(customer, user=user, revealed=revealed)
     except KeyDestroyed as error:
         raise Http404 from error
+    contacts = list(customer_selectors.interactions_of(customer.pk)[:50])
+    authors = staff_authors(contact.created_by for contact in contacts)
     interactions = [
         {
             "interaction": interaction,
             "note": note_text(interaction.note, user=user, revealed=revealed),
+            "author": authors.get(interaction.created_by, ""),
         }
-        for interaction in customer_selectors.interactions_of(customer.pk)[:50]
+        for interaction in contacts
     ]
     context = {
         "customer": customer,
@@ -219,7 +242,9 @@ def _detail(request, customer, *, revealed=frozenset(), reveal_form=None, denied
         "disclosures": disclosures_of(customer.pk)[:50],
         "reveal_form": reveal_form
         or (RevealForm(fields=revealable, items=items) if revealable else None),
-        "error_forms": [reveal_form] if reveal_form else [],
+        "choice_form": choice_form or ChoiceForm(),
+        "interaction_form": interaction_form or InteractionForm(),
+        "error_forms": [form for form in (reveal_form, choice_form, interaction_form) if form],
         "needs_assignment": needs_assignment(user),
         "assigned": assigned,
         "self_made_only": bool(assigned) and not items,

@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 
 from access.display import profile_fields
 from access.policy import Action, Field, may_see, purpose_items, reach_review
+from access.roles import staff_authors
 from access.services import RevealDenied, record_page_view, reveal_fields
 from audit.services import staff_actor
+from dashboard.desk_forms import InteractionForm
 from dashboard.permissions import staff_required
 from dashboard.ticket_forms import (
     LookupForm,
@@ -41,6 +43,7 @@ from disposal.selectors import live_customer
 from service import selectors, services
 from service.models import TicketStatus
 from vault.exceptions import KeyDestroyed
+from vault.masking import mask_text
 
 desk = staff_required(Action.TICKETS)
 
@@ -63,9 +66,25 @@ def _customer_or_404(customer_id):
     return customer
 
 
+def _masked_name(customer) -> str:
+    try:
+        return mask_text(customer.full_name) or "—"
+    except KeyDestroyed:
+        return "—"
+
+
 def _rows(tickets, now=None):
+    """Queue rows: the ticket, whether it is overdue, and the customer masked (the
+    subject is the customer's free text: shown on the ticket, under its rules)."""
     now = now or timezone.now()
-    return [{"ticket": t, "overdue": selectors.is_overdue(t, now)} for t in tickets]
+    return [
+        {
+            "ticket": t,
+            "overdue": selectors.is_overdue(t, now),
+            "customer": _masked_name(t.customer),
+        }
+        for t in tickets
+    ]
 
 
 @desk
@@ -92,7 +111,10 @@ def desk_home(request):
                 if found:
                     request.session[LOOKUP_RESULTS] = [str(c.pk) for c in found]
                     return redirect("dashboard:desk_matches")
-                form.add_error("query", _("No customer has exactly this phone number or email."))
+                form.add_error(
+                    "query",
+                    _("No customer has exactly this phone number, email, order number or name."),
+                )
     context = {
         "form": form,
         "error_forms": [form],
@@ -138,7 +160,14 @@ def _render_customer(request, customer, form=None, status=200):
 
 @desk
 def desk_customer(request, customer_id: uuid.UUID):
-    return _render_customer(request, _customer_or_404(customer_id))
+    customer = _customer_or_404(customer_id)
+    lookup = request.session.get(CALLER_LOOKUP) or {}
+    found = lookup.get("customers", [])
+    if len(found) > 1 and str(customer.pk) in found:
+        # The agent picked the caller among several matches (a household, a common
+        # name): from now on only that one is the caller.
+        request.session[CALLER_LOOKUP] = {**lookup, "customers": [str(customer.pk)]}
+    return _render_customer(request, customer)
 
 
 def _caller_lookup_at(request, customer) -> datetime | None:
@@ -237,6 +266,13 @@ def _thread_shown(request, ticket) -> bool:
     return False
 
 
+def _thread_rows(ticket) -> list[dict]:
+    """The thread with each staff note's author ("username (Role)"): staff see who wrote."""
+    notes = selectors.thread_of(ticket)
+    authors = staff_authors(note.author for note in notes)
+    return [{"note": note, "author": authors.get(note.author, "")} for note in notes]
+
+
 def _render_ticket(request, ticket, status=200, shown=None, denied="", **bound):
     shown = _thread_shown(request, ticket) if shown is None else shown
     items = purpose_items(request.user, ticket.customer_id)
@@ -247,7 +283,7 @@ def _render_ticket(request, ticket, status=200, shown=None, denied="", **bound):
         "ticket": ticket,
         "overdue": selectors.is_overdue(ticket),
         "shown": shown,
-        "thread": selectors.thread_of(ticket) if shown else [],
+        "thread": _thread_rows(ticket) if shown else [],
         "note_count": ticket.notes.count(),
         "note_form": bound.get("note_form") or NoteForm(),
         "update_form": bound.get("update_form")
@@ -260,6 +296,7 @@ def _render_ticket(request, ticket, status=200, shown=None, denied="", **bound):
             }
         ),
         "reveal_form": bound.get("reveal_form") or TicketRevealForm(items=items),
+        "interaction_form": InteractionForm(),
         "error_forms": list(bound.values()),
         "denied": denied,
     }

@@ -55,7 +55,7 @@ def test_search_by_email_and_phone_opens_the_masked_360_view(
     make_staff(Role.SUPPORT_AGENT, username="sam", password=PASSWORD)
     sign_in(page, live_server, "sam")
     page.get_by_role("link", name="Customers").first.click()
-    page.get_by_label("Email, phone or external id").fill(EMAIL)
+    page.get_by_label("Email, phone, external id, order number or name").fill(EMAIL)
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/customers/{ada.pk}/")
     expect(page.locator('dd[data-field="email"]')).to_have_text("a***@example.com")
@@ -63,7 +63,7 @@ def test_search_by_email_and_phone_opens_the_masked_360_view(
     shot(page, "03-360-masked")
 
     page.get_by_role("link", name="Customers").first.click()
-    page.get_by_label("Email, phone or external id").fill(PHONE)
+    page.get_by_label("Email, phone, external id, order number or name").fill(PHONE)
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/customers/{ada.pk}/")
     expect(page.locator('dd[data-field="phone"]')).to_have_text("***21")

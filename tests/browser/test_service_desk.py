@@ -62,7 +62,7 @@ def test_call_centre_lookup_to_new_ticket_to_queue_and_the_customers_view(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Service desk").first.click()
 
-    page.get_by_label("Caller's phone number or email").fill("+442079460777")
+    page.get_by_label("Caller's phone number, email, order number or name").fill("+442079460777")
     page.get_by_role("button", name="Find the customer").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/service/customers/{caller.pk}/")
     expect(page.locator('dd[data-field="phone"]')).to_have_text("***77")

@@ -30,6 +30,8 @@ NEEDS = {
     "search_results": Action.VIEW_PROFILE,
     "customer": Action.VIEW_PROFILE,
     "reveal": Action.VIEW_PROFILE,
+    "record_choice": Action.VIEW_PROFILE,
+    "log_interaction": Action.VIEW_PROFILE,
     "open_request": Action.PRIVACY_DESK,
     "lift_restriction": Action.PRIVACY_DESK,
     "queue": Action.PRIVACY_DESK,

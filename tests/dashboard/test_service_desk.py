@@ -60,7 +60,10 @@ def test_lookup_by_email_and_an_unknown_number(signed_in, caller):
     assert found["Location"] == f"/dashboard/service/customers/{caller.pk}/"
     missing = client.post("/dashboard/service/", {"query": "+44 20 7946 0999"})
     assert missing.status_code == 400
-    assert "No customer has exactly this phone number or email" in missing.content.decode()
+    assert (
+        "No customer has exactly this phone number, email, order number or name"
+        in missing.content.decode()
+    )
     bad = client.post("/dashboard/service/", {"query": "+44 12"})
     assert bad.status_code == 400 and "There is a problem" in bad.content.decode()
 
@@ -223,7 +226,10 @@ def test_the_desk_speaks_bahasa_indonesia(signed_in, caller):
     ticket = _ticket(caller, agent, priority="urgent")
     client.cookies["django_language"] = "id"
     desk = client.get("/dashboard/service/").content.decode()
-    assert "Siapa yang menelepon?" in desk and "Nomor telepon atau email penelepon" in desk
+    assert (
+        "Siapa yang menelepon?" in desk
+        and "Nomor telepon, email, nomor pesanan, atau nama penelepon" in desk
+    )
     page = client.get(f"/dashboard/service/tickets/{ticket.pk}/").content.decode()
     assert "Subjek dan utas" in page and "Mendesak" in page and "Catatan internal" in page
     refused = client.post(f"/dashboard/service/customers/{caller.pk}/tickets/new/", {})
