@@ -97,13 +97,23 @@ ACCESS_PURPOSE_TEXT = {
     "erasure": _("Erasing your data"),
     "retention": _("Deleting data past its retention period"),
     "service": _("Answering your questions"),
+    "staff_view": _("Working on your customer record"),
+}
+
+# Why a staff member revealed a detail (access.policy.PurposeKind, "kind:id").
+ACCESS_ITEM_TEXT = {
+    "ticket": _("Your service ticket"),
+    "request": _("A request you made about your data"),
+    "call": _("A phone call we planned with you"),
+    "reason": _("A reason the staff member wrote down, checked by our privacy officer"),
 }
 
 
 def access_purpose_label(code: str) -> str:
-    if code.startswith("ticket:"):
-        return str(_("Your service ticket"))
-    return ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " "))
+    kind, separator, _ref = code.partition(":")
+    if separator and kind in ACCESS_ITEM_TEXT:
+        return str(ACCESS_ITEM_TEXT[kind])
+    return str(ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " ")))
 
 
 def category_label(category: str) -> str:
