@@ -6,6 +6,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Customer portal"
 
     def ready(self) -> None:
+        from disposal.services import register_before_key_destroyed
+        from portal.closing import mail_certificate
         from portal.models import EmailUndo, SessionCutoff, SignInCode
         from vault import registry
 
@@ -26,3 +28,5 @@ class PortalConfig(AppConfig):
         registry.register(
             SessionCutoff, subject="customer_id", category="sign_in", fields=("not_before",)
         )
+        # The certificate number reaches the customer before their address is erased.
+        register_before_key_destroyed(mail_certificate)
