@@ -31,4 +31,4 @@ def test_the_old_address_mail_is_in_the_readers_language(signed_in, customer):
     signed_in.post("/portal/profile/email/confirm/", {"code": code}, **ID)
     [told] = [m for m in mail.outbox if m.to == [old]]
     assert "Alamat email akun Anda diubah menjadi b***@example.net" in told.body
-    assert "Alamat email Anda telah diubah" == told.subject
+    assert told.subject == "Alamat email Anda telah diubah"
