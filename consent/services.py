@@ -68,6 +68,11 @@ def clean_consent_choices(consents, *, require_account: bool = True) -> dict[str
     ]
     if require_account and consents.get(ACCOUNT) is not True:
         errors.append("A customer cannot be stored without account consent.")
+    errors += [
+        f"{code} needs {needed}: it cannot be granted while {needed} is withdrawn."
+        for code, needed in REQUIRES.items()
+        if consents.get(code) is True and consents.get(needed) is False
+    ]
     if errors:
         raise ValidationError({"consents": errors})
     return dict(consents)

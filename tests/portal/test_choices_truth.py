@@ -6,10 +6,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from consent.selectors import current_consents
+from consent.services import clean_consent_choices
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 SENSITIVE = {"purpose": "sensitive_personalization", "granted": "yes", "explicit": "on"}
@@ -65,3 +67,9 @@ def test_a_withdrawn_choice_says_since_when(signed_in, customer):
     since = date_format(timezone.localtime(withdrawn_at), "DATE_FORMAT")
     page = text(card(signed_in.get("/portal/consents/").content.decode(), "personalization"))
     assert f"Withdrawn since {since}." in page and "You have not agreed" not in page
+
+
+def test_no_surface_grants_a_dependent_choice_with_what_it_needs_withdrawn():
+    choices = {"account": True, "personalization": False, "sensitive_personalization": True}
+    with pytest.raises(ValidationError, match="needs personalization"):
+        clean_consent_choices(choices)
