@@ -116,3 +116,21 @@ def test_choices_show_what_they_need_and_a_waiting_confirmation(phone_page, live
     mail.outbox.clear()
     card.get_by_role("button", name="Send the confirmation link again").click()
     assert mail_to(siti.email)
+
+
+def test_the_access_log_and_the_close_page_read_plainly_at_both_sizes(
+    phone_page, live_server, siti
+):
+    base = live_server.url
+    sign_in(phone_page, base, siti.email)
+    phone_page.get_by_role("link", name="Access log").click()
+    expect(phone_page.get_by_text("Times are in the UTC time zone.")).to_be_visible()
+    phone_page.get_by_label("Only others").check()
+    phone_page.get_by_role("button", name="Show").click()
+    assert "who=others" in phone_page.url
+    expect(phone_page.get_by_role("cell", name="You", exact=True)).to_have_count(0)
+    each_language_and_size(phone_page, base, "access-log")
+    phone_page.goto(base + "/portal/close-account/")
+    expect(phone_page.locator("#erased li").first).to_have_text("Your profile")
+    expect(phone_page.locator("#kept")).to_contain_text("kept 6 years, no longer linked to you")
+    each_language_and_size(phone_page, base, "close-account")
