@@ -23,12 +23,22 @@ from changes.models import ChangeKind
 from changes.services import record_change
 from consent.evidence import Confirmation
 from consent.models import ConsentConfirmation, ConsentEvent, ConsentSource, ConsentState
-from consent.selectors import current_notices
+from consent.selectors import current_notices, has_consent
 from customers.selectors import live_customer_ids
 
 ACCOUNT = "account"
 PERSONALIZATION = "personalization"
 SENSITIVE_PERSONALIZATION = "sensitive_personalization"  # Art. 9 opt-in, see recommendations
+
+# A purpose that only works on top of another: it cannot be granted while that one is
+# not (withdrawing the other leaves it recorded, but not in use).
+REQUIRES = {SENSITIVE_PERSONALIZATION: PERSONALIZATION}
+
+
+def required_purpose(purpose: str) -> str | None:
+    """The purpose `purpose` needs granted first, if any."""
+    return REQUIRES.get(purpose)
+
 
 # Called on commit as handler(customer_id=..., actor=...) when a purpose is withdrawn.
 # Higher apps register here (disposal: `account` starts an erasure; recommendations:
@@ -58,6 +68,11 @@ def clean_consent_choices(consents, *, require_account: bool = True) -> dict[str
     ]
     if require_account and consents.get(ACCOUNT) is not True:
         errors.append("A customer cannot be stored without account consent.")
+    errors += [
+        f"{code} needs {needed}: it cannot be granted while {needed} is withdrawn."
+        for code, needed in REQUIRES.items()
+        if consents.get(code) is True and consents.get(needed) is False
+    ]
     if errors:
         raise ValidationError({"consents": errors})
     return dict(consents)
@@ -236,6 +251,9 @@ def set_consent(
     if not live_customer_ids([customer.pk]):
         # Erased or being erased: the ledger of a leaving customer takes no new rows.
         raise ValidationError({"customer": ["No customer with this id."]})
+    needed = required_purpose(purpose)
+    if granted and needed and not has_consent(customer.pk, needed):
+        raise ValidationError({purpose: [f"Needs {needed} granted first."]})
     record_consents(
         customer=customer,
         choices={purpose: granted},

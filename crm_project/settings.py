@@ -263,7 +263,8 @@ LANGUAGE_CODE = "en-gb"
 # /i18n/setlang/.
 LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "UTC"
+# The shop's zone: the portal shows dates and times in it, and names it.
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -53,6 +53,10 @@ class ErasureRequest(models.Model):
         null=True, blank=True, db_index=True, help_text="Cleared once the erasure is done."
     )
     subject_pseudonym = models.UUIDField(db_index=True)
+    certificate_id = models.UUIDField(
+        null=True, blank=True, editable=False, help_text="The certificate's id, known before."
+    )
+    language = models.CharField(max_length=16, blank=True, help_text="Of the person's mail.")
     status = models.CharField(
         max_length=10, choices=ErasureStatus.choices, default=ErasureStatus.PENDING
     )

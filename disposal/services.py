@@ -3,6 +3,7 @@ the request, so a run cut short (a killed worker) is finished by the next run.""
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -42,7 +43,12 @@ def open_request_for(subject_id: uuid.UUID) -> ErasureRequest | None:
 
 
 def request_erasure(
-    *, customer_id: uuid.UUID, source: ErasureSource, actor: str, require_customer: bool = True
+    *,
+    customer_id: uuid.UUID,
+    source: ErasureSource,
+    actor: str,
+    require_customer: bool = True,
+    language: str = "",
 ) -> ErasureRequest:
     """Open an erasure request (or return the one already open) and queue its run."""
     subject_id = uuid.UUID(str(customer_id))
@@ -59,6 +65,9 @@ def request_erasure(
                 source=source,
                 requested_by=actor,
                 due_by=add_months(timezone.localdate(), 1),
+                # Known from the start, so the person can be told it while we can write.
+                certificate_id=uuid.uuid4(),
+                language=language[:16],
             )
             record_event(
                 actor=actor,
@@ -126,7 +135,20 @@ def _mark(request: ErasureRequest, step: ErasureStep, **changes) -> None:
     request.save(update_fields=["steps_done", *changes])
 
 
+# Called as handler(request=...) just before the key is destroyed, while the customer's
+# address can still be read (the portal mails the certificate number). A handler deals
+# with its own failures: the erasure does not wait for a mail server.
+_before_key_destroyed: list[Callable] = []
+
+
+def register_before_key_destroyed(handler: Callable) -> None:
+    if handler not in _before_key_destroyed:
+        _before_key_destroyed.append(handler)
+
+
 def _destroy_key(request: ErasureRequest) -> None:
+    for handler in _before_key_destroyed:
+        handler(request=request)
     # The tombstone first, in the key store's own transaction: from here on a restore
     # of the data database can always be brought back in line (replay_erasures).
     with transaction.atomic(using=KEYS_DB):
@@ -217,6 +239,7 @@ def _certify(request: ErasureRequest) -> None:
     DisposalRecord.objects.get_or_create(
         erasure_request=request,
         defaults={
+            "id": request.certificate_id or uuid.uuid4(),
             "kind": DisposalKind.ERASURE,
             "subject_pseudonym": request.subject_pseudonym,
             "categories": sorted(methods),

@@ -7,6 +7,8 @@ import uuid
 
 from django.db import models
 
+from vault.fields import EncryptedTextField
+
 
 class SignInCode(models.Model):
     """One request for a code, for any address: a customer's row gets its code and link
@@ -57,3 +59,40 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} attempt {self.pk}"
+
+
+class EmailUndo(models.Model):
+    """A changed email address the previous address may take back: the mail job mails
+    the old address a link (its secret kept only as a keyed hash) that restores it and
+    signs out every session. Used once, within UNDO_DAYS of the change."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="email_undos"
+    )
+    old_email = EncryptedTextField(subject="customer_id")
+    language = models.CharField(max_length=16, blank=True, help_text="Of the mail.")
+    link_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Email undo {self.pk}"
+
+
+class SessionCutoff(models.Model):
+    """Portal sessions of the customer signed in before `not_before` are over (set when
+    an email change is undone: whoever changed it is signed out everywhere)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    not_before = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Session cutoff {self.pk}"

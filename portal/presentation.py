@@ -3,7 +3,7 @@ An unknown code (a category or action added later) falls back to its own name, s
 new kind of data is still shown, only less prettily."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from audit.models import AuditAction
 from consent.vocabulary import PURPOSE_TEXT
@@ -30,7 +30,79 @@ CATEGORY_TEXT = {
     ),
     "access_log": (_("Access log"), _("Who looked at or changed your data.")),
     "sign_in": (_("Sign-in codes"), _("Codes we sent you to sign in (kept as hashes).")),
+    "data_subject_requests": (
+        _("Requests you made about your data"),
+        _("To answer them, and to prove we did."),
+    ),
+    "lead": (_("Your first contact with us"), _("What you sent us before you had an account.")),
+    "lead_consent": (
+        _("Choices from your first contact"),
+        _("What you agreed to before you had an account."),
+    ),
+    "deals": (_("Offers we prepared for you"), _("To follow up what you asked us for.")),
+    "marketing": (_("Offers we sent you"), _("To send only the offers you agreed to.")),
+    "api_replies": (
+        _("Replies to connected shops"),
+        _("Records we keep to run the service safely."),
+    ),
+    "change_feed": (
+        _("Change notices to connected shops"),
+        _("Records we keep to run the service safely."),
+    ),
+    "staff_reveal_reasons": (
+        _("Reasons our staff gave for looking"),
+        _("So our privacy officer can check every look at a protected detail."),
+    ),
+    "staff_access_reviews": (
+        _("Checks of our staff's access"),
+        _("So our privacy officer can check every look at a protected detail."),
+    ),
 }
+
+# The order a person reads their data in: the profile first, records for safety last.
+CATEGORY_ORDER = [
+    "profile",
+    "purchases",
+    "consent",
+    "interactions",
+    "service_tickets",
+    "recommendations",
+    "disclosures",
+    "data_subject_requests",
+    "lead",
+    "lead_consent",
+    "deals",
+    "marketing",
+    "sign_in",
+    "access_log",
+    "staff_reveal_reasons",
+    "staff_access_reviews",
+    "api_replies",
+    "change_feed",
+]
+
+
+def category_sort_key(category: str) -> tuple[int, str]:
+    """Sorts categories in CATEGORY_ORDER; unknown ones after, by code."""
+    known = category in CATEGORY_ORDER
+    return (CATEGORY_ORDER.index(category) if known else len(CATEGORY_ORDER), category)
+
+
+def duration_text(days: int) -> str:
+    """A retention period in the unit a person uses: "6 years", "3 months", "30 days".
+    The one formatter for every period the portal shows (template filter `duration`)."""
+    days = int(days)
+    years = round(days / 365.25)
+    if years >= 1 and abs(days - years * 365.25) <= 3:
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    months = round(days / 30.44)
+    if days > 60 and abs(days - months * 30.44) <= 3:
+        return ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
+    if days > 60:
+        weeks = round(days / 7)
+        return ngettext("about %(count)d week", "about %(count)d weeks", weeks) % {"count": weeks}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
 
 ACTION_TEXT = {
     AuditAction.CUSTOMER_CREATED: _("created your account"),
@@ -87,13 +159,23 @@ ACCESS_PURPOSE_TEXT = {
     "erasure": _("Erasing your data"),
     "retention": _("Deleting data past its retention period"),
     "service": _("Answering your questions"),
+    "staff_view": _("Working on your customer record"),
+}
+
+# Why a staff member revealed a detail (access.policy.PurposeKind, "kind:id").
+ACCESS_ITEM_TEXT = {
+    "ticket": _("Your service ticket"),
+    "request": _("A request you made about your data"),
+    "call": _("A phone call we planned with you"),
+    "reason": _("A reason the staff member wrote down, checked by our privacy officer"),
 }
 
 
 def access_purpose_label(code: str) -> str:
-    if code.startswith("ticket:"):
-        return str(_("Your service ticket"))
-    return ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " "))
+    kind, separator, _ref = code.partition(":")
+    if separator and kind in ACCESS_ITEM_TEXT:
+        return str(ACCESS_ITEM_TEXT[kind])
+    return str(ACCESS_PURPOSE_TEXT.get(code, code.replace("_", " ")))
 
 
 def category_label(category: str) -> str:

@@ -7,6 +7,7 @@ is pushed forward on each request), gets a new key on sign-in (no fixation) and 
 flushed on sign-out, so signing out of the portal never touches a staff session.
 """
 
+import time
 from importlib import import_module
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.conf import settings
 COOKIE = "custodian_portal"
 PREFIX = "/portal/"
 CUSTOMER_KEY = "customer_id"
+SIGNED_IN_AT = "signed_in_at"  # a timestamp: an undone email change ends older sessions
 
 
 def _store():
@@ -54,10 +56,15 @@ def sign_in(request, customer) -> None:
     session.cycle_key()
     session.pop("sign_in", None)
     session[CUSTOMER_KEY] = str(customer.pk)
+    session[SIGNED_IN_AT] = time.time()
 
 
 def sign_out(request) -> None:
     request.portal_session.flush()
+
+
+def signed_in_at(request) -> float | None:
+    return request.portal_session.get(SIGNED_IN_AT)
 
 
 def signed_in_id(request) -> str | None:

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import transaction
 
 from outbox.services import enqueue
-from portal import signin
+from portal import email_undo, signin
 from vault.services import key_scope
 
 logger = logging.getLogger(__name__)
@@ -27,4 +27,17 @@ def mail_sign_in_code(code_id: str) -> str:
         logger.warning("sign-in mail for %s not sent (%s); retrying", code_id, type(error).__name__)
         with transaction.atomic():
             enqueue(signin.MAIL_TASK, code_id, countdown=MAIL_RETRY_SECONDS)
+        return "retry"
+
+
+@shared_task(acks_late=True)
+def mail_email_undo(undo_id: str) -> str:
+    """Mail the old address its undo link; retried like the sign-in mail."""
+    try:
+        with key_scope():
+            return email_undo.mail_undo(undo_id=undo_id)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("undo mail for %s not sent (%s); retrying", undo_id, type(error).__name__)
+        with transaction.atomic():
+            enqueue(email_undo.MAIL_TASK, undo_id, countdown=MAIL_RETRY_SECONDS)
         return "retry"

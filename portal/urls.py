@@ -19,6 +19,11 @@ urlpatterns = [
     path("profile/", profile.edit_profile, name="profile"),
     path("profile/email/", profile.change_email, name="change_email"),
     path("profile/email/confirm/", profile.confirm_email, name="confirm_email"),
+    path(
+        "profile/email/undo/<uuid:undo_id>/<secret:secret>/",
+        profile.undo_email,
+        name="undo_email",
+    ),
     path("consents/", consents.consents, name="consents"),
     path("consents/change/", consents.change_consent, name="change_consent"),
     path("consents/confirm/<secret:token>/", consents.confirm_consent, name="confirm_consent"),

@@ -29,6 +29,7 @@ KWARGS = {
     "recipient_id": 1,
     "event_id": 1,
     "code_id": uuid.uuid4(),
+    "undo_id": uuid.uuid4(),
     "secret": "x" * 20,
     "token": "token",
     "slug": "customers",

@@ -184,6 +184,7 @@ def test_redaction_is_derived_from_the_routes_that_declare_a_secret():
     assert routes == {
         "/portal/sign\\-in/link/",
         "/portal/consents/confirm/",
+        "/portal/profile/email/undo/",
         "/portal/unsubscribe/",
         "/forms/confirm/",
     }

@@ -13,6 +13,7 @@ from audit.services import record_access
 from consent.selectors import notices_to_review
 from disposal.selectors import live_customer
 from portal import sessions
+from portal.email_undo import session_is_cut_off
 
 # The client, for rate limits only (stored as a keyed digest, never in clear); the one
 # function every per-client limit asks, PROXY_COUNT-aware.
@@ -27,6 +28,8 @@ def customer_required(view):
     def wrapper(request, *args, **kwargs):
         customer_id = sessions.signed_in_id(request)
         customer = live_customer(customer_id) if customer_id else None
+        if customer is not None and session_is_cut_off(customer.pk, sessions.signed_in_at(request)):
+            customer = None
         if customer is None:
             if customer_id:
                 sessions.sign_out(request)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from audit.actors import CUSTOMER
 from consent import services
 from consent.models import ConsentSource
-from consent.selectors import choices_of
+from consent.selectors import choices_of, pending_confirmations
 from portal import mail, signin
 from portal.forms import ConsentForm, SensitiveConsentForm
 from portal.presentation import purpose_label
@@ -23,16 +23,30 @@ SENSITIVE = services.SENSITIVE_PERSONALIZATION
 
 
 def _rows(customer, to_review) -> list[dict]:
+    """Each purpose with what its card must say truthfully: what it needs (and whether
+    that is granted), a double opt-in waiting for its link, and since when a withdrawn
+    choice is withdrawn."""
     reviewing = {notice.purpose_id for notice in to_review}
-    return [
-        {
-            "choice": choice,
-            "label": purpose_label(choice.purpose),
-            "review": choice.purpose.code in reviewing,
-            "double_opt_in": services.needs_confirmation(choice.purpose.code),
-        }
-        for choice in choices_of(customer.pk)
-    ]
+    choices = choices_of(customer.pk)
+    by_code = {choice.purpose.code: choice for choice in choices}
+    waiting = set(pending_confirmations([customer.pk])[customer.pk])
+    rows = []
+    for choice in choices:
+        code = choice.purpose.code
+        needed = by_code.get(services.required_purpose(code) or "")
+        rows.append(
+            {
+                "choice": choice,
+                "label": purpose_label(choice.purpose),
+                "review": code in reviewing,
+                "double_opt_in": services.needs_confirmation(code),
+                "needs": purpose_label(needed.purpose) if needed else "",
+                "needs_missing": bool(needed and not needed.granted),
+                "waiting": code in waiting and not choice.granted,
+                "withdrawn_since": choice.updated_at if choice.given_under else None,
+            }
+        )
+    return rows
 
 
 @customer_required
@@ -65,7 +79,16 @@ def change_consent(request):
     if granted and purpose == SENSITIVE and not SensitiveConsentForm(request.POST).is_valid():
         messages.error(request, _("Tick the box to agree explicitly, or leave it off."))
         return redirect("portal:consents")
-    already = any(c.purpose.code == purpose and c.granted for c in choices_of(customer.pk))
+    current = {c.purpose.code: c for c in choices_of(customer.pk)}
+    already = purpose in current and current[purpose].granted
+    needed = services.required_purpose(purpose)
+    if granted and needed and not (needed in current and current[needed].granted):
+        messages.error(
+            request,
+            _("This choice needs “%(needed)s”. Agree to that first.")
+            % {"needed": purpose_label(current[needed].purpose) if needed in current else ""},
+        )
+        return redirect("portal:consents")
     try:
         if granted and services.needs_confirmation(purpose) and not already:
             signin.count_attempt(email=customer.email, client=client_address(request))

@@ -8,14 +8,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from audit.actors import CUSTOMER, describe_actor
-from audit.selectors import events_about
+from audit.actors import CUSTOMER
 from consent.selectors import choices_of, consent_history
 from customers.models import Product
 from customers.selectors import interactions_of, purchases_of
 from disposal.exports import export_customer, gather
 from disposal.selectors import disclosures_of, keeping_by_category
-from portal.presentation import access_purpose_label, action_text, category_label
+from portal.access_log import ONLY_OTHERS, access_rows, zone_name
+from portal.presentation import category_label
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
 from service.selectors import tickets_of
@@ -92,19 +92,15 @@ def recommendations(request):
 @customer_required
 def access_log(request):
     customer = request.customer
-    page = Paginator(events_about(customer.pk), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "when": event.occurred_at,
-            "who": describe_actor(event.actor),
-            "by_you": event.actor == CUSTOMER,
-            "what": action_text(event),
-            "purpose": access_purpose_label(event.purpose) if event.purpose else "",
-        }
-        for event in page
-    ]
+    only_others = request.GET.get("who") == ONLY_OTHERS
+    rows = access_rows(customer.pk, only_others=only_others)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_page_view(customer, "access_log")
-    return render(request, "portal/access_log.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "portal/access_log.html",
+        {"page": page, "rows": page.object_list, "only_others": only_others, "zone": zone_name()},
+    )
 
 
 @customer_required

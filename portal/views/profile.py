@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.actors import CUSTOMER
 from customers import services
 from customers.exceptions import DuplicateCustomer
-from portal import mail, signin
+from portal import email_undo, mail, sessions, signin
 from portal.forms import CodeForm, NewEmailForm, ProfileForm
 from portal.views.base import client_address, customer_required, record_page_view
 
@@ -70,8 +71,10 @@ def confirm_email(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_email_change(
-                customer=request.customer, code=form.cleaned_data["code"], actor=CUSTOMER
+            email_undo.confirm_change(
+                customer=request.customer,
+                code=form.cleaned_data["code"],
+                language=translation.get_language() or "",
             )
         except DuplicateCustomer:
             form.add_error("code", _("This address cannot be used for your account."))
@@ -80,4 +83,22 @@ def confirm_email(request):
         else:
             messages.success(request, _("Your email address is changed."))
             return redirect("portal:my_data")
-    return render(request, "portal/confirm_email.html", {"form": form})
+    return render(
+        request,
+        "portal/confirm_email.html",
+        {"form": form, "sent_to": email_undo.pending_address(request.customer)},
+    )
+
+
+def undo_email(request, undo_id, secret):
+    """The link mailed to the old address. GET asks (mail scanners follow links); POST
+    puts the old address back and signs out every session."""
+    try:
+        email_undo.check_link(undo_id=undo_id, secret=secret)
+        if request.method == "POST":
+            email_undo.undo_change(undo_id=undo_id, secret=secret)
+            sessions.sign_out(request)
+            return render(request, "portal/undo_email.html", {"done": True})
+    except email_undo.InvalidUndo:
+        return render(request, "portal/undo_email.html", {"invalid": True}, status=400)
+    return render(request, "portal/undo_email.html", {})

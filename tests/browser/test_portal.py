@@ -185,7 +185,7 @@ def test_the_access_log_shows_who_looked(phone_page, live_server, siti):
 def test_close_the_account_then_the_address_cannot_sign_in(phone_page, live_server, siti):
     sign_in(phone_page, live_server.url, siti.email)
     phone_page.get_by_role("link", name="Close my account").click()
-    expect(phone_page.get_by_text("What the law makes us keep")).to_be_visible()
+    expect(phone_page.get_by_text("What stays, and why")).to_be_visible()
     shot(phone_page, "close-account")
     phone_page.get_by_role("button", name="Close my account and erase my data").click()
     expect(phone_page.get_by_role("alert")).to_be_visible()  # the box was not ticked

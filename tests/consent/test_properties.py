@@ -4,13 +4,14 @@ current consent state of every purpose is the last ledger event for it."""
 from datetime import UTC, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent.evidence import Confirmation
 from consent.models import ConsentEvent, ConsentSource, ConsentState
-from consent.selectors import current_consents
-from consent.services import set_consent
+from consent.selectors import current_consents, has_consent
+from consent.services import required_purpose, set_consent
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -41,6 +42,19 @@ def test_the_consent_state_always_equals_the_last_ledger_event(make_customer, ch
     customer = make_customer()
     expected = {}
     for purpose, granted, source in changes:
+        needed = required_purpose(purpose)
+        if granted and needed and not has_consent(customer.pk, needed):
+            # A dependent purpose is refused while what it needs is not granted.
+            with pytest.raises(ValidationError):
+                set_consent(
+                    customer=customer,
+                    purpose=purpose,
+                    granted=granted,
+                    source=source,
+                    actor="t",
+                    confirmation=CONFIRMED,
+                )
+            continue
         # A double opt-in grant reaches the ledger with its confirmation (tests/consent/
         # test_double_opt_in.py); here every grant is a confirmed one.
         set_consent(

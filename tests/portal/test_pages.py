@@ -54,7 +54,7 @@ def test_my_data_shows_everything_held_with_retention_and_holds(signed_in, custo
     disclose(processor=processor, customer_id=customer.pk, categories=["profile"], actor="system")
     page = signed_in.get("/portal/my-data/").content.decode()
     for shown in (customer.full_name, customer.email, product.name, "Asked about delivery",
-                  "Parcel Co", "notice version 1", "1095 days", "tax law"):  # fmt: skip
+                  "Parcel Co", "notice version 1", "3 years", "tax law"):  # fmt: skip
         assert shown in page
     assert customer_events(customer, AuditAction.PORTAL_VIEWED).count() == 1
 
@@ -236,7 +236,7 @@ def test_closing_the_account_erases_signs_out_and_shows_the_certificate(
     Interaction.objects.create(customer=customer, channel="email", note="n",
                                occurred_at=timezone.now(), created_by="system")  # fmt: skip
     page = client.get("/portal/close-account/").content.decode()
-    assert "What the law makes us keep" in page and "tax law" in page
+    assert "What stays, and why" in page and "tax law" in page
     unconfirmed = client.post("/portal/close-account/", {})
     assert unconfirmed.status_code == 200 and not ErasureRequest.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
