@@ -4,6 +4,7 @@ processing (GDPR Art. 30) with a CSV download. Every action is a POST to one ser
 then a redirect back to the request (POST/redirect/GET)."""
 
 import json
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -103,6 +104,13 @@ def request_detail(request, request_id):
     return _render_request(request, _request_or_404(request_id))
 
 
+def _received_at(day: date) -> datetime:
+    """Today's requests keep the moment they were recorded; earlier ones the day's start."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @desk
 def open_request(request, customer_id):
     customer = customer_get(customer_id)
@@ -114,6 +122,7 @@ def open_request(request, customer_id):
             customer=customer,
             kind=form.cleaned_data["kind"],
             channel=form.cleaned_data["channel"],
+            received_at=_received_at(form.cleaned_data["received_on"]),
             actor=staff_actor(request.user.pk),
             assignee=request.user,
         )
