@@ -1,8 +1,11 @@
 """Dashboard forms: they validate shape; business rules stay in the services, whose field
 messages the views copy onto these forms."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import ALL_FIELDS, FIELD_LABELS, Field
@@ -11,6 +14,8 @@ from consent.models import Purpose
 from customers.selectors import CustomerFilters
 from disposal.models import CarrierKind, IncidentDecision, SanitizationMethod
 from privacy.models import RejectionReason, RequestChannel, RequestKind, VerificationMethod
+
+RECEIVED_ON_LIMIT = timedelta(days=365)
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -108,6 +113,34 @@ class RevealForm(forms.Form):
 class OpenRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of request"), choices=RequestKind.choices)
     channel = forms.ChoiceField(label=_("Received by"), choices=RequestChannel.choices)
+    received_on = forms.DateField(
+        label=_("Received on"),
+        required=False,
+        help_text=_(
+            "The day the request reached us, e.g. the postmark of a letter. "
+            "The deadline is one calendar month from this day. Blank means today."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["received_on"].initial = today
+        self.fields["received_on"].widget.attrs.update(
+            {"max": today.isoformat(), "min": (today - RECEIVED_ON_LIMIT).isoformat()}
+        )
+
+    def clean_received_on(self):
+        today = timezone.localdate()
+        day = self.cleaned_data["received_on"] or today
+        if day > today:
+            raise forms.ValidationError(_("The day it was received cannot be in the future."))
+        if day < today - RECEIVED_ON_LIMIT:
+            raise forms.ValidationError(
+                _("The day it was received cannot be more than a year ago.")
+            )
+        return day
 
 
 def staff_choices():

@@ -86,6 +86,8 @@ def open_request(
         errors["kind"] = [_("Choose the kind of request.")]
     if channel not in RequestChannel.values:
         errors["channel"] = [_("Choose how the request came in.")]
+    if received_at is not None and received_at > timezone.now():
+        errors["received_on"] = [_("The day it was received cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
     received_at = received_at or timezone.now()

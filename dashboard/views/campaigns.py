@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from access.display import product_names
@@ -15,6 +17,7 @@ from campaigns import segments, selectors, services
 from campaigns.models import Campaign, CampaignStatus, Channel, Segment, SkipReason
 from customers.selectors import categories_of
 from dashboard.campaign_forms import CampaignForm, SegmentForm
+from dashboard.confirm import ask, is_confirmed
 from dashboard.permissions import staff_required
 from recommendations.offers import offers_for
 
@@ -125,10 +128,27 @@ def campaign_detail(request, campaign_id):
     return render(request, "dashboard/campaigns/campaign.html", context)
 
 
-@require_POST
+SEND_CONSEQUENCES = {
+    Channel.EMAIL: _lazy(
+        "This will send the message now to everyone in the audience who may "
+        "receive it. A sent email cannot be recalled."
+    ),
+    Channel.POST: _lazy("This will send the address list of the audience to the mailing house."),
+    Channel.PHONE: _lazy("This will open the call list of the audience to the agents."),
+}
+
+
 @staff_required(Action.CAMPAIGN)
 def send(request, campaign_id):
     campaign = _campaign_or_404(campaign_id)
+    if not is_confirmed(request):
+        return ask(
+            request,
+            title=_("Send this campaign?"),
+            consequence=SEND_CONSEQUENCES.get(campaign.channel, ""),
+            confirm_label=_("Send"),
+            cancel_url=reverse("dashboard:campaign", kwargs={"campaign_id": campaign.pk}),
+        )
     try:
         if campaign.channel == Channel.POST:
             services.export_post(campaign_id=campaign.pk, actor=_actor(request))

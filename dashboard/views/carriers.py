@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import Action
 from audit.services import staff_actor
+from dashboard.confirm import ask, is_confirmed
 from dashboard.forms import CarrierForm, CloseIncidentForm, SanitizeForm
 from dashboard.permissions import staff_required
 from disposal import carriers as services
@@ -197,6 +198,19 @@ def retire(request, carrier_id):
 
 @desk
 def lost(request, carrier_id):
+    carrier = _carrier_or_404(carrier_id)
+    if not is_confirmed(request):
+        return ask(
+            request,
+            title=_("Report this carrier lost?"),
+            consequence=_(
+                "This will mark the carrier as lost and open a possible-breach incident on "
+                "the privacy desk, which then decides within 72 hours whether to notify the "
+                "supervisory authority."
+            ),
+            confirm_label=_("Report lost"),
+            cancel_url=reverse("dashboard:carrier", kwargs={"carrier_id": carrier.pk}),
+        )
     return _status_action(
         request,
         carrier_id,

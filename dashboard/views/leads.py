@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.policy import Action, may
 from audit.models import AuditAction
 from audit.services import record_access, staff_actor
+from dashboard.confirm import ask, is_confirmed
 from dashboard.permissions import staff_required
 from dashboard.sales_forms import ConvertForm, DealForm, LeadFilterForm, LeadStatusForm
 from leads import rights, selectors, services
@@ -174,10 +176,20 @@ def lead_export(request, lead_id):
     return response
 
 
-@require_POST
 @staff_required(Action.ERASE)
 def lead_erase(request, lead_id):
     lead = _lead_or_404(lead_id)
+    if not is_confirmed(request):
+        return ask(
+            request,
+            title=_("Erase this lead?"),
+            consequence=_(
+                "This will erase the lead: its data key is destroyed and its details, "
+                "consents and contacts are deleted. Only a record that it was erased is kept."
+            ),
+            confirm_label=_("Erase this lead"),
+            cancel_url=reverse("dashboard:lead", kwargs={"lead_id": lead.pk}),
+        )
     erasure = rights.erase_lead(lead_id=lead.pk, actor=staff_actor(request.user.pk))
     messages.success(request, _("Erasure started."))
     return redirect("dashboard:erasure", erasure.pk)

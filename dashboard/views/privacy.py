@@ -4,6 +4,7 @@ processing (GDPR Art. 30) with a CSV download. Every action is a POST to one ser
 then a redirect back to the request (POST/redirect/GET)."""
 
 import json
+from datetime import date, datetime, time
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from access.policy import Action, may
 from audit.services import staff_actor
 from customers.selectors import customer_get
+from dashboard.confirm import ask, is_confirmed
 from dashboard.forms import (
     AssignForm,
     ExtendForm,
@@ -103,6 +106,13 @@ def request_detail(request, request_id):
     return _render_request(request, _request_or_404(request_id))
 
 
+def _received_at(day: date) -> datetime:
+    """Today's requests keep the moment they were recorded; earlier ones the day's start."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @desk
 def open_request(request, customer_id):
     customer = customer_get(customer_id)
@@ -114,6 +124,7 @@ def open_request(request, customer_id):
             customer=customer,
             kind=form.cleaned_data["kind"],
             channel=form.cleaned_data["channel"],
+            received_at=_received_at(form.cleaned_data["received_on"]),
             actor=staff_actor(request.user.pk),
             assignee=request.user,
         )
@@ -212,6 +223,18 @@ def complete(request, request_id):
     needed = {RequestKind.ACCESS: Action.EXPORT, RequestKind.ERASURE: Action.ERASE}
     if dsr.kind in needed and not may(request.user, needed[dsr.kind]):
         return render(request, "dashboard/forbidden.html", status=403)
+    if dsr.kind == RequestKind.ERASURE and not dsr.erasure_request_id and not is_confirmed(request):
+        return ask(
+            request,
+            title=_("Start the erasure?"),
+            consequence=_(
+                "This will erase the customer's personal data: their data key is destroyed, "
+                "derived data is forgotten, processors are told to delete their copies and "
+                "a certificate is written."
+            ),
+            confirm_label=_("Start the erasure"),
+            cancel_url=reverse("dashboard:request", kwargs={"request_id": dsr.pk}),
+        )
     if dsr.kind == RequestKind.ERASURE:
         handler = services.close_erasure if dsr.erasure_request_id else services.start_erasure
         success = _("Request closed.") if dsr.erasure_request_id else _("Erasure started.")

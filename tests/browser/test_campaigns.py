@@ -70,6 +70,8 @@ def test_a_marketer_builds_a_segment_sends_an_email_and_the_link_unsubscribes(
     fits(page)
     shot(page, "02-campaign-draft")
     page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send this campaign?")
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("#campaign-status")).to_have_text("Sent")
     expect(page.locator("#count-sent")).to_have_text("2")
     fits(page)

@@ -108,6 +108,8 @@ def test_a_lost_laptop_opens_an_incident_and_an_expired_export_is_confirmed_dest
 
     page.goto(f"{live_server.url}/dashboard/privacy/carriers/{laptop.pk}/")
     page.get_by_role("button", name="Report lost").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report this carrier lost?")
+    page.get_by_role("button", name="Report lost").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("a carrier was lost")
     main = page.locator("main")
     expect(main).to_contain_text("profile, purchases")

@@ -135,6 +135,8 @@ def test_a_privacy_officer_completes_an_access_request_and_runs_an_erasure(
     page.get_by_label("How did you verify the requester?").select_option("portal_sign_in")
     page.get_by_role("button", name="Mark as verified").click()
     page.get_by_role("button", name="Start the erasure").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start the erasure?")
+    page.get_by_role("button", name="Start the erasure").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Erasure")
     expect(page.locator("p.status")).to_have_attribute("data-status", "done", timeout=30_000)
     expect(page.locator("main")).to_contain_text("Certificate")

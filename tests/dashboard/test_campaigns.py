@@ -4,9 +4,11 @@ from django.core import mail
 from access.roles import Role
 from campaigns.models import Campaign, Recipient, Segment
 from customers.restriction import restrict_processing
+from dashboard.confirm import CONFIRM_FIELD
 from tests.campaigns.conftest import MARKETING_EMAIL, NO_MARKETING
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CONFIRM = {CONFIRM_FIELD: "yes"}  # what the confirmation page posts
 
 
 @pytest.mark.parametrize("role", [Role.SUPPORT_AGENT, Role.PRIVACY_OFFICER])
@@ -89,7 +91,7 @@ def test_a_marketer_saves_a_segment_and_sends_an_email_campaign(
     assert '<dd id="count-eligible"><strong>1</strong></dd>' in detail
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/dashboard/campaigns/{campaign.pk}/send/")
+        client.post(f"/dashboard/campaigns/{campaign.pk}/send/", CONFIRM)
 
     assert [m.to for m in mail.outbox] == [[reached.email]]
     page = client.get(f"/dashboard/campaigns/{campaign.pk}/").content.decode()
@@ -158,3 +160,21 @@ def test_the_campaign_pages_speak_bahasa_indonesia(signed_in):
     client.post("/i18n/setlang/", {"language": "id", "next": "/dashboard/campaigns/"})
     page = client.get("/dashboard/campaigns/").content.decode()
     assert "Kampanye" in page and "Segmen baru" in page
+
+
+def test_sending_asks_first_and_an_unconfirmed_post_sends_nothing(signed_in, make_customer):
+    make_customer(consents=MARKETING_EMAIL)
+    segment = Segment.objects.create(name="s", created_by="t")
+    campaign = Campaign.objects.create(
+        name="Mail", segment=segment, channel="email", subject="Hi", body="Hello", created_by="t"
+    )
+    client, _user = signed_in(Role.MARKETING)
+    url = f"/dashboard/campaigns/{campaign.pk}/send/"
+    for response in (client.get(url), client.post(url)):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "This will send the message now" in page and 'name="confirm"' in page
+        assert f'href="/dashboard/campaigns/{campaign.pk}/"' in page  # Cancel
+    campaign.refresh_from_db()
+    assert campaign.status == "draft"
+    assert not Recipient.objects.filter(campaign=campaign).exists()

@@ -11,10 +11,12 @@ import pytest
 from django.utils import timezone
 
 from access.roles import Role
+from dashboard.confirm import CONFIRM_FIELD
 from disposal import carriers
 from disposal.models import CarrierKind, CarrierStatus, DataCarrier, Incident
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CONFIRM = {CONFIRM_FIELD: "yes"}  # what the confirmation page posts
 
 BASE = "/dashboard/privacy/carriers/"
 
@@ -152,7 +154,7 @@ def test_a_second_person_signed_in_verifies_and_the_certificate_names_both(clien
 def test_reporting_lost_opens_an_incident_page_and_the_desk_says_so(signed_in):
     carrier = _disk(holds=["profile", "purchases"], encrypted=False)
     client, _user = signed_in(Role.PRIVACY_OFFICER)
-    response = client.post(f"{BASE}{carrier.pk}/lost/")
+    response = client.post(f"{BASE}{carrier.pk}/lost/", CONFIRM)
     incident = Incident.objects.get()
     assert response["Location"] == f"/dashboard/privacy/incidents/{incident.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -247,3 +249,16 @@ def test_the_register_pages_through_many_carriers(signed_in):
     assert "Disk 000" in first and "Disk 100" not in first and "Page 1 of 2" in first
     second = client.get(BASE + "?kind=database-disk&page=2").content.decode()
     assert "Disk 100" in second and "Disk 000" not in second
+
+
+def test_reporting_lost_asks_first_and_an_unconfirmed_post_changes_nothing(signed_in):
+    carrier = _disk()
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    url = f"{BASE}{carrier.pk}/lost/"
+    for response in (client.get(url), client.post(url)):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "possible-breach incident" in page and 'name="confirm"' in page
+    carrier.refresh_from_db()
+    assert carrier.status != "lost"
+    assert not Incident.objects.exists()

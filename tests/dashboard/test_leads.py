@@ -5,10 +5,13 @@ from access.roles import Role
 from audit.models import AuditEvent
 from consent.models import ConsentEvent
 from customers.models import Customer
+from dashboard.confirm import CONFIRM_FIELD
+from disposal.models import ErasureRequest
 from leads import services
 from leads.models import CaptureMethod, Deal, DealStage, Lead, LeadForm, LeadStatus
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CONFIRM = {CONFIRM_FIELD: "yes"}  # what the confirmation page posts
 
 
 @pytest.fixture
@@ -153,7 +156,7 @@ def test_a_privacy_officer_exports_and_erases_a_lead(
     export = client.get(f"/dashboard/leads/{lead.pk}/export/")
     assert export.json()["lead_id"] == str(lead.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/dashboard/leads/{lead.pk}/erase/").status_code == 302
+        assert client.post(f"/dashboard/leads/{lead.pk}/erase/", CONFIRM).status_code == 302
     assert not Lead.objects.filter(pk=lead.pk).exists()
 
 
@@ -183,3 +186,14 @@ def test_an_import_field_over_the_csv_limit_is_a_form_error_not_a_500(signed_in)
     assert response.status_code == 400
     assert "Line 2 cannot be read" in response.content.decode()
     assert Lead.objects.count() == 0
+
+
+def test_erasing_a_lead_asks_first_and_an_unconfirmed_post_erases_nothing(signed_in, lead):
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    url = f"/dashboard/leads/{lead.pk}/erase/"
+    for response in (client.get(url), client.post(url)):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "This will erase the lead" in page and 'name="confirm"' in page
+    assert Lead.objects.filter(pk=lead.pk).exists()
+    assert not ErasureRequest.objects.exists()

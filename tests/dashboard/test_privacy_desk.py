@@ -8,14 +8,17 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from access.roles import Role
+from dashboard.confirm import CONFIRM_FIELD
 from disposal.models import ErasureStatus
 from disposal.services import run_erasure
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
 from privacy.services import open_request
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CONFIRM = {CONFIRM_FIELD: "yes"}  # what the confirmation page posts
 
 
 def _open(customer, kind, days_ago=0):
@@ -70,7 +73,7 @@ def test_starting_an_erasure_leads_to_its_progress_page_and_certificate(signed_i
     client, _user = signed_in(Role.PRIVACY_OFFICER)
     url = f"/dashboard/privacy/requests/{request.pk}/"
     client.post(url + "verify/", {"method": "call_back"})
-    response = client.post(url + "complete/")
+    response = client.post(url + "complete/", CONFIRM)
     request.refresh_from_db()
     assert response["Location"] == f"/dashboard/privacy/erasures/{request.erasure_request_id}/"
     run_erasure(request_id=request.erasure_request_id)  # on commit, as the worker would
@@ -119,7 +122,68 @@ def test_the_desk_acts_only_within_the_users_allowed_actions(signed_in, customer
     # A desk role without the erase action (the allow-list is the only place to say so).
     reduced = policy.ACTIONS[Role.PRIVACY_OFFICER] - {policy.Action.ERASE}
     monkeypatch.setitem(policy.ACTIONS, Role.PRIVACY_OFFICER, reduced)
-    response = client.post(f"/dashboard/privacy/requests/{request.pk}/complete/")
+    response = client.post(f"/dashboard/privacy/requests/{request.pk}/complete/", CONFIRM)
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.erasure_request_id is None
+
+
+def _record(client, customer, received_on):
+    return client.post(
+        f"/dashboard/customers/{customer.pk}/requests/new/",
+        {"kind": "access", "channel": "post", "received_on": received_on},
+    )
+
+
+def test_a_late_letter_is_recorded_with_the_day_it_arrived_and_due_a_month_after(
+    signed_in, customer
+):
+    from disposal.deadlines import add_months
+
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    form = client.get(f"/dashboard/customers/{customer.pk}/requests/new/").content.decode()
+    assert 'name="received_on"' in form and "Received on" in form
+    arrived = timezone.localdate() - timedelta(days=10)
+    response = _record(client, customer, arrived.isoformat())
+    request = DataSubjectRequest.objects.get(customer=customer)
+    assert response["Location"] == f"/dashboard/privacy/requests/{request.pk}/"
+    assert timezone.localtime(request.received_at).date() == arrived
+    assert request.due_by == add_months(arrived, 1)
+    page = client.get(response["Location"]).content.decode()
+    assert date_format(request.due_by, "SHORT_DATE_FORMAT") in page
+
+
+def test_the_reminder_follows_the_day_received_not_the_day_recorded(signed_in, customer):
+    from privacy.services import remind_due_requests
+
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    _record(client, customer, (timezone.localdate() - timedelta(days=28)).isoformat())
+    assert remind_due_requests() == 1
+
+
+@pytest.mark.parametrize(
+    "days, message",
+    [(-1, "cannot be in the future"), (400, "more than a year ago")],
+)
+def test_a_received_day_in_the_future_or_long_ago_is_refused(signed_in, customer, days, message):
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    day = timezone.localdate() - timedelta(days=days)
+    response = _record(client, customer, day.isoformat())
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not DataSubjectRequest.objects.filter(customer=customer).exists()
+
+
+def test_starting_an_erasure_asks_first_and_an_unconfirmed_post_starts_nothing(signed_in, customer):
+    request = _open(customer, RequestKind.ERASURE)
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    url = f"/dashboard/privacy/requests/{request.pk}/"
+    client.post(url + "verify/", {"method": "call_back"})
+    assert 'action="' + url + 'complete/"' in client.get(url).content.decode()
+    for response in (client.get(url + "complete/"), client.post(url + "complete/")):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "This will erase the customer" in page and "cannot be undone" in page
+        assert f'href="{url}"' in page  # Cancel goes back to the request
+    request.refresh_from_db()
+    assert request.erasure_request_id is None and request.status == RequestStatus.OPEN

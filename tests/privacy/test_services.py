@@ -195,3 +195,10 @@ def test_celery_beat_sends_the_reminders_daily(make_staff, customer, settings):
     DataSubjectRequest.objects.filter(pk=request.pk).update(due_by=timezone.localdate())
     assert send_deadline_reminders.delay().get() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_request_cannot_be_received_in_the_future(customer):
+    with pytest.raises(ValidationError) as error:
+        _open(customer, RequestKind.ACCESS, received_at=timezone.now() + timedelta(days=1))
+    assert "received_on" in error.value.message_dict
+    assert not DataSubjectRequest.objects.exists()
