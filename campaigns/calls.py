@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,7 +121,8 @@ def _claim_one(campaign: Campaign, actor: str) -> tuple[Recipient | None, bool]:
     """One attempt: (the claimed entry, False), or (None, True) when the entry taken
     was no longer reachable and was skipped, or (None, False) when none is left."""
     now = timezone.now()
-    candidates = _claimable(campaign, now).order_by("call_back_at", "id")
+    # Call backs that are due come first, then the list in order.
+    candidates = _claimable(campaign, now).order_by(F("call_back_at").asc(nulls_last=True), "id")
     if connection.features.has_select_for_update_skip_locked:
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
     candidate = candidates.values_list("pk", flat=True).first()
