@@ -130,6 +130,18 @@ class SkipReason(models.TextChoices):
     RESTRICTED = "restricted", _("Processing restricted")
     NO_CONTACT = "no_contact", _("No address or number for the channel")
     ERASED = "erased", _("Being erased")
+    NO_ANSWER = "no_answer", _("Did not answer")
+    EXPIRED = "expired", _("The call list ended first")
+
+
+class CallOutcome(models.TextChoices):
+    """What an agent records after calling an entry of a call list."""
+
+    TALKED = "talked", _("Talked about the offers")
+    NO_ANSWER = "no_answer", _("No answer")
+    CALL_BACK = "call_back", _("Call back later")
+    NOT_INTERESTED = "not_interested", _("Not interested")
+    DO_NOT_CALL = "do_not_call", _("Do not call again")
 
 
 class Recipient(models.Model):
@@ -149,6 +161,12 @@ class Recipient(models.Model):
     offered = models.JSONField(default=list, blank=True, help_text="Skus of the offers chosen.")
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Phone: the agent working this entry (an actor id, "staff:<pk>") and since when;
+    # nobody else may claim it while the claim is fresh.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=CallOutcome.choices, blank=True)
+    call_back_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

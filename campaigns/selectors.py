@@ -84,12 +84,14 @@ def open_call_lists():
     return Campaign.objects.filter(channel=Channel.PHONE, status=CampaignStatus.SENDING)
 
 
-def open_calls_of(customer_id: uuid.UUID):
-    """Pending calls of running phone campaigns for one customer."""
+def open_calls_of(customer_id: uuid.UUID, *, claimed_by: str):
+    """Calls of running phone campaigns that this agent has claimed for one customer:
+    only the agent working the entry may reveal the number for it."""
     return Recipient.objects.filter(
         customer_id=customer_id,
         status=RecipientStatus.PENDING,
         group=Group.TARGET,
+        claimed_by=claimed_by,
         campaign__channel=Channel.PHONE,
         campaign__status=CampaignStatus.SENDING,
     ).select_related("campaign")
@@ -102,7 +104,7 @@ def calls_as_assigned_items(user_id: int, customer_id: uuid.UUID) -> list[Assign
             str(row.pk),
             _("Call for campaign %(name)s") % {"name": row.campaign.name},
         )
-        for row in open_calls_of(customer_id)
+        for row in open_calls_of(customer_id, claimed_by=f"staff:{user_id}")
     ]
 
 

@@ -205,28 +205,6 @@ def deliver_post_list(*, campaign_id: uuid.UUID) -> int:
     return messages.deliver_post_list(campaign)
 
 
-@transaction.atomic
-def record_call(*, recipient_id: int, actor: str) -> Recipient:
-    """Phone: an agent called this customer from the call list; consent and restriction
-    are checked again first (a customer who withdrew is skipped, not called)."""
-    recipient = (
-        Recipient.objects.select_for_update().select_related("campaign").get(pk=recipient_id)
-    )
-    campaign = recipient.campaign
-    if campaign.channel != Channel.PHONE or campaign.status != CampaignStatus.SENDING:
-        raise ValidationError({"__all__": [_("This call list is closed.")]})
-    if recipient.status != RecipientStatus.PENDING:
-        return recipient
-    reason = _still_reachable(recipient, campaign)
-    recipient.status = RecipientStatus.SKIPPED if reason else RecipientStatus.SENT
-    recipient.skip_reason = reason
-    recipient.offered = [] if reason else _offers(recipient, campaign)
-    recipient.sent_at = None if reason else timezone.now()
-    recipient.save(update_fields=["status", "skip_reason", "offered", "sent_at"])
-    transaction.on_commit(lambda: finish_send(campaign_id=campaign.pk))
-    return recipient
-
-
 def _still_reachable(recipient: Recipient, campaign: Campaign) -> str:
     """ "" when the customer may be contacted now, else the SkipReason."""
     customer_id = recipient.customer_id

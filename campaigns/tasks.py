@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from campaigns import services
+from campaigns import calls, services
 from runtime.jobs import CONNECTION_ERRORS
 from vault.keys import key_scope
 
@@ -25,7 +25,9 @@ def send_campaign_batch(campaign_id: str) -> int:
 @shared_task
 def resume_stalled_sends() -> int:
     """Beat: hand sends that made no progress for a while to a worker again. A send
-    running twice is harmless (each recipient is claimed once)."""
+    running twice is harmless (each recipient is claimed once). Call lists past their
+    time close here too (CAMPAIGNS_CALL_LIST_DAYS)."""
+    calls.expire_call_lists()
     stalled = services.stalled_sends()
     for campaign_id in stalled:
         services.schedule_next_batch(campaign_id=campaign_id)

@@ -616,4 +616,8 @@ CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:800
 CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=1)
 # How long an unsubscribe link in a message keeps working (then: the portal's choices).
 CAMPAIGNS_UNSUBSCRIBE_DAYS = env.int("CAMPAIGNS_UNSUBSCRIBE_DAYS", default=60)
+# Phone: a call list closes this many days after it opened (entries left are skipped),
+# and an agent's claim on an entry lapses after this many minutes without an outcome.
+CAMPAIGNS_CALL_LIST_DAYS = env.int("CAMPAIGNS_CALL_LIST_DAYS", default=14)
+CAMPAIGNS_CALL_CLAIM_MINUTES = env.int("CAMPAIGNS_CALL_CLAIM_MINUTES", default=30)
 CAMPAIGNS_TEST_PAUSE = env.str("CAMPAIGNS_TEST_PAUSE", default="")  # tests only: "sent:seconds"

@@ -4,7 +4,7 @@ what each channel needs) are campaigns' own, whose messages the views copy here.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Channel, Segment
+from campaigns.models import CallOutcome, Campaign, Channel, Segment
 from disposal.models import Processor
 
 
@@ -100,3 +100,17 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["processor"].queryset = Processor.objects.filter(active=True)
         self.fields["processor"].required = False
+
+
+class CallOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What happened on the call"),
+        choices=CallOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    call_back_at = forms.DateTimeField(
+        label=_("Call back at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Only for “Call back later”: the day and time the customer asked for."),
+    )

@@ -66,7 +66,8 @@ urlpatterns = [
     path("campaigns/segments/<uuid:segment_id>/", campaigns.segment_detail, name="segment"),
     path("campaigns/<uuid:campaign_id>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<uuid:campaign_id>/send/", campaigns.send, name="send_campaign"),
-    path("campaigns/<uuid:campaign_id>/calls/", campaigns.calls, name="calls"),
+    path("campaigns/<uuid:campaign_id>/calls/", campaigns.calls_page, name="calls"),
+    path("campaigns/<uuid:campaign_id>/calls/next/", campaigns.claim_call, name="claim_call"),
     path(
         "campaigns/<uuid:campaign_id>/calls/<int:recipient_id>/",
         campaigns.record_call,

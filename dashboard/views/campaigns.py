@@ -13,16 +13,15 @@ from django.views.decorators.http import require_POST
 
 from access.display import product_names
 from access.policy import Action, may
-from campaigns import segments, selectors, services
+from campaigns import calls, segments, selectors, services
 from campaigns.models import Campaign, CampaignStatus, Channel, Segment, SkipReason
 from customers.selectors import categories_of
-from dashboard.campaign_forms import CampaignForm, SegmentForm
+from dashboard.campaign_forms import CallOutcomeForm, CampaignForm, SegmentForm
 from dashboard.confirm import ask, is_confirmed
 from dashboard.permissions import staff_required
 from recommendations.offers import offers_for
 
 REASONS = dict(SkipReason.choices)
-CALLS_PER_PAGE = 50
 
 
 def _offer_skus(customer_id, campaign, user) -> list[str]:
@@ -168,43 +167,75 @@ def send(request, campaign_id):
     return redirect("dashboard:campaign", campaign_id=campaign.pk)
 
 
-@staff_required(Action.CALL_LIST)
-def calls(request, campaign_id):
+def _phone_campaign_or_404(campaign_id) -> Campaign:
     campaign = _campaign_or_404(campaign_id)
     if campaign.channel != Channel.PHONE:
         raise Http404
+    return campaign
+
+
+def _calls_page(request, campaign, form=None):
+    claim = calls.current_claim(campaign=campaign, actor=_actor(request))
     return render(
         request,
         "dashboard/campaigns/calls.html",
         {
             "campaign": campaign,
-            "rows": [
-                (row, _offer_skus(row.customer_id, campaign, request.user))
-                for row in selectors.call_list(campaign)[:CALLS_PER_PAGE]
-            ],
+            "open": campaign.status == CampaignStatus.SENDING,
+            "closes_at": calls.closes_at(campaign),
+            "left": selectors.call_list(campaign).count(),
+            "claim": claim,
+            "offers": _offer_skus(claim.customer_id, campaign, request.user) if claim else [],
+            "form": form or CallOutcomeForm(),
+            "error_forms": [form] if form else [],
             "can_open": may(request.user, Action.VIEW_PROFILE),
         },
+        status=400 if form else 200,
     )
+
+
+@staff_required(Action.CALL_LIST)
+def calls_page(request, campaign_id):
+    """The agent's view of a call list: how many are left, the entry they hold (with
+    the outcome form), or a button to claim the next one."""
+    return _calls_page(request, _phone_campaign_or_404(campaign_id))
+
+
+@require_POST
+@staff_required(Action.CALL_LIST)
+def claim_call(request, campaign_id):
+    campaign = _phone_campaign_or_404(campaign_id)
+    try:
+        claimed = calls.claim_next_call(campaign_id=campaign.pk, actor=_actor(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if claimed is None:
+            messages.info(request, _("Nobody left to call now."))
+    return redirect("dashboard:calls", campaign_id=campaign.pk)
 
 
 @require_POST
 @staff_required(Action.CALL_LIST)
 def record_call(request, campaign_id, recipient_id):
-    campaign = _campaign_or_404(campaign_id)
+    campaign = _phone_campaign_or_404(campaign_id)
     if not campaign.recipients.filter(pk=recipient_id).exists():
         raise Http404
-    try:
-        recipient = services.record_call(recipient_id=recipient_id, actor=_actor(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if recipient.skip_reason:
-            messages.info(
-                request, _("Not called: %(reason)s.") % {"reason": REASONS[recipient.skip_reason]}
+    form = CallOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            calls.record_call(
+                recipient_id=recipient_id,
+                actor=_actor(request),
+                outcome=form.cleaned_data["outcome"],
+                call_back_at=form.cleaned_data["call_back_at"],
             )
+        except ValidationError as error:
+            _copy_errors(form, error)
         else:
             messages.success(request, _("Call recorded."))
-    return redirect("dashboard:calls", campaign_id=campaign.pk)
+            return redirect("dashboard:calls", campaign_id=campaign.pk)
+    return _calls_page(request, Campaign.objects.get(pk=campaign.pk), form)
 
 
 @staff_required(Action.CAMPAIGN)

@@ -119,6 +119,7 @@ def test_an_agent_works_a_phone_call_list_revealing_the_number_for_the_call(
 
     page.get_by_role("link", name="Winter calls").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Call list: Winter calls")
+    page.get_by_role("button", name="Call the next customer").click()
     fits(page)
     shot(page, "05-call-list")
     page.get_by_role("link", name=str(callee.pk)[:8]).click()
@@ -131,7 +132,8 @@ def test_an_agent_works_a_phone_call_list_revealing_the_number_for_the_call(
     assert event.actor == f"staff:{agent.pk}" and event.purpose.startswith("call:")
 
     page.goto(f"{live_server.url}/dashboard/campaigns/{campaign.pk}/calls/")
-    page.get_by_role("button", name="Called").click()
+    page.get_by_label("Talked about the offers").check()
+    page.get_by_role("button", name="Record the call").click()
     expect(page.get_by_role("status")).to_contain_text("Call recorded.")
-    expect(page.locator("main")).to_contain_text("Nobody left to call.")
+    expect(page.locator("main")).to_contain_text("This call list is finished.")
     shot(page, "06-call-recorded")

@@ -103,6 +103,7 @@ def test_an_agent_reveals_only_for_work_someone_else_started_and_what_it_needs(
     start_send(campaign_id=campaign.pk, actor="staff:1")
     call = campaign.recipients.get(customer=callee)
     page.goto(f"{live_server.url}/dashboard/campaigns/{campaign.pk}/calls/")
+    page.get_by_role("button", name="Call the next customer").click()
     page.locator(f'a[href="/dashboard/customers/{callee.pk}/"]').click()
     open_reveal(page, ["name", "phone", "email"], f"call:{call.pk}")
     expect(page.locator(".error-summary")).to_contain_text("reveals only")

@@ -136,13 +136,14 @@ def test_support_agents_work_the_call_list_and_may_reveal_the_number_for_the_cal
     start_send(campaign_id=campaign.pk, actor="staff:1")
     client, agent = signed_in(Role.SUPPORT_AGENT)
 
+    assert client.get(f"/dashboard/campaigns/{campaign.pk}/calls/").status_code == 200
+    client.post(f"/dashboard/campaigns/{campaign.pk}/calls/next/")
     page = client.get(f"/dashboard/campaigns/{campaign.pk}/calls/")
-    assert page.status_code == 200
     assert f"/dashboard/customers/{callee.pk}/" in page.content.decode()
     assert can_reveal(agent, callee.pk, Field.PHONE)
 
     row = Recipient.objects.get(campaign=campaign)
-    client.post(f"/dashboard/campaigns/{campaign.pk}/calls/{row.pk}/")
+    client.post(f"/dashboard/campaigns/{campaign.pk}/calls/{row.pk}/", {"outcome": "talked"})
     row.refresh_from_db()
     assert row.status == "sent"
     assert not can_reveal(agent, callee.pk, Field.PHONE)  # the call is done

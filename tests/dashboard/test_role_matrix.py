@@ -73,6 +73,7 @@ NEEDS = {
     "campaign": Action.CAMPAIGN,
     "send_campaign": Action.CAMPAIGN,
     "calls": Action.CALL_LIST,
+    "claim_call": Action.CALL_LIST,
     "record_call": Action.CALL_LIST,
     # Leads and the deal pipeline.
     "leads": Action.LEADS,
