@@ -3,14 +3,9 @@
 mail client opens every kind of secret link, and an attacker replays every URL the
 captured logs hold. None signs in, confirms a consent or a lead, or unsubscribes."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
@@ -26,7 +21,7 @@ from leads import services as lead_services
 from leads.models import CaptureMethod, LeadConsent
 from portal import signin
 from runtime.secret_paths import redact_secret_paths
-from tests.deployed import closed_port
+from tests.deployed import runserver_command, served_databases, serving
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -36,63 +31,26 @@ pytestmark = [
         reason="the server process shares the test database: PostgreSQL only",
     ),
 ]
-ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LOGGED_PATH = re.compile(r"/(?:portal|forms)/[^\s\"'\\]*")
 
 
-def _database_url(alias: str) -> str:
-    name = connections[alias].settings_dict["NAME"]
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+COMMANDS = {"gunicorn": None, "runserver": runserver_command}
 
 
-COMMANDS = {
-    "gunicorn": lambda port: [
-        sys.executable, "-m", "gunicorn", "crm_project.wsgi", "-c", "gunicorn.conf.py",
-        "--bind", f"127.0.0.1:{port}", "--workers", "1",
-    ],
-    "runserver": lambda port: [
-        sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload",
-    ],
-}  # fmt: skip
-
-
-@contextmanager
-def serving(kind: str, log: Path, **extra_env: str):
-    """The server (`gunicorn` as deployed, or `runserver`) on the test databases, its
-    output in `log`; yields its base URL."""
-    port = closed_port()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "DATABASE_URL": _database_url("default"),
-        "KEYS_DATABASE_URL": _database_url("keys"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        # Plain HTTP here: the replaying client must be able to send the cookies back.
-        "CSRF_COOKIE_SECURE": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "PYTHONUNBUFFERED": "1",
-        **extra_env,
-    }
-    env.pop("REDIS_URL", None)
-    with log.open("w") as output:
-        process = subprocess.Popen(  # noqa: S603 (our own command line)
-            COMMANDS[kind](port), cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def serving_as(kind: str):
+    """The server (`gunicorn` as deployed, or `runserver`) on the test databases."""
+    return serving(
+        {
+            **served_databases(),
+            "DEBUG": "false",
+            "REDIS_URL": "",
+            # Plain HTTP here: the replaying client must be able to send the cookies back.
+            "CSRF_COOKIE_SECURE": "false",
+            "SESSION_COOKIE_SECURE": "false",
+        },
+        command=COMMANDS[kind],
+    )
 
 
 @pytest.fixture
@@ -152,9 +110,9 @@ def _replay(base: str, path: str) -> str | None:
 
 
 @pytest.mark.parametrize("kind", ["gunicorn", "runserver"])
-def test_replaying_every_url_a_captured_log_holds_acts_on_nothing(kind, secret_links, tmp_path):
-    log = tmp_path / f"{kind}.log"
-    with serving(kind, log) as base:
+def test_replaying_every_url_a_captured_log_holds_acts_on_nothing(kind, secret_links):
+    with serving_as(kind) as served:
+        base = served.base
         for path in secret_links["paths"]:
             # The customer's mail client opens the link (a GET shows its button) ...
             assert requests.get(base + path, timeout=10).status_code == 200, path
@@ -162,7 +120,7 @@ def test_replaying_every_url_a_captured_log_holds_acts_on_nothing(kind, secret_l
             requests.get(base + path + "more/", timeout=10)
             requests.get(base + path.rstrip("/"), timeout=10, allow_redirects=False)
         time.sleep(0.5)
-        captured = log.read_text()
+        captured = served.log()
         logged = sorted(set(LOGGED_PATH.findall(captured)))
         replays = {path: _replay(base, path) for path in logged}
 

@@ -9,20 +9,19 @@ deterministic generation: the same requests in the same order on every run)."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
-from django.db import connection, connections
+from django.db import connection
 
 from api.models import Scope, StorefrontKey
 from disposal.models import Processor
 from disposal.processors import save_processor
+from tests.deployed import served_databases, serving
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Generous: the run takes about three minutes on two cores; a hung server fails it.
@@ -35,62 +34,20 @@ pytestmark = [
 ]
 
 
-def _url(alias: str) -> str:
-    settings = connections[alias].settings_dict
-    user = settings["USER"] or ""
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
-
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def deployed(tmp_path):
+def deployed():
     """gunicorn on the test databases, with tasks run in-process and no rate limit in
     the way of a few thousand requests."""
     env = {
-        **os.environ,
-        "DATABASE_URL": _url("default"),
-        "KEYS_DATABASE_URL": _url("keys"),
+        **served_databases(),
         "REDIS_URL": "",
         "API_RATE_LIMIT": "1000000/min",
         "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "2",
         "EMBEDDED_SWEEP_SECONDS": "0",
     }
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 (our own command line)
-        [sys.executable, "-m", "gunicorn", "crm_project.wsgi", "-c", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    with serving(env, workers=2) as served:
+        yield served.base
 
 
 def _post(base: str, key: str, path: str, body) -> dict:

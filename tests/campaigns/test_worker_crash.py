@@ -14,13 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from campaigns.models import Campaign, CampaignStatus, Recipient, RecipientStatus, Segment
 from campaigns.services import start_send
 from campaigns.tasks import resume_stalled_sends
 from crm_project.celery import app as celery_app
 from tests.campaigns.conftest import MARKETING_EMAIL
+from tests.deployed import database_url
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -36,11 +36,6 @@ QUEUE = f"campaign-crash-{uuid.uuid4().hex[:8]}"
 TASK = "campaigns.tasks.send_campaign_batch"
 
 
-def _url(alias: str) -> str:
-    db = connections[alias].settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def reroute(table) -> None:
     """Celery caches its routing table and router once it has sent a task (earlier
     tests did): change the table and drop both, or the send goes to the default queue."""
@@ -52,8 +47,8 @@ def reroute(table) -> None:
 def start_worker(name: str, mail_dir: Path, **extra_env) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DATABASE_URL": _url("default"),
-        "KEYS_DATABASE_URL": _url("keys"),
+        "DATABASE_URL": database_url("default"),
+        "KEYS_DATABASE_URL": database_url("keys"),
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one slash
         "CAMPAIGNS_BATCH_SIZE": "100",

@@ -2,21 +2,16 @@
 sign-in request for a customer's address as for an unknown one (it used to write the
 code and send the mail inside the request for a customer only: about 70 ms against 13)."""
 
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
-from django.db import connection, connections
+from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.deployed import served_databases, serving
+
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ROUNDS = 20
 
@@ -28,50 +23,18 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _url(alias: str) -> str:
-    db = connections[alias].settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@contextmanager
 def _gunicorn():
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _url("default"),
-        "KEYS_DATABASE_URL": _url("keys"),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "EMAIL_URL": "consolemail://",
-        # The measure is the request's own work, not the hourly limits.
-        "PORTAL_SIGN_IN_PER_ADDRESS": "10000",
-        "PORTAL_SIGN_IN_PER_CLIENT": "10000",
-    }
-    env.pop("REDIS_URL", None)  # the embedded default: the mail job runs in the web process
-    process = subprocess.Popen(  # noqa: S603 (our own command line)
-        [sys.executable, "-m", "gunicorn", "crm_project.wsgi", "-c", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """The embedded default (no broker: the mail job runs in the web process after the
+    response); the measure is the request's own work, not the hourly limits."""
+    return serving(
+        {
+            **served_databases(),
+            "REDIS_URL": "",
+            "EMAIL_URL": "consolemail://",
+            "PORTAL_SIGN_IN_PER_ADDRESS": "10000",
+            "PORTAL_SIGN_IN_PER_CLIENT": "10000",
+        }
+    )
 
 
 def _timed_request(base: str, email: str) -> float:
@@ -96,7 +59,8 @@ def test_as_deployed_a_known_and_an_unknown_address_take_the_same_time(
     reference_data, make_customer
 ):
     customer = make_customer()
-    with _gunicorn() as base:
+    with _gunicorn() as served:
+        base = served.base
         for _ in range(3):  # warm the worker (imports, connections)
             _timed_request(base, customer.email)
             _timed_request(base, "stranger-warm@example.com")
