@@ -24,7 +24,7 @@ pytestmark = [
 ]
 
 
-def test_agents_claiming_at_once_get_different_entries(make_customer):
+def test_agents_claiming_at_once_get_different_entries(reference_data, make_customer):
     for _ in range(AGENTS):
         make_customer(consents={**NO_MARKETING, "marketing_phone": True})
     segment = Segment.objects.create(name="s", created_by="t")
