@@ -96,7 +96,7 @@ def test_staff_lockout_records_name_the_client_through_the_proxy(settings, rf):
 
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
-def test_as_deployed_behind_the_proxy_visitors_are_counted_apart(reference_data, tmp_path):
+def test_as_deployed_behind_the_proxy_visitors_are_counted_apart(reference_data):
     """gunicorn with gunicorn.conf.py and PROXY_COUNT=1, asked through loopback as the
     TLS proxy asks it: one visitor's requests lock out that visitor only, and a forged
     header entry changes nothing."""
@@ -105,7 +105,7 @@ def test_as_deployed_behind_the_proxy_visitors_are_counted_apart(reference_data,
     import requests
     from django.db import connections
 
-    from tests.test_link_secrets_in_logs import serving
+    from tests.deployed import served_databases, serving
 
     if connections["default"].vendor != "postgresql":
         pytest.skip("the server process shares the test database: PostgreSQL only")
@@ -122,8 +122,18 @@ def test_as_deployed_behind_the_proxy_visitors_are_counted_apart(reference_data,
         )
         return "Too many sign-in requests" not in answer.text
 
-    limits = {"PROXY_COUNT": "1", "PORTAL_SIGN_IN_PER_CLIENT": "3"}
-    with serving("gunicorn", tmp_path / "gunicorn.log", **limits) as base:
+    env = {
+        **served_databases(),
+        "REDIS_URL": "",
+        "DEBUG": "false",
+        # Plain HTTP here: the client must be able to send the cookies back.
+        "CSRF_COOKIE_SECURE": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "PROXY_COUNT": "1",
+        "PORTAL_SIGN_IN_PER_CLIENT": "3",
+    }
+    with serving(env) as served:
+        base = served.base
         session = requests.Session()
         for number in range(3):
             assert ask(session, base, number, f"10.9.9.{number}, 203.0.113.7")
