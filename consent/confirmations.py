@@ -2,7 +2,7 @@
 API, bulk onboarding, imports): the confirmation is recorded with the write and its link
 is mailed by an outbox job (ids only), so it is sent exactly when the write commits.
 The link is the portal's (`portal:confirm_consent`), confirmed by
-`consent.services.confirm_consent` as every double opt-in is."""
+`consent.opt_in.confirm_consent` as every double opt-in is."""
 
 import uuid
 from collections.abc import Iterable
@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.models import ConsentConfirmation, ConsentSource
-from consent.services import clean_consent_choices, confirmation_token, open_confirmation
+from consent.opt_in import confirmation_token, open_confirmation
+from consent.services import clean_consent_choices
 from customers.models import Customer
 from customers.selectors import live_customer_ids
 from outbox.services import enqueue

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditAction
 from audit.services import record_event
+from consent import opt_in
 from consent import services as consent_services
 from consent.confirmations import request_confirmations
 from consent.evidence import Confirmation
@@ -294,7 +295,7 @@ def _capture_for_customer(customer_id, chosen, method, actor) -> Capture:
         if has_consent(customer_id, code):
             result.already.append(code)
         else:
-            result.tokens[code] = consent_services.request_confirmation(
+            result.tokens[code] = opt_in.request_confirmation(
                 customer=customer, purpose=code, source=METHOD_SOURCE[method], actor=actor
             )
     return result
@@ -486,9 +487,7 @@ def convert_lead(
             source=METHOD_SOURCE[item.method],
             channel=item.channel,
             given_at=item.given_at,
-            confirmation=Confirmation(
-                confirmed[item.purpose_id], consent_services.EMAIL_LINK, vouched=False
-            )
+            confirmation=Confirmation(confirmed[item.purpose_id], opt_in.EMAIL_LINK, vouched=False)
             if item.granted and item.purpose_id in confirmed
             else None,
         )

@@ -19,6 +19,7 @@ from leads.forms import CaptureForm
 from leads.mail import send_confirmations
 from leads.models import CaptureMethod, LeadForm
 from runtime.clients import client_address
+from runtime.forms import add_service_errors
 from vault.blind_index import blind_index
 from vault.services import key_scope
 
@@ -79,10 +80,7 @@ def capture(request, slug: str):
                     request, "leads/thanks.html", {"lead_form": lead_form, "pending": pending}
                 )
             except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    target = "purposes" if name == "consents" else name
-                    for message in messages:
-                        form.add_error(target if target in form.fields else None, message)
+                add_service_errors(form, error, rename={"consents": "purposes"})
             status = 400
         else:
             status = 400

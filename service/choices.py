@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from consent import opt_in
 from consent import services as consent_services
 from consent.models import ConsentSource, ConsentState, NoticeDelivery
 from consent.selectors import has_consent
@@ -110,7 +111,7 @@ def record_choice_for_customer(
         and consent_services.needs_confirmation(purpose)
         and not has_consent(customer.pk, purpose)
     ):
-        token = consent_services.request_confirmation(
+        token = opt_in.request_confirmation(
             customer=customer, purpose=purpose, source=ConsentSource.STAFF, actor=actor
         )
         return RecordedChoice(purpose, granted, pending=True, token=token)

@@ -2,8 +2,11 @@
 customer has a data key and recorded consents, as real ones do."""
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import record_event, staff_actor
 from consent.evidence import Confirmation
 from consent.services import needs_confirmation
 from customers.models import Customer, Product
@@ -41,3 +44,26 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("catch_phrase")
     category = "books"
     price = "12.50"
+
+
+def staff_access(
+    user,
+    customer,
+    *,
+    action=AuditAction.CUSTOMER_REVEALED,
+    purpose="ticket:1",
+    fields="email",
+    **metadata,
+):
+    """An audit row of a support agent's look at a customer, as the dashboard records it
+    (`metadata` adds to the row's, e.g. review="break_glass")."""
+    with transaction.atomic():
+        return record_event(
+            actor=staff_actor(user.pk),
+            action=action,
+            object_type="customers.customer",
+            object_id=customer.pk,
+            subject_id=customer.pk,
+            purpose=purpose,
+            metadata={"fields": fields, "role": "support_agent", **metadata},
+        )

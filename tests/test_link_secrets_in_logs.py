@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from campaigns.services import unsubscribe_token
 from consent.models import ConsentSource
+from consent.opt_in import request_confirmation
 from consent.selectors import has_consent
-from consent.services import request_confirmation
 from leads import services as lead_services
 from leads.models import CaptureMethod, LeadConsent
 from portal import signin

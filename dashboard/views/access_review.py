@@ -21,6 +21,7 @@ from access.selectors import AccessFilters, access_events, access_rows
 from dashboard.permissions import staff_required
 from dashboard.review_forms import AccessFilterForm, ReviewForm
 from runtime.csv_writer import formula_safe_writer
+from runtime.forms import add_service_errors
 
 desk = staff_required(Action.PRIVACY_DESK)
 PAGE_SIZE = 50
@@ -74,9 +75,7 @@ def access_reviewed(request, event_id: int):
         try:
             mark_reviewed(user=request.user, event_id=event_id, note=form.cleaned_data["note"])
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Marked reviewed."))
             query = _filter_query(back)

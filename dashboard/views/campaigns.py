@@ -20,6 +20,7 @@ from dashboard.campaign_forms import CallOutcomeForm, CampaignForm, SegmentForm
 from dashboard.confirm import ask, is_confirmed
 from dashboard.permissions import staff_required
 from recommendations.offers import offers_for
+from runtime.forms import add_service_errors
 
 REASONS = dict(SkipReason.choices)
 
@@ -35,11 +36,6 @@ def _offer_skus(customer_id, campaign, user) -> list[str]:
 
 def _actor(request) -> str:
     return f"staff:{request.user.pk}"
-
-
-def _copy_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 def _excluded(audience) -> list[tuple[str, int]]:
@@ -65,7 +61,7 @@ def new_segment(request):
         segment = form.save(commit=False)
         problems = segments.criteria_errors(segment)
         if problems:
-            _copy_errors(form, ValidationError(problems))
+            add_service_errors(form, ValidationError(problems))
         elif request.POST.get("action") == "save":
             services.save_segment(segment=segment, actor=_actor(request))
             messages.success(request, _("Segment saved."))
@@ -93,7 +89,7 @@ def new_campaign(request):
                 campaign=form.save(commit=False), actor=_actor(request)
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Campaign saved as a draft."))
             return redirect("dashboard:campaign", campaign_id=campaign.pk)
@@ -231,7 +227,7 @@ def record_call(request, campaign_id, recipient_id):
                 call_back_at=form.cleaned_data["call_back_at"],
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Call recorded."))
             return redirect("dashboard:calls", campaign_id=campaign.pk)

@@ -28,6 +28,7 @@ from disposal.selectors import (
     overdue_copies,
     sanitization_of,
 )
+from runtime.forms import add_service_errors
 
 desk = staff_required(Action.PRIVACY_DESK)
 PAGE_SIZE = 100
@@ -35,12 +36,6 @@ PAGE_SIZE = 100
 
 def _user(pk):
     return get_user_model().objects.filter(pk=pk or None).first()
-
-
-def _copy_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 def _carrier_or_404(carrier_id):
@@ -91,7 +86,7 @@ def add(request):
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Carrier registered."))
             return redirect("dashboard:carrier", carrier_id=carrier.pk)
@@ -141,7 +136,7 @@ def sanitize(request, carrier_id):
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -262,7 +257,7 @@ def incident(request, incident_id):
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Incident closed."))
             return redirect("dashboard:incident", incident_id=found.pk)

@@ -21,6 +21,7 @@ from customers.services import record_interaction
 from dashboard.desk_forms import ChoiceForm, InteractionForm
 from dashboard.permissions import staff_required
 from dashboard.views.customers import _customer_or_404, _detail
+from runtime.forms import add_service_errors
 from service.choices import record_choice_for_customer
 from service.selectors import customer_ticket
 
@@ -59,9 +60,7 @@ def record_choice(request, customer_id: uuid.UUID):
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_service_errors(form, error)
         else:
             name = purpose_name(recorded.purpose)
             if recorded.pending:
@@ -98,9 +97,7 @@ def log_interaction(request, customer_id: uuid.UUID):
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The contact is logged on the customer."))
             if ticket is not None:

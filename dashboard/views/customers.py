@@ -31,6 +31,7 @@ from dashboard.permissions import staff_required
 from disposal.selectors import disclosures_of, live_customer
 from privacy import selectors as privacy_selectors
 from recommendations.selectors import recommendations_for
+from runtime.forms import add_service_errors
 from service.selectors import tickets_of
 from vault.exceptions import KeyDestroyed
 
@@ -49,9 +50,7 @@ def _filtered(filter_form):
     try:
         queryset = customer_selectors.filtered_customers(filter_form.to_filters())
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            for problem in problems:
-                filter_form.add_error(field if field in filter_form.fields else None, problem)
+        add_service_errors(filter_form, error)
         return None
     has_open = filter_form.open_requests_filter()
     if has_open is not None:
@@ -145,9 +144,7 @@ def customer_search(request):
         try:
             found = find_customers(form.cleaned_data["query"])
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field, problem)
+            add_service_errors(form, error)
         else:
             if len(found) == 1:
                 return redirect("dashboard:customer", customer_id=found[0].pk)
@@ -288,10 +285,7 @@ def customer_reveal(request, customer_id: uuid.UUID):
     except RevealDenied as denial:
         return _detail(request, customer, reveal_form=form, denied=denial.denial, status=403)
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            target = field if field in form.fields else None
-            for problem in problems:
-                form.add_error(target, problem)
+        add_service_errors(form, error)
         return _detail(request, customer, reveal_form=form, status=400)
     request.session[REVEAL_GRANT] = {"customer": str(customer.pk), "fields": list(grant.fields)}
     messages.success(request, _("Shown for this page only. Your reason is in the audit log."))

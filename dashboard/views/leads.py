@@ -21,6 +21,7 @@ from dashboard.permissions import staff_required
 from dashboard.sales_forms import ConvertForm, DealForm, LeadFilterForm, LeadStatusForm
 from leads import rights, selectors, services
 from leads.scoring import explain
+from runtime.forms import add_service_errors
 from vault.services import key_scope
 
 leads_only = staff_required(Action.LEADS)
@@ -32,12 +33,6 @@ def _lead_or_404(lead_id):
     if lead is None:
         raise Http404
     return lead
-
-
-def _copy_errors(form, error: ValidationError) -> None:
-    for name, texts in error.message_dict.items():
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
 
 
 @leads_only
@@ -113,7 +108,7 @@ def lead_status(request, lead_id):
             messages.success(request, _("Status changed."))
             return redirect("dashboard:lead", lead.pk)
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
     return _invalid(request, lead, status_form=form)
 
 
@@ -142,7 +137,7 @@ def lead_deal(request, lead_id):
             messages.success(request, _("Deal opened."))
             return redirect("dashboard:lead", lead.pk)
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
     return _invalid(request, lead, deal_form=form)
 
 
@@ -163,7 +158,7 @@ def lead_convert(request, lead_id):
             messages.success(request, _("The lead is now a customer, with its consent history."))
             return redirect("dashboard:board")
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
     return _invalid(request, lead, convert_form=form)
 
 

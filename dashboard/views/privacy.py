@@ -41,6 +41,7 @@ from disposal.selectors import (
 from privacy import selectors, services
 from privacy.models import RequestKind, RequestStatus
 from runtime.csv_writer import csv_download
+from runtime.forms import add_service_errors
 
 desk = staff_required(Action.PRIVACY_DESK)
 
@@ -139,12 +140,6 @@ def open_request(request, customer_id):
     )
 
 
-def _copy_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-
-
 def _act(request, request_id, form_class, form_name, action, success):
     """Validate the form, call the service, redirect; or show the request with errors."""
     dsr = _request_or_404(request_id)
@@ -160,7 +155,7 @@ def _act(request, request_id, form_class, form_name, action, success):
                     for problem in problems:
                         messages.error(request, problem)
                 return redirect("dashboard:request", request_id=dsr.pk)
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("dashboard:request", request_id=dsr.pk)

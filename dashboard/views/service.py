@@ -40,6 +40,7 @@ from dashboard.ticket_forms import (
 )
 from dashboard.views.customers import find_customers
 from disposal.selectors import live_customer
+from runtime.forms import add_service_errors
 from service import selectors, services
 from service.models import TicketStatus
 from vault.exceptions import KeyDestroyed
@@ -51,12 +52,6 @@ QUEUE_PAGE_SIZE = 25
 LOOKUP_RESULTS = "service_lookup_results"
 TICKET_GRANT = "service_ticket_reveal"
 CALLER_LOOKUP = "service_caller_lookup"  # {"customers": [ids], "at": ISO time}
-
-
-def _copy_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 def _customer_or_404(customer_id):
@@ -98,7 +93,7 @@ def desk_home(request):
             try:
                 found = find_customers(form.cleaned_data["query"])
             except ValidationError as error:
-                _copy_errors(form, error)
+                add_service_errors(form, error)
             else:
                 found = [c for c in found if live_customer(c.pk) is not None]
                 if found:
@@ -204,7 +199,7 @@ def new_ticket(request, customer_id: uuid.UUID):
                 caller_lookup_at=_caller_lookup_at(request, customer),
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Ticket %(id)s opened.") % {"id": ticket.short_id})
             return redirect("dashboard:ticket", ticket_id=ticket.pk)
@@ -332,7 +327,7 @@ def ticket_reveal(request, ticket_id: uuid.UUID):
             request, ticket, status=403, shown=False, reveal_form=form, denied=denial.denial
         )
     except ValidationError as error:
-        _copy_errors(form, error)
+        add_service_errors(form, error)
         return _render_ticket(request, ticket, status=400, reveal_form=form)
     request.session[TICKET_GRANT] = str(ticket.pk)
     messages.success(request, _("Shown for this page only. Your reason is in the audit log."))
@@ -354,7 +349,7 @@ def add_note(request, ticket_id: uuid.UUID):
                 actor=staff_actor(request.user.pk),
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Added to the thread."))
             return redirect(reverse("dashboard:ticket", args=[ticket.pk]) + "#thread")
@@ -379,7 +374,7 @@ def update_ticket(request, ticket_id: uuid.UUID):
                 complaint=data["complaint"],
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Ticket updated."))
             return redirect("dashboard:ticket", ticket_id=ticket.pk)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actors import CUSTOMER
-from consent import services
+from consent import opt_in, services
 from consent.models import ConsentSource
 from consent.selectors import choices_of, pending_confirmations
 from portal import mail, signin
@@ -92,7 +92,7 @@ def change_consent(request):
     try:
         if granted and services.needs_confirmation(purpose) and not already:
             signin.count_attempt(email=customer.email, client=client_address(request))
-            token = services.request_confirmation(
+            token = opt_in.request_confirmation(
                 customer=customer, purpose=purpose, source=ConsentSource.PORTAL, actor=CUSTOMER
             )
             link = request.build_absolute_uri(reverse("portal:confirm_consent", args=[token]))
@@ -122,13 +122,13 @@ def change_consent(request):
 def confirm_consent(request, token):
     """The double opt-in link. GET asks (mail scanners follow links); POST confirms."""
     try:
-        confirmation = services.read_confirmation(token)
-    except services.InvalidConfirmation as error:
+        confirmation = opt_in.read_confirmation(token)
+    except opt_in.InvalidConfirmation as error:
         return render(request, "portal/confirm_consent.html", {"error": error.reason}, status=400)
     if request.method == "POST":
         try:
-            services.confirm_consent(token=token, actor=CUSTOMER)
-        except services.InvalidConfirmation as error:
+            opt_in.confirm_consent(token=token, actor=CUSTOMER)
+        except opt_in.InvalidConfirmation as error:
             return render(
                 request, "portal/confirm_consent.html", {"error": error.reason}, status=400
             )

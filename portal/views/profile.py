@@ -12,13 +12,7 @@ from customers.exceptions import DuplicateCustomer
 from portal import email_undo, mail, sessions, signin
 from portal.forms import CodeForm, NewEmailForm, ProfileForm
 from portal.views.base import client_address, customer_required, record_page_view
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's field messages on the form, as the service wrote them."""
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
+from runtime.forms import add_service_errors
 
 
 @customer_required

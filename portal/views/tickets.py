@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.actors import CUSTOMER
 from portal.forms import ContactForm, ReplyForm
 from portal.views.base import customer_required, record_page_view
-from portal.views.profile import add_service_errors
+from runtime.forms import add_service_errors
 from service import selectors, services
 from service.models import NoteVisibility, TicketChannel, TicketStatus
 

@@ -18,23 +18,14 @@ from audit.models import AuditAction, AuditEvent
 from audit.services import record_event, staff_actor
 from disposal.models import ErasureSource
 from disposal.services import request_erasure, run_erasure
+from tests.factories import staff_access
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 NOTE = "Checked with the team lead: Ada Lovelace had phoned about a parcel."
 
 
-def access(user, customer, *, action=AuditAction.CUSTOMER_REVEALED, purpose="ticket:1", **meta):
-    with transaction.atomic():
-        return record_event(
-            actor=staff_actor(user.pk),
-            action=action,
-            object_type="customers.customer",
-            object_id=customer.pk,
-            subject_id=customer.pk,
-            purpose=purpose,
-            metadata={"fields": "email", "role": "support_agent", **meta},
-        )
+access = staff_access
 
 
 def rows(**filters):

@@ -7,8 +7,9 @@ from campaigns import selectors
 from campaigns.models import CampaignStatus, Recipient, RecipientStatus, Segment
 from campaigns.services import send_batch, start_send
 from campaigns.tasks import send_campaign_batch
+from consent.opt_in import confirm_consent, request_confirmation
 from consent.selectors import has_consent
-from consent.services import confirm_consent, request_confirmation, set_consent
+from consent.services import set_consent
 from customers.restriction import restrict_processing
 from outbox.models import Job
 from tests.campaigns.conftest import MARKETING_EMAIL, NO_MARKETING

@@ -10,11 +10,11 @@ from django.db import transaction
 
 from consent.evidence import Confirmation
 from consent.models import ConsentEvent, ConsentSource
+from consent.opt_in import request_confirmation
 from consent.selectors import current_consents, current_notices
 from consent.services import (
     CarriedConsent,
     carry_over_consents,
-    request_confirmation,
     set_consent,
 )
 

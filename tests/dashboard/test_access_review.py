@@ -5,16 +5,15 @@ a flagged access reviewed with a note; exports CSV. English and Bahasa Indonesia
 
 import csv
 import io
+from functools import partial
 
 import pytest
-from django.db import transaction
 from django.utils import formats, timezone
 
 from access.models import AccessReview
 from access.roles import Role
 from audit.models import AuditAction, AuditEvent
-from audit.services import record_event, staff_actor
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, staff_access
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -23,17 +22,7 @@ CSV = "/dashboard/privacy/access.csv"
 NOTE = "Asked the agent: the customer had phoned in."
 
 
-def access(user, customer, *, action=AuditAction.CUSTOMER_REVEALED, purpose="ticket:1", **meta):
-    with transaction.atomic():
-        return record_event(
-            actor=staff_actor(user.pk),
-            action=action,
-            object_type="customers.customer",
-            object_id=customer.pk,
-            subject_id=customer.pk,
-            purpose=purpose,
-            metadata={"fields": "email,phone", "role": "support_agent", **meta},
-        )
+access = partial(staff_access, fields="email,phone")
 
 
 @pytest.fixture

@@ -33,6 +33,18 @@ def _log(client, customer, **values):
     return client.post(f"/dashboard/customers/{customer.pk}/contacts/", body)
 
 
+def _ticket(caller, agent, **values):
+    """A phone ticket about a kettle, opened by the agent and assigned to them."""
+    fields = {
+        "channel": "phone",
+        "subject": "Kettle",
+        "topic": "product",
+        "actor": f"staff:{agent.pk}",
+        "assignee": agent,
+    }
+    return services.open_ticket(customer=caller, **{**fields, **values})
+
+
 def test_a_call_logged_on_the_360_view_is_an_encrypted_interaction(signed_in, caller):
     client, agent = signed_in(Role.SUPPORT_AGENT, username="alice")
     page = client.get(f"/dashboard/customers/{caller.pk}/").content.decode()
@@ -55,14 +67,7 @@ def test_a_call_logged_on_the_360_view_is_an_encrypted_interaction(signed_in, ca
 
 def test_the_same_form_on_a_ticket_returns_to_the_ticket(signed_in, caller):
     client, agent = signed_in(Role.SUPPORT_AGENT)
-    ticket = services.open_ticket(
-        customer=caller,
-        channel="phone",
-        subject="Kettle",
-        topic="product",
-        actor=f"staff:{agent.pk}",
-        assignee=agent,
-    )
+    ticket = _ticket(caller, agent)
     page = client.get(f"/dashboard/service/tickets/{ticket.pk}/").content.decode()
     assert f'name="ticket" value="{ticket.pk}"' in page
     response = _log(client, caller, ticket=str(ticket.pk), outcome="resolved")
@@ -87,15 +92,7 @@ def test_marketing_cannot_log_contacts(signed_in, caller):
 
 def test_the_queue_shows_the_customer_masked_and_the_age(signed_in, caller):
     client, agent = signed_in(Role.SUPPORT_AGENT)
-    services.open_ticket(
-        customer=caller,
-        channel="phone",
-        subject="Kettle leaks",
-        topic="product",
-        actor=f"staff:{agent.pk}",
-        assignee=agent,
-        opened_at=timezone.now() - timedelta(hours=3),
-    )
+    _ticket(caller, agent, subject="Kettle leaks", opened_at=timezone.now() - timedelta(hours=3))
     page = client.get("/dashboard/service/queue/").content.decode()
     assert "S***" in page and str(caller.pk)[:8] in page
     assert "Sam Morin" not in page and "Kettle leaks" not in page
@@ -104,15 +101,7 @@ def test_the_queue_shows_the_customer_masked_and_the_age(signed_in, caller):
 
 def test_thread_notes_name_their_author_to_staff(signed_in, caller):
     client, agent = signed_in(Role.SUPPORT_AGENT, username="alice")
-    ticket = services.open_ticket(
-        customer=caller,
-        channel="phone",
-        subject="Kettle",
-        topic="product",
-        actor="customer",
-        assignee=agent,
-        note="Checked the warranty",
-    )
+    ticket = _ticket(caller, agent, actor="customer", note="Checked the warranty")
     services.add_note(
         ticket=ticket, body="Replacement sent", visibility="customer", actor=f"staff:{agent.pk}"
     )
@@ -122,15 +111,7 @@ def test_thread_notes_name_their_author_to_staff(signed_in, caller):
 
 def test_the_contact_form_and_queue_speak_bahasa_indonesia(signed_in, caller):
     client, agent = signed_in(Role.SUPPORT_AGENT)
-    services.open_ticket(
-        customer=caller,
-        channel="phone",
-        subject="Kettle",
-        topic="product",
-        actor=f"staff:{agent.pk}",
-        assignee=agent,
-        opened_at=timezone.now() - timedelta(hours=3),
-    )
+    _ticket(caller, agent, opened_at=timezone.now() - timedelta(hours=3))
     client.cookies["django_language"] = "id"
     page = client.get(f"/dashboard/customers/{caller.pk}/").content.decode()
     assert "Catat panggilan atau kontak lain" in page and "Perlu tindak lanjut" in page

@@ -8,8 +8,8 @@ from django.core import signing
 
 from audit.models import AuditEvent
 from consent.models import ConsentSource
+from consent.opt_in import CONFIRMATION_SALT, request_confirmation
 from consent.selectors import current_consents
-from consent.services import CONFIRMATION_SALT, request_confirmation
 from customers.models import Customer
 from disposal.models import ErasureRequest
 from tests.factories import CustomerFactory
