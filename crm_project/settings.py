@@ -357,6 +357,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "campaigns.tasks.resume_stalled_sends",
         "schedule": crontab(minute="*"),
     },
+    "prune-email-undos-daily": {
+        "task": "portal.tasks.prune_email_undos",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "prune-change-feed-daily": {
         "task": "changes.tasks.prune_change_feed",
         "schedule": crontab(hour=3, minute=45),

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -131,6 +132,14 @@ def undo_change(*, undo_id, secret: str) -> None:
         purpose="account",
         metadata={"everywhere": True},
     )
+
+
+def prune() -> int:
+    """Undo rows that were used or have expired go, and the old address they hold with
+    them (nobody can use them any more); returns how many. Run daily by beat."""
+    done = Q(used_at__isnull=False) | Q(expires_at__lte=timezone.now())
+    deleted, _ = EmailUndo.objects.filter(done).delete()
+    return deleted
 
 
 def session_is_cut_off(customer_id, signed_in_at: float | None) -> bool:

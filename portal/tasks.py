@@ -41,3 +41,9 @@ def mail_email_undo(undo_id: str) -> str:
         with transaction.atomic():
             enqueue(email_undo.MAIL_TASK, undo_id, countdown=MAIL_RETRY_SECONDS)
         return "retry"
+
+
+@shared_task
+def prune_email_undos() -> int:
+    """Used and expired email-change undo links, and the old addresses they kept."""
+    return email_undo.prune()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from portal.models import EmailUndo
+from portal.tasks import prune_email_undos
 from tests.portal.conftest import code_from, sign_in
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -79,3 +80,20 @@ def test_a_forged_undo_link_changes_nothing(signed_in, customer):
     forged = path.rstrip("/").rsplit("/", 1)[0] + "/" + "x" * 43 + "/"
     assert Client().post(forged).status_code == 400
     assert Customer.objects.get(pk=customer.pk).email == NEW
+
+
+def test_used_and_expired_undo_rows_go_with_the_old_address_and_open_ones_stay(signed_in, customer):
+    change_email(signed_in, customer)
+    [open_one] = EmailUndo.objects.all()
+    used = EmailUndo.objects.create(
+        customer=customer, old_email="a@example.com", expires_at=open_one.expires_at
+    )
+    EmailUndo.objects.filter(pk=used.pk).update(used_at=timezone.now())
+    lapsed = EmailUndo.objects.create(
+        customer=customer,
+        old_email="b@example.com",
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert prune_email_undos() == 2
+    assert list(EmailUndo.objects.values_list("pk", flat=True)) == [open_one.pk]
+    assert not EmailUndo.objects.filter(pk__in=[used.pk, lapsed.pk]).exists()
