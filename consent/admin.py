@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from consent.models import ConsentEvent, Notice, NoticeLanguage, NoticeText, Purpose
+from consent.models import ConsentEvent, Notice, NoticeLanguage, Purpose
 from consent.notices import publish_notice
 
 
@@ -60,17 +60,6 @@ class NoticeTextsForm(forms.ModelForm):
         return {language: self.cleaned_data[f"text_{language}"] for language in NoticeLanguage}
 
 
-class NoticeTextInline(admin.TabularInline):
-    model = NoticeText
-    extra = 0
-    fields = ["language", "content_hash"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     """Staff write a notice's texts here; a change publishes a new version (the version
@@ -79,11 +68,16 @@ class NoticeAdmin(admin.ModelAdmin):
     form = NoticeTextsForm
     list_display = ["purpose", "version", "material", "published_at"]
     list_filter = ["purpose"]
-    readonly_fields = ["version", "published_at"]
-    inlines = [NoticeTextInline]
+    readonly_fields = ["version", "published_at", "hashes"]
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="SHA-256 of each text")
+    def hashes(self, notice):
+        if notice.pk is None:
+            return "-"
+        return "; ".join(f"{text.language}: {text.content_hash}" for text in notice.texts.all())
 
     def save_model(self, request, obj, form, change):
         try:

@@ -49,6 +49,6 @@ def publish_notice(
         object_type="consent.notice",
         object_id=notice.pk,
         purpose=purpose.code,
-        metadata={"version": version, "languages": sorted(cleaned), "material": material},
+        metadata={"version": version, "languages": ",".join(sorted(cleaned)), "material": material},
     )
     return notice, True

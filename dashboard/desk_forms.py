@@ -44,6 +44,7 @@ class ChoiceForm(forms.Form):
         label=_("The notice's language"),
         choices=NoticeLanguage.choices,
         initial=NoticeLanguage.EN,
+        required=False,
         help_text=_("The language the notice was read out or sent in, and the link's mail."),
     )
     note = forms.CharField(
@@ -67,6 +68,9 @@ class ChoiceForm(forms.Form):
             for code in Purpose.objects.order_by("code").values_list("code", flat=True)
             if code not in NOT_HERE
         ]
+
+    def clean_notice_language(self) -> str:
+        return self.cleaned_data["notice_language"] or NoticeLanguage.EN
 
     @property
     def granted(self) -> bool:
