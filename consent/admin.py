@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import ConsentEvent, Notice, NoticeLanguage, Purpose
 from consent.notices import publish_notice
@@ -19,7 +21,7 @@ class NoticeInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="languages")
+    @admin.display(description=_("languages"))
     def languages(self, notice):
         return ", ".join(text.language for text in notice.texts.all())
 
@@ -37,12 +39,12 @@ class NoticeTextsForm(forms.ModelForm):
     """A notice's text per language. Saving never edits the version shown: changed texts
     become the purpose's next version (consent.notices.publish_notice)."""
 
-    text_en = forms.CharField(label="Text in English", widget=forms.Textarea)
+    text_en = forms.CharField(label=_("Text in English"), widget=forms.Textarea)
     text_id = forms.CharField(
-        label="Text in Bahasa Indonesia",
+        label=_("Text in Bahasa Indonesia"),
         widget=forms.Textarea,
         required=False,
-        help_text="Readers in Bahasa Indonesia see the English text while this is empty.",
+        help_text=_("Readers in Bahasa Indonesia see the English text while this is empty."),
     )
 
     class Meta:
@@ -73,7 +75,7 @@ class NoticeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="SHA-256 of each text")
+    @admin.display(description=_("SHA-256 of each text"))
     def hashes(self, notice):
         if notice.pk is None:
             return "-"
@@ -109,11 +111,15 @@ class NoticeAdmin(admin.ModelAdmin):
         notice, published = outcome
         if published:
             self.message_user(
-                request, f"Published version {notice.version} of {notice.purpose_id}."
+                request,
+                gettext("Published version %(version)s of %(purpose)s.")
+                % {"version": notice.version, "purpose": notice.purpose_id},
             )
         else:
             self.message_user(
-                request, "The texts are unchanged: no new version was published.", messages.INFO
+                request,
+                gettext("The texts are unchanged: no new version was published."),
+                messages.INFO,
             )
         return HttpResponseRedirect(reverse("admin:consent_notice_change", args=[notice.pk]))
 
