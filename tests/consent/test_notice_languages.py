@@ -220,3 +220,21 @@ def test_staff_edit_a_notices_texts_in_the_admin_as_a_new_version(client):
     assert latest.version == current.version + 1
     assert latest.text_in("id").text.endswith("sebulan sekali.")
     assert current.texts.get(language="en").text == "We may call or text you about offers."
+
+
+def test_an_api_double_opt_in_is_mailed_and_recorded_in_the_requests_language(
+    api_client, customer, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    url = f"/api/v1/customers/{customer.pk}/consents/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            url, {"purpose": "marketing_email", "granted": True}, format="json", **ID
+        )
+    assert response.status_code == 202
+    confirmation = ConsentConfirmation.objects.get(customer=customer, purpose="marketing_email")
+    assert confirmation.notice_language == "id"
+    [message] = mail.outbox
+    assert message.subject == "Konfirmasi bahwa Anda ingin menerima penawaran melalui email"
+    opt_in.confirm_consent(token=opt_in.confirmation_token(confirmation), actor="customer")
+    assert _latest(customer, "marketing_email").notice_language == "id"
