@@ -91,9 +91,9 @@ class NoticeAdmin(admin.ModelAdmin):
             )
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            self._published = None
             return
-        self._published = (notice, published)
+        # Kept on the request: one ModelAdmin serves every request (and thread).
+        request.notice_published = (notice, published)
 
     def save_related(self, request, form, formsets, change):
         """Nothing to save: the texts were written by publish_notice."""
@@ -105,7 +105,7 @@ class NoticeAdmin(admin.ModelAdmin):
         """The audit trail has the publication (consent.notice_published)."""
 
     def _answer(self, request):
-        outcome = getattr(self, "_published", None)
+        outcome = getattr(request, "notice_published", None)
         if outcome is None:
             return HttpResponseRedirect(request.path)
         notice, published = outcome
