@@ -22,4 +22,4 @@ def test_the_consent_history_names_the_notices_language(signed_in, make_customer
     client, _user = signed_in(Role.PRIVACY_OFFICER)
     page = client.get(f"/dashboard/customers/{customer.pk}/").content.decode()
     assert "v1 (Bahasa Indonesia)" in page  # the analytics grant, read in Indonesian
-    assert "v1 (English)" in page  # the account consent, recorded before languages
+    assert "v1 (English)" in page  # the account consent, given in English
