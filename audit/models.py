@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     PROCESSING_RESTRICTED = "processing.restricted"
     RESTRICTION_LIFTED = "processing.unrestricted"
     CONSENT_CONFIRMATION_SENT = "consent.confirmation_sent"
+    NOTICE_PUBLISHED = "consent.notice_published"
     EMAIL_CHANGE_REQUESTED = "customer.email_change_requested"
     PORTAL_SIGNED_IN = "portal.signed_in"
     PORTAL_SIGNED_OUT = "portal.signed_out"

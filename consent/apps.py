@@ -17,6 +17,7 @@ class ConsentConfig(AppConfig):
             fields=(
                 "purpose",
                 "notice__version",
+                "notice_language",
                 "granted",
                 "source",
                 "actor",
@@ -40,5 +41,12 @@ class ConsentConfig(AppConfig):
             ConsentConfirmation,
             subject="customer_id",
             category="consent",
-            fields=("purpose", "notice__version", "created_at", "expires_at", "confirmed_at"),
+            fields=(
+                "purpose",
+                "notice__version",
+                "notice_language",
+                "created_at",
+                "expires_at",
+                "confirmed_at",
+            ),
         )

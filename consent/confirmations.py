@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.models import ConsentConfirmation, ConsentSource
 from consent.opt_in import confirmation_token, open_confirmation
@@ -85,14 +85,16 @@ def mail_confirmation(*, confirmation_id) -> bool:
         path = reverse("portal:confirm_consent", args=[confirmation_token(confirmation)])
         context = {"link": urljoin(settings.PORTAL_URL, path)}
         email = Customer.objects.get(pk=confirmation.customer_id).email
-        subject = render_to_string("consent/email/confirm_consent_subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=subject.strip(),
-            body=render_to_string("consent/email/confirm_consent.txt", context),
-            to=[email],
-        )
-        message.attach_alternative(
-            render_to_string("consent/email/confirm_consent.html", context), "text/html"
-        )
+        # In the language the grant was asked in (the API request's Accept-Language).
+        with translation.override(confirmation.notice_language):
+            subject = render_to_string("consent/email/confirm_consent_subject.txt", context)
+            message = EmailMultiAlternatives(
+                subject=subject.strip(),
+                body=render_to_string("consent/email/confirm_consent.txt", context),
+                to=[email],
+            )
+            message.attach_alternative(
+                render_to_string("consent/email/confirm_consent.html", context), "text/html"
+            )
         message.send()
     return True

@@ -4,6 +4,7 @@ import hashlib
 import uuid
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,20 @@ class NoticeDelivery(models.TextChoices):
     SENT = "sent", _("Sent to the customer")
 
 
+class NoticeLanguage(models.TextChoices):
+    """The languages a notice is written in; English is the one every version has."""
+
+    EN = "en", "English"
+    ID = "id", "Bahasa Indonesia"
+
+
+def notice_language(language_code: str | None) -> str:
+    """The notice language for a Django language code (`en-gb` → `en`); English for any
+    language no notice is written in."""
+    base = (language_code or "").split("-")[0].lower()
+    return base if base in NoticeLanguage.values else NoticeLanguage.EN
+
+
 class Purpose(models.Model):
     code = models.SlugField(max_length=50, primary_key=True)
     name = models.CharField(max_length=100)
@@ -43,12 +58,11 @@ class Purpose(models.Model):
 
 
 class Notice(models.Model):
-    """The text a customer was shown when deciding; versions are never edited."""
+    """The text a customer was shown when deciding, in each language (`texts`); versions
+    are never edited: a changed text is a new version."""
 
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="notices")
     version = models.PositiveIntegerField()
-    text = models.TextField()
-    content_hash = models.CharField(max_length=64, editable=False)
     material = models.BooleanField(
         default=False,
         help_text="A material change: customers who agreed to an earlier version are asked "
@@ -68,6 +82,42 @@ class Notice(models.Model):
     @staticmethod
     def hash_text(text: str) -> str:
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def text_in(self, language: str | None = None) -> "NoticeText":
+        """The text in `language` (a Django language code; the active one when None),
+        English when the version has none in that language. Reads `texts`, so prefetch
+        it (`current_notices` does)."""
+        texts = {text.language: text for text in self.texts.all()}
+        return texts.get(notice_language(language or get_language())) or texts[NoticeLanguage.EN]
+
+    @property
+    def text(self) -> str:
+        """The text in the reader's (active) language."""
+        return self.text_in().text
+
+    def language_shown(self, language: str | None = None) -> str:
+        """The language a reader of `language` is shown this version in (the evidence a
+        consent records)."""
+        return self.text_in(language).language
+
+
+class NoticeText(models.Model):
+    """One language's text of a notice version, with its SHA-256 (the evidence of the
+    exact words shown)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, choices=NoticeLanguage.choices)
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["notice", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "language"], name="notice_text_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} ({self.language})"
 
 
 class ConsentEvent(models.Model):
@@ -96,6 +146,10 @@ class ConsentEvent(models.Model):
     # A grant staff recorded for the customer: how the notice reached them.
     notice_delivery = models.CharField(
         max_length=20, choices=NoticeDelivery.choices, blank=True, default=""
+    )
+    # The language the notice was shown in (its text in that language is the evidence).
+    notice_language = models.CharField(
+        max_length=8, choices=NoticeLanguage.choices, default=NoticeLanguage.EN
     )
 
     class Meta:
@@ -145,6 +199,9 @@ class ConsentConfirmation(models.Model):
     )
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT)
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT)
+    notice_language = models.CharField(
+        max_length=8, choices=NoticeLanguage.choices, default=NoticeLanguage.EN
+    )
     source = models.CharField(max_length=20, choices=ConsentSource.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

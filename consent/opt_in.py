@@ -32,25 +32,36 @@ EMAIL_LINK = "email_link"  # how our own double opt-in is confirmed
 
 
 @transaction.atomic
-def request_confirmation(*, customer, purpose: str, source: ConsentSource, actor: str) -> str:
+def request_confirmation(
+    *, customer, purpose: str, source: ConsentSource, actor: str, language: str | None = None
+) -> str:
     """Start a double opt-in: record the pending grant and return the signed token for
     the link mailed to the customer. Nothing is granted until `confirm_consent`."""
     return confirmation_token(
-        open_confirmation(customer_id=customer.pk, purpose=purpose, source=source, actor=actor)
+        open_confirmation(
+            customer_id=customer.pk,
+            purpose=purpose,
+            source=source,
+            actor=actor,
+            language=language,
+        )
     )
 
 
 def open_confirmation(
-    *, customer_id, purpose: str, source: ConsentSource, actor: str
+    *, customer_id, purpose: str, source: ConsentSource, actor: str, language: str | None = None
 ) -> ConsentConfirmation:
     """Record a pending double opt-in and its audit event (inside the caller's
-    transaction); the link to it comes from `confirmation_token`."""
+    transaction); the link to it comes from `confirmation_token`. `language`: the
+    language the customer reads the notice in (the active one when None); the grant is
+    recorded in it when confirmed."""
     clean_consent_choices({purpose: True}, require_account=False)
     notice = current_notices()[purpose]
     confirmation = ConsentConfirmation.objects.create(
         customer_id=customer_id,
         purpose_id=purpose,
         notice=notice,
+        notice_language=notice.language_shown(language),
         source=source,
         expires_at=timezone.now() + timedelta(hours=settings.CONSENT_CONFIRMATION_HOURS),
     )
@@ -121,4 +132,5 @@ def confirm_consent(*, token: str, actor: str) -> ConsentState:
         source=locked.source,
         actor=actor,
         confirmation=Confirmation(locked.confirmed_at, EMAIL_LINK, vouched=False),
+        language=locked.notice_language,
     )

@@ -18,9 +18,9 @@ class ConsentStatus:
 
 
 def current_notices() -> dict[str, Notice]:
-    """The latest notice of every purpose, by purpose code."""
+    """The latest notice of every purpose, by purpose code, with its texts."""
     latest: dict[str, Notice] = {}
-    for notice in Notice.objects.order_by("purpose_id", "-version"):
+    for notice in Notice.objects.order_by("purpose_id", "-version").prefetch_related("texts"):
         latest.setdefault(notice.purpose_id, notice)
     return latest
 
@@ -99,8 +99,10 @@ def notices_to_review(customer_id: uuid.UUID) -> list[Notice]:
     agreed = {state.purpose_id: state.notice.version for state in states}
     if not agreed:
         return []
-    newer = Notice.objects.filter(purpose_id__in=agreed, material=True).order_by(
-        "purpose_id", "-version"
+    newer = (
+        Notice.objects.filter(purpose_id__in=agreed, material=True)
+        .order_by("purpose_id", "-version")
+        .prefetch_related("texts")
     )
     latest: dict[str, Notice] = {}
     for notice in newer:
@@ -124,7 +126,9 @@ class Choice:
 def choices_of(customer_id: uuid.UUID) -> list[Choice]:
     states = {
         state.purpose_id: state
-        for state in ConsentState.objects.filter(customer_id=customer_id).select_related("notice")
+        for state in ConsentState.objects.filter(customer_id=customer_id)
+        .select_related("notice")
+        .prefetch_related("notice__texts")
     }
     notices = current_notices()
     return [
@@ -142,4 +146,8 @@ def choices_of(customer_id: uuid.UUID) -> list[Choice]:
 
 def consent_history(customer_id: uuid.UUID):
     """The customer's ledger, newest first, with each event's notice."""
-    return ConsentEvent.objects.filter(customer_id=customer_id).select_related("notice", "purpose")
+    return (
+        ConsentEvent.objects.filter(customer_id=customer_id)
+        .select_related("notice", "purpose")
+        .prefetch_related("notice__texts")
+    )

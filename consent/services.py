@@ -129,11 +129,15 @@ def record_consents(
     confirmation: Confirmation | None = None,
     channel: str = "",
     notice_delivery: str = "",
+    language: str | None = None,
 ) -> None:
     """Append one ledger event per choice and bring the current state in line. A double
     opt-in grant needs its confirmation, unless it repeats a grant in force. `channel` and
     `notice_delivery`: where staff heard the choice and how the notice reached the
-    customer (codes, recorded on the event and its audit row)."""
+    customer (codes, recorded on the event and its audit row). `language`: the language
+    the customer read the notice in (a language code; the active language when None);
+    each event records the language its notice was shown in (English when the notice has
+    no text in that one)."""
     _, unconfirmed = split_unconfirmed(choices, confirmation)
     if unconfirmed:
         in_force = set(
@@ -155,6 +159,7 @@ def record_consents(
             **confirmation_fields(granted, confirmation),
             channel=channel,
             notice_delivery=notice_delivery if granted else "",
+            notice_language=notices[code].language_shown(language),
         )
         for code, granted in choices.items()
     )
@@ -181,7 +186,11 @@ def record_consents(
 
 
 def _metadata(event: ConsentEvent, channel: str = "") -> dict:
-    metadata = {"source": event.source, "notice_version": event.notice.version}
+    metadata = {
+        "source": event.source,
+        "notice_version": event.notice.version,
+        "notice_language": event.notice_language,
+    }
     if event.confirmed_at is not None:
         # That it was confirmed and who vouched; the method (free to the source) stays in
         # the ledger, never in the audit trail.
@@ -247,10 +256,12 @@ def set_consent(
     confirmation: Confirmation | None = None,
     channel: str = "",
     notice_delivery: str = "",
+    language: str | None = None,
 ) -> ConsentState:
     """Grant or withdraw one purpose. A withdrawal hands the customer to the handlers
     registered for that purpose once the change is committed (`account`: erasure). A
-    double opt-in grant needs its confirmation (or repeats a grant in force)."""
+    double opt-in grant needs its confirmation (or repeats a grant in force). `language`:
+    the notice's language the customer read (the active language when None)."""
     clean_consent_choices({purpose: granted}, require_account=False)
     if not live_customer_ids([customer.pk]):
         # Erased or being erased: the ledger of a leaving customer takes no new rows.
@@ -266,6 +277,7 @@ def set_consent(
         confirmation=confirmation,
         channel=channel,
         notice_delivery=notice_delivery,
+        language=language,
     )
     record_change(customer_id=customer.pk, kind=ChangeKind.CONSENT)
     if not granted:
@@ -287,6 +299,7 @@ class CarriedConsent:
     channel: str
     given_at: datetime
     confirmation: Confirmation | None = None  # a double opt-in grant's confirmation
+    notice_language: str = "en"  # the language the notice was shown in
 
 
 def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: str) -> None:
@@ -313,6 +326,7 @@ def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: s
             actor=actor,
             given_at=item.given_at,
             channel=item.channel[:100],
+            notice_language=item.notice_language,
             **confirmation_fields(item.granted, item.confirmation),
         )
         ConsentState.objects.update_or_create(
@@ -332,5 +346,9 @@ def carry_over_consents(*, customer, history: Sequence[CarriedConsent], actor: s
             object_id=item.purpose,
             subject_id=customer.pk,
             purpose=item.purpose,
-            metadata={"source": item.source, "carried_over": True},
+            metadata={
+                "source": item.source,
+                "carried_over": True,
+                "notice_language": item.notice_language,
+            },
         )

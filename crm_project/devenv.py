@@ -29,6 +29,8 @@ def write_dev_env(path: Path = ENV_FILE) -> bool:
         "# Plain log lines for a terminal; production writes JSON lines\n"
         "# (docs/operating/monitoring.md).\n"
         "LOG_FORMAT=text\n"
+        "# The sender of the mails the portal, the forms and the dashboard send.\n"
+        'DEFAULT_FROM_EMAIL="Custodian demo shop <no-reply@shop.example>"\n'
         f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
         f"VAULT_MASTER_KEYS={fresh_key()}\n"
         f"VAULT_INDEX_KEY={fresh_key()}\n"

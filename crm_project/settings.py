@@ -263,6 +263,8 @@ LANGUAGE_CODE = "en-gb"
 # /i18n/setlang/.
 LANGUAGES = [("en-gb", "English"), ("id", "Bahasa Indonesia")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language, the same on every page and mail (crm_project/formats/).
+FORMAT_MODULE_PATH = ["crm_project.formats"]
 # The shop's zone: the portal shows dates and times in it, and names it.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -273,6 +275,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The sender of every mail to customers, leads and staff (Django's default would be
+# webmaster@localhost). Give the shop's name and an address it can receive replies at.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Custodian <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")

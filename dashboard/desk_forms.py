@@ -5,7 +5,7 @@ calling me"). Shape only; the rules are customers.services' and service.choices'
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import NoticeDelivery, Purpose
+from consent.models import NoticeDelivery, NoticeLanguage, Purpose
 from consent.vocabulary import purpose_name
 from customers.models import InteractionChannel, InteractionKind, InteractionOutcome
 from privacy.models import RequestChannel
@@ -40,6 +40,13 @@ class ChoiceForm(forms.Form):
         choices=[("", _("Not needed: a withdrawal")), *NoticeDelivery.choices],
         initial="",
     )
+    notice_language = forms.ChoiceField(
+        label=_("The notice's language"),
+        choices=NoticeLanguage.choices,
+        initial=NoticeLanguage.EN,
+        required=False,
+        help_text=_("The language the notice was read out or sent in, and the link's mail."),
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -61,6 +68,9 @@ class ChoiceForm(forms.Form):
             for code in Purpose.objects.order_by("code").values_list("code", flat=True)
             if code not in NOT_HERE
         ]
+
+    def clean_notice_language(self) -> str:
+        return self.cleaned_data["notice_language"] or NoticeLanguage.EN
 
     @property
     def granted(self) -> bool:

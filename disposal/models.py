@@ -16,10 +16,10 @@ from vault.keys import SYSTEM_SUBJECT
 
 
 class ErasureStatus(models.TextChoices):
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed, we are retrying")
 
 
 class ErasureSource(models.TextChoices):

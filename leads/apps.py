@@ -38,6 +38,7 @@ class LeadsConfig(AppConfig):
             fields=(
                 "purpose",
                 "notice__version",
+                "notice_language",
                 "granted",
                 "lawful_basis",
                 "method",
@@ -50,7 +51,14 @@ class LeadsConfig(AppConfig):
             LeadConfirmation,
             subject="lead_id",
             category="lead_consent",
-            fields=("purpose", "notice__version", "created_at", "expires_at", "confirmed_at"),
+            fields=(
+                "purpose",
+                "notice__version",
+                "notice_language",
+                "created_at",
+                "expires_at",
+                "confirmed_at",
+            ),
         )
         # Deals are with a lead or, after conversion, the customer: subject_id says which.
         registry.register(

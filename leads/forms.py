@@ -4,6 +4,8 @@ and a honeypot. Business rules stay in leads.services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consent.vocabulary import purpose_name
+
 
 class CaptureForm(forms.Form):
     email = forms.CharField(label=_("Email address"), max_length=254)
@@ -26,8 +28,10 @@ class CaptureForm(forms.Form):
         if not lead_form.ask_company:
             del self.fields["company"]
         self.notices = [notices[code] for code in lead_form.purposes if code in notices]
+        # Each purpose offered with its plain name and its notice (in the reader's language).
+        self.offers = [(notice, purpose_name(notice.purpose_id)) for notice in self.notices]
         self.fields["purposes"].choices = [
-            (notice.purpose_id, notice.purpose.name) for notice in self.notices
+            (notice.purpose_id, name) for notice, name in self.offers
         ]
         for notice in self.notices:
             self.fields[f"notice_{notice.purpose_id}"] = forms.IntegerField(

@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from consent.models import Purpose
+from consent.vocabulary import purpose_name
 from leads.services import Capture, Outcome
 
 
@@ -38,6 +38,6 @@ def send_confirmations(request, *, to: str, capture: Capture) -> None:
         _send(to=to, template="confirm", context=context)
     if capture.already:
         # Named as the capture form names them.
-        names = Purpose.objects.filter(code__in=capture.already).values_list("name", flat=True)
-        context = {"purposes": list(names), "link": settings.PORTAL_URL}
+        names = [purpose_name(code) for code in sorted(capture.already)]
+        context = {"purposes": names, "link": settings.PORTAL_URL}
         _send(to=to, template="already_subscribed", context=context)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consent.models import NoticeLanguage
 from customers.normalization import normalize_email, normalize_phone
 from vault.fields import BlindIndexField, EncryptedTextField
 
@@ -88,6 +89,9 @@ class LeadConsent(models.Model):
     subject_pseudonym = models.UUIDField(null=True, blank=True, editable=False)
     purpose = models.ForeignKey("consent.Purpose", on_delete=models.PROTECT)
     notice = models.ForeignKey("consent.Notice", on_delete=models.PROTECT)
+    notice_language = models.CharField(  # the language of the text shown
+        max_length=8, choices=NoticeLanguage.choices, default=NoticeLanguage.EN
+    )
     granted = models.BooleanField(default=True)
     lawful_basis = models.CharField(max_length=30)
     method = models.CharField(max_length=10, choices=CaptureMethod.choices)
@@ -115,6 +119,9 @@ class LeadConfirmation(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="confirmations")
     purpose = models.ForeignKey("consent.Purpose", on_delete=models.PROTECT)
     notice = models.ForeignKey("consent.Notice", on_delete=models.PROTECT)
+    notice_language = models.CharField(  # the language of the text shown
+        max_length=8, choices=NoticeLanguage.choices, default=NoticeLanguage.EN
+    )
     method = models.CharField(max_length=10, choices=CaptureMethod.choices)
     channel = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -177,12 +177,14 @@ def capture_lead(
     given_at: datetime | None = None,
     notice_versions: dict[str, int] | None = None,
     allowed_purposes: set[str] | None = None,
+    language: str | None = None,
 ) -> Capture:
     """Store a lead with the evidence of what it agreed to, or merge into the lead that
     has the same email (or phone), never doubling it. An address that is already a
     customer's stores no lead. Purposes needing double opt-in are granted only through
     the link (`Capture.tokens`), except for imports, whose evidence is the list's.
-    Nothing is stored when no purpose is ticked."""
+    Nothing is stored when no purpose is ticked. `language`: the language the person
+    read the notices in (the active one when None), recorded with each choice."""
     errors = {}
     try:
         cleaned = clean_contact(contact)
@@ -212,7 +214,7 @@ def capture_lead(
     with transaction.atomic(), transaction.atomic(using=KEYS_DB):
         customer_id = _find_customer(cleaned)
         if customer_id is not None:
-            return _capture_for_customer(customer_id, chosen, method, actor)
+            return _capture_for_customer(customer_id, chosen, method, actor, language)
         lead = _find_lead(cleaned)
         outcome = Outcome.MERGED if lead else Outcome.CREATED
         if lead is None:
@@ -232,6 +234,7 @@ def capture_lead(
                     lead=lead,
                     purpose_id=code,
                     notice=notices[code],
+                    notice_language=notices[code].language_shown(language),
                     method=method,
                     channel=channel,
                     expires_at=now + timedelta(hours=settings.CONSENT_CONFIRMATION_HOURS),
@@ -242,6 +245,7 @@ def capture_lead(
                     lead=lead,
                     purpose_id=code,
                     notice=notices[code],
+                    notice_language=notices[code].language_shown(language),
                     lawful_basis=lawful_basis,
                     method=method,
                     channel=channel,
@@ -275,7 +279,9 @@ def _notices_shown(chosen: list[str], versions: dict[str, int]) -> dict:
         if version is None or version == current[code].version:
             notices[code] = current[code]
             continue
-        notice = current[code].purpose.notices.filter(version=version).first()
+        notice = (
+            current[code].purpose.notices.filter(version=version).prefetch_related("texts").first()
+        )
         if notice is None:
             errors.append(_("No notice version %(v)s for %(code)s.") % {"v": version, "code": code})
         notices[code] = notice
@@ -284,7 +290,7 @@ def _notices_shown(chosen: list[str], versions: dict[str, int]) -> dict:
     return notices
 
 
-def _capture_for_customer(customer_id, chosen, method, actor) -> Capture:
+def _capture_for_customer(customer_id, chosen, method, actor, language) -> Capture:
     """The address is a customer's: no lead. Purposes the customer has not granted and
     that need double opt-in get a confirmation link to the customer's own address."""
     customer = Customer.objects.get(pk=customer_id)
@@ -296,7 +302,11 @@ def _capture_for_customer(customer_id, chosen, method, actor) -> Capture:
             result.already.append(code)
         else:
             result.tokens[code] = opt_in.request_confirmation(
-                customer=customer, purpose=code, source=METHOD_SOURCE[method], actor=actor
+                customer=customer,
+                purpose=code,
+                source=METHOD_SOURCE[method],
+                actor=actor,
+                language=language,
             )
     return result
 
@@ -348,6 +358,7 @@ def confirm_lead_consent(*, token: str, actor: str) -> LeadConsent:
         lead=lead,
         purpose_id=confirmation.purpose_id,
         notice=confirmation.notice,
+        notice_language=confirmation.notice_language,
         lawful_basis=LawfulBasis.CONSENT,
         method=confirmation.method,
         channel=confirmation.channel,
@@ -487,6 +498,7 @@ def convert_lead(
             source=METHOD_SOURCE[item.method],
             channel=item.channel,
             given_at=item.given_at,
+            notice_language=item.notice_language,
             confirmation=Confirmation(confirmed[item.purpose_id], opt_in.EMAIL_LINK, vouched=False)
             if item.granted and item.purpose_id in confirmed
             else None,

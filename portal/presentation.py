@@ -157,6 +157,7 @@ ACCESS_PURPOSE_TEXT = {
     **PURPOSE_TEXT,
     "access_request": _("Your right to see your data"),
     "erasure": _("Erasing your data"),
+    "processing": _("Sharing with a company that works for us"),
     "retention": _("Deleting data past its retention period"),
     "service": _("Answering your questions"),
     "staff_view": _("Working on your customer record"),

@@ -133,7 +133,8 @@ def mail_code(*, code_id) -> str:
         row.save(update_fields=["mailed_at", "code_hash", "link_hash", "expires_at"])
         link = urljoin(settings.PORTAL_URL, reverse("portal:sign_in_link", args=[row.pk, secret]))
         with translation.override(row.language or settings.LANGUAGE_CODE):
-            mail.send(to=customer.email, template="sign_in", context={"code": code, "link": link})
+            context = {"code": code, "link": link, "minutes": settings.VERIFICATION_CODE_MINUTES}
+            mail.send(to=customer.email, template="sign_in", context=context)
     return "sent"
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from consent import opt_in
 from consent import services as consent_services
-from consent.models import ConsentSource, ConsentState, NoticeDelivery
+from consent.models import ConsentSource, ConsentState, NoticeDelivery, NoticeLanguage
 from consent.selectors import has_consent
 from customers.models import Customer, InteractionChannel, InteractionKind
 from customers.selectors import live_customer_ids
@@ -81,11 +81,12 @@ def record_choice_for_customer(
     actor: str,
     notice_delivery: str = "",
     note: str = "",
+    notice_language: str = NoticeLanguage.EN,
 ) -> RecordedChoice:
     """Withdraw or grant `purpose` as the customer asked through `channel`. A grant of a
     double opt-in purpose the customer does not hold yet returns a pending choice with
     the token of the confirmation link to mail them; nothing is granted until they
-    follow it."""
+    follow it. `notice_language`: the language the notice reached the customer in."""
     note = (note or "").strip()
     errors = _errors(
         purpose=purpose,
@@ -94,6 +95,8 @@ def record_choice_for_customer(
         notice_delivery=notice_delivery,
         note=note,
     )
+    if notice_language not in NoticeLanguage.values:
+        errors["notice_language"] = [_("Choose the language the notice was given in.")]
     if errors:
         raise ValidationError(errors)
     if not live_customer_ids([customer.pk]):
@@ -112,7 +115,11 @@ def record_choice_for_customer(
         and not has_consent(customer.pk, purpose)
     ):
         token = opt_in.request_confirmation(
-            customer=customer, purpose=purpose, source=ConsentSource.STAFF, actor=actor
+            customer=customer,
+            purpose=purpose,
+            source=ConsentSource.STAFF,
+            actor=actor,
+            language=notice_language,
         )
         return RecordedChoice(purpose, granted, pending=True, token=token)
     state = consent_services.set_consent(
@@ -123,5 +130,6 @@ def record_choice_for_customer(
         actor=actor,
         channel=channel,
         notice_delivery=notice_delivery if granted else "",
+        language=notice_language,
     )
     return RecordedChoice(purpose, granted, pending=False, state=state)

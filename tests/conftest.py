@@ -34,10 +34,7 @@ def _celery_mode(request, settings):
 def reference_data(transactional_db):
     """Transactional tests flush every table, migrations' seed rows included; re-seed
     them with those migrations' own (idempotent) code."""
-    importlib.import_module("consent.migrations.0002_seed_purposes").seed(apps, None)
-    importlib.import_module("consent.migrations.0004_seed_sensitive_personalization").seed(
-        apps, None
-    )
+    importlib.import_module("consent.migrations.0010_notice_texts_per_language").seed(apps, None)
     importlib.import_module("disposal.migrations.0002_default_retention_policies").seed(apps, None)
     importlib.import_module("disposal.migrations.0008_unconverted_leads_policy").seed(apps, None)
 

@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from access.policy import Action
@@ -26,18 +27,20 @@ from service.choices import record_choice_for_customer
 from service.selectors import customer_ticket
 
 
-def _mail_confirmation(request, customer, token: str) -> None:
-    """The portal's own opt-in mail: the customer confirms on their own link."""
+def _mail_confirmation(request, customer, token: str, language: str) -> None:
+    """The portal's own opt-in mail, in the notice's language: the customer confirms on
+    their own link."""
     context = {"link": request.build_absolute_uri(reverse("portal:confirm_consent", args=[token]))}
-    subject = render_to_string("portal/email/confirm_consent_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("portal/email/confirm_consent.txt", context),
-        to=[customer.email],
-    )
-    message.attach_alternative(
-        render_to_string("portal/email/confirm_consent.html", context), "text/html"
-    )
+    with translation.override(language):
+        subject = render_to_string("portal/email/confirm_consent_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("portal/email/confirm_consent.txt", context),
+            to=[customer.email],
+        )
+        message.attach_alternative(
+            render_to_string("portal/email/confirm_consent.html", context), "text/html"
+        )
     message.send()
 
 
@@ -56,6 +59,7 @@ def record_choice(request, customer_id: uuid.UUID):
                 granted=form.granted,
                 channel=data["channel"],
                 notice_delivery=data["notice_delivery"],
+                notice_language=data["notice_language"],
                 note=data["note"],
                 actor=staff_actor(request.user.pk),
             )
@@ -64,7 +68,7 @@ def record_choice(request, customer_id: uuid.UUID):
         else:
             name = purpose_name(recorded.purpose)
             if recorded.pending:
-                _mail_confirmation(request, customer, recorded.token)
+                _mail_confirmation(request, customer, recorded.token, data["notice_language"])
                 text = _(
                     "%(purpose)s: the customer was sent a link to confirm. It takes effect "
                     "when they follow it."

@@ -1,5 +1,6 @@
 """Correct the profile; change the email address only through a code sent to it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -54,7 +55,9 @@ def change_email(request):
             add_service_errors(form, error)
         else:
             mail.send(
-                to=form.cleaned_data["email"], template="email_change", context={"code": code}
+                to=form.cleaned_data["email"],
+                template="email_change",
+                context={"code": code, "minutes": settings.VERIFICATION_CODE_MINUTES},
             )
             return redirect("portal:confirm_email")
     return render(request, "portal/change_email.html", {"form": form, "customer": customer})

@@ -18,9 +18,12 @@ def test_the_purposes_of_the_architecture_are_seeded_with_a_first_notice():
         "analytics",
         "sensitive_personalization",
     }
-    for notice in Notice.objects.all():
+    for notice in Notice.objects.prefetch_related("texts"):
         assert notice.version == 1
-        assert notice.content_hash == Notice.hash_text(notice.text)
+        texts = {text.language: text for text in notice.texts.all()}
+        assert set(texts) == {"en", "id"}  # every reference notice in both languages
+        for text in texts.values():
+            assert text.content_hash == Notice.hash_text(text.text)
 
 
 def test_withdrawing_appends_to_the_ledger_and_updates_the_current_state(customer):

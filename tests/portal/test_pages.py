@@ -14,7 +14,7 @@ from access.services import reveal_fields
 from api.models import StorefrontKey
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_access
-from consent.models import ConsentEvent, Notice
+from consent.models import ConsentEvent, Notice, NoticeText
 from consent.selectors import current_consents
 from customers.models import Customer, Interaction
 from customers.services import PurchaseLine, record_interaction, record_purchases
@@ -166,8 +166,10 @@ def test_account_consent_is_not_a_switch(signed_in, customer):
 
 def test_a_material_notice_asks_for_review(signed_in, customer):
     text = "We now also use your purchases to suggest recipes."
-    Notice.objects.create(purpose_id="personalization", version=2, text=text,
-                          content_hash=Notice.hash_text(text), material=True)  # fmt: skip
+    notice = Notice.objects.create(purpose_id="personalization", version=2, material=True)
+    NoticeText.objects.create(
+        notice=notice, language="en", text=text, content_hash=Notice.hash_text(text)
+    )
     page = signed_in.get("/portal/consents/").content.decode()
     assert "Please review them" in page and text in page and "Agree to the new version" in page
     signed_in.post("/portal/consents/change/", {"purpose": "personalization", "granted": "yes"})

@@ -1,0 +1,9 @@
+"""English dates read one way on every page and in every mail: "7 Dec 2026" and
+"7 Dec 2026, 14:05" (Django's en-gb defaults mix "07/12/2026" and "2:05 p.m." in). The
+short formats are the same on purpose: a template asking for either gets this one."""
+
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+TIME_FORMAT = "H:i"
