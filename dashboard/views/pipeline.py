@@ -17,6 +17,7 @@ from dashboard.permissions import staff_required
 from dashboard.sales_forms import CaptureFormForm, ImportForm, MoveDealForm
 from leads import imports, selectors, services
 from leads.models import Deal
+from runtime.links import public_url
 from vault.services import key_scope
 
 leads_only = staff_required(Action.LEADS)
@@ -145,7 +146,7 @@ def capture_forms(request):
             "form": form,
             "error_forms": [form],
             "lead_forms": selectors.lead_forms(),
-            "site": request.build_absolute_uri("/")[:-1],
+            "site": public_url("/").rstrip("/"),
         },
         status=400 if form.errors else 200,
     )
