@@ -1,4 +1,4 @@
-"""The pipeline: the board of deals by stage (a form moves a deal), imports from the
+"""The pipeline: deals by stage (a form moves a deal), imports from the
 dashboard with their per-row report, the quality of each source, and capture forms."""
 
 import csv
@@ -25,11 +25,14 @@ leads_only = staff_required(Action.LEADS)
 
 @leads_only
 def board(request):
-    return render(
-        request,
-        "dashboard/leads/board.html",
-        {"columns": selectors.board(), "move_form": MoveDealForm()},
-    )
+    """The pipeline: deals by stage, each with its lead's name and company (marketing's
+    own data on its leads, decrypted for this page only)."""
+    with key_scope():
+        return render(
+            request,
+            "dashboard/leads/board.html",
+            {"columns": selectors.board(), "move_form": MoveDealForm()},
+        )
 
 
 @require_POST
