@@ -313,7 +313,11 @@ OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 EMBEDDED_SWEEP_SECONDS = env.float(
     "EMBEDDED_SWEEP_SECONDS", default=0.0 if REDIS_URL else OUTBOX_SWEEP_SECONDS
 )
-EMBEDDED_SWEEP_TASKS = ["outbox.tasks.dispatch_pending", "disposal.tasks.deliver_due_webhooks"]
+EMBEDDED_SWEEP_TASKS = [
+    "outbox.tasks.dispatch_pending",
+    "disposal.tasks.deliver_due_webhooks",
+    "campaigns.tasks.start_due_campaigns",
+]
 # acks_late + reject_on_worker_lost: a job whose worker dies is not lost. Redis hands an
 # unacknowledged job to another worker after the visibility timeout; keep it longer than
 # the longest job (an erasure, a model build), since a job still running past it would
@@ -352,6 +356,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-idempotent-replies": {
         "task": "api.tasks.purge_idempotent_replies",
         "schedule": crontab(minute=5),
+    },
+    "start-scheduled-campaigns": {
+        "task": "campaigns.tasks.start_due_campaigns",
+        "schedule": crontab(minute="*"),
     },
     "resume-campaign-sends": {
         "task": "campaigns.tasks.resume_stalled_sends",

@@ -3,6 +3,7 @@ from django.urls import path
 from dashboard.views import (
     access_review,
     auth,
+    campaign_safety,
     campaigns,
     carriers,
     contacts,
@@ -65,7 +66,23 @@ urlpatterns = [
     path("campaigns/segments/new/", campaigns.new_segment, name="new_segment"),
     path("campaigns/segments/<uuid:segment_id>/", campaigns.segment_detail, name="segment"),
     path("campaigns/<uuid:campaign_id>/", campaigns.campaign_detail, name="campaign"),
-    path("campaigns/<uuid:campaign_id>/send/", campaigns.send, name="send_campaign"),
+    path("campaigns/<uuid:campaign_id>/send/", campaign_safety.send, name="send_campaign"),
+    path("campaigns/<uuid:campaign_id>/edit/", campaign_safety.edit, name="edit_campaign"),
+    path("campaigns/<uuid:campaign_id>/delete/", campaign_safety.delete, name="delete_campaign"),
+    path("campaigns/<uuid:campaign_id>/preview/", campaign_safety.preview, name="preview_campaign"),
+    path(
+        "campaigns/<uuid:campaign_id>/test/", campaign_safety.test_send, name="test_send_campaign"
+    ),
+    path(
+        "campaigns/<uuid:campaign_id>/schedule/",
+        campaign_safety.schedule,
+        name="schedule_campaign",
+    ),
+    path(
+        "campaigns/<uuid:campaign_id>/unschedule/",
+        campaign_safety.unschedule,
+        name="unschedule_campaign",
+    ),
     path("campaigns/<uuid:campaign_id>/calls/", campaigns.calls_page, name="calls"),
     path("campaigns/<uuid:campaign_id>/calls/next/", campaigns.claim_call, name="claim_call"),
     path(

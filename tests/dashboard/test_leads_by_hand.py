@@ -87,7 +87,7 @@ def test_the_same_address_is_merged_into_its_lead_not_doubled(signed_in):
 
 
 def test_editing_corrects_details_and_plans_the_next_step_and_owner(signed_in, make_staff):
-    client, user = signed_in(Role.MARKETING)
+    client, _user = signed_in(Role.MARKETING)
     colleague = make_staff(Role.MARKETING, username="sari")
     _add(client)
     lead = Lead.objects.get()
