@@ -12,7 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from audit.models import AuditAction
 from audit.services import record_event
@@ -21,14 +21,14 @@ from leads.services import Capture, capture_lead, update_lead
 
 # How the person told us what they agree to, and how they were given the notice.
 AGREED_BY = {
-    "phone": _lazy("On the phone"),
-    "in_person": _lazy("In person"),
-    "letter": _lazy("By letter"),
-    "email": _lazy("By email"),
+    "phone": gettext_lazy("On the phone"),
+    "in_person": gettext_lazy("In person"),
+    "letter": gettext_lazy("By letter"),
+    "email": gettext_lazy("By email"),
 }
 NOTICE_GIVEN = {
-    "read_out": _lazy("Notice read out"),
-    "sent": _lazy("Notice sent"),
+    "read_out": gettext_lazy("Notice read out"),
+    "sent": gettext_lazy("Notice sent"),
 }
 NEXT_STEP_MAX = 200
 NOTE_MAX = 4000

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from access.policy import Action
@@ -25,28 +25,30 @@ from vault.services import key_scope
 marketing = staff_required(Action.CAMPAIGN)
 REASONS = dict(SkipReason.choices)
 CONTACTED = {
-    Channel.EMAIL: _lazy("Will be emailed"),
-    Channel.POST: _lazy("Will get a letter"),
-    Channel.PHONE: _lazy("On the call list"),
+    Channel.EMAIL: gettext_lazy("Will be emailed"),
+    Channel.POST: gettext_lazy("Will get a letter"),
+    Channel.PHONE: gettext_lazy("On the call list"),
 }
 SEND_CONSEQUENCES = {
-    Channel.EMAIL: _lazy(
+    Channel.EMAIL: gettext_lazy(
         "This will send the message now to everyone in the audience who may "
         "receive it. A sent email cannot be recalled."
     ),
-    Channel.POST: _lazy("This will send the address list of the audience to the mailing house."),
-    Channel.PHONE: _lazy("This will open the call list of the audience to the agents."),
+    Channel.POST: gettext_lazy(
+        "This will send the address list of the audience to the mailing house."
+    ),
+    Channel.PHONE: gettext_lazy("This will open the call list of the audience to the agents."),
 }
 SCHEDULE_CONSEQUENCES = {
-    Channel.EMAIL: _lazy(
+    Channel.EMAIL: gettext_lazy(
         "At that time the message goes to everyone in the audience who may receive it "
         "then. Until then you can cancel the schedule."
     ),
-    Channel.POST: _lazy(
+    Channel.POST: gettext_lazy(
         "At that time the address list of the audience goes to the mailing house. Until "
         "then you can cancel the schedule."
     ),
-    Channel.PHONE: _lazy(
+    Channel.PHONE: gettext_lazy(
         "At that time the call list of the audience opens to the agents. Until then you "
         "can cancel the schedule."
     ),
