@@ -93,6 +93,7 @@ def _text(campaign: Campaign, offers: list[Offer], unsubscribe_url: str) -> str:
     return render_to_string("campaigns/email/campaign.txt", context)
 
 
+@transaction.atomic
 def preview(*, campaign: Campaign, position: int, user, actor: str) -> Preview | None:
     """The message as the `position`-th (1-based) customer the send would reach gets
     it, with their offers and their address masked; None when nobody is reached."""
@@ -155,14 +156,15 @@ def send_test(*, campaign: Campaign, position: int, user, actor: str) -> None:
         render_to_string("campaigns/email/campaign.html", context), "text/html"
     )
     message.send()
-    record_event(
-        actor=actor,
-        action=AuditAction.CAMPAIGN_TEST_SENT,
-        object_type="campaigns.campaign",
-        object_id=campaign.pk,
-        purpose="marketing",
-        metadata={"position": shown.position if shown else 0},
-    )
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action=AuditAction.CAMPAIGN_TEST_SENT,
+            object_type="campaigns.campaign",
+            object_id=campaign.pk,
+            purpose="marketing",
+            metadata={"position": shown.position if shown else 0},
+        )
 
 
 def _event(campaign: Campaign, actor: str, action: AuditAction, **metadata) -> None:

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 from access.policy import Action, may
 from audit.models import AuditAction
 from audit.services import record_access, staff_actor
-from consent.models import LawfulBasis
-from consent.vocabulary import purpose_name
+from consent.vocabulary import lawful_basis_name, purpose_name
 from dashboard.confirm import ask, is_confirmed
 from dashboard.permissions import staff_required
 from dashboard.sales_forms import (
@@ -77,11 +76,10 @@ def lead_list(request):
 
 def _consents(lead) -> list:
     """The consent evidence in words: purpose, basis and a staff entry's channel."""
-    bases = dict(LawfulBasis.choices)
     rows = list(lead.consents.select_related("notice"))
     for row in rows:
         row.purpose_text = purpose_name(row.purpose_id)
-        row.basis_text = bases.get(row.lawful_basis, row.lawful_basis)
+        row.basis_text = lawful_basis_name(row.lawful_basis)
         row.channel_text = by_hand.channel_label(row.channel)
     return rows
 
