@@ -112,6 +112,7 @@ def campaign_detail(request, campaign_id):
         "draft": campaign.status == CampaignStatus.DRAFT,
         "scheduled": campaign.status == CampaignStatus.SCHEDULED,
         "schedule_form": ScheduleForm(time_zone=timezone.get_current_timezone_name()),
+        "time_zone": timezone.get_current_timezone_name(),
     }
     if waiting:
         audience = segments.audience(campaign.segment, campaign.channel)

@@ -233,7 +233,7 @@ def _owners():
 
 
 def _new_lead_form(request):
-    purposes = [(p.code, p.name) for p in services.lead_purposes()]
+    purposes = [(p.code, purpose_name(p.code)) for p in services.lead_purposes()]
     return NewLeadForm(
         request.POST or None,
         owners=_owners(),

@@ -182,3 +182,12 @@ def test_support_agents_cannot_add_or_edit_leads(signed_in):
     assert client.get("/dashboard/leads/new/").status_code == 403
     assert _add(client).status_code == 403
     assert not Lead.objects.exists()
+
+
+def test_the_form_names_purposes_and_evidence_in_the_pages_language(signed_in):
+    client, _user = signed_in(Role.MARKETING)
+    client.cookies["django_language"] = "id"
+    page = client.get("/dashboard/leads/new/").content.decode()
+    assert "Penawaran melalui pos" in page and "Pemberitahuan dibacakan" in page
+    for english in ("Offers by post", "Service analytics", "Notice read out", "marketing_post"):
+        assert f">{english}<" not in page
