@@ -68,10 +68,13 @@ def _counts(campaign: Campaign) -> list[tuple[str, object]]:
 
 
 def _draft_or_back(request, campaign: Campaign):
-    if campaign.status != CampaignStatus.DRAFT:
+    if campaign.status == CampaignStatus.SCHEDULED:
         messages.error(request, _("Only a draft can be changed. Cancel its schedule first."))
-        return redirect("dashboard:campaign", campaign_id=campaign.pk)
-    return None
+    elif campaign.status != CampaignStatus.DRAFT:
+        messages.info(request, _("This campaign has already gone out."))
+    else:
+        return None
+    return redirect("dashboard:campaign", campaign_id=campaign.pk)
 
 
 @marketing

@@ -247,3 +247,15 @@ def test_an_unsubscribe_link_opened_twice_says_already_unsubscribed(
     again = client.get(path).content.decode()
     assert "You are already unsubscribed" in again and "Yes, unsubscribe me" not in again
     assert "You are already unsubscribed" in client.post(path).content.decode()
+
+
+def test_sending_twice_sends_once_and_says_it_has_gone_out(
+    marketer, audience, email_campaign, django_capture_on_commit_callbacks
+):
+    campaign = email_campaign()
+    url = f"/dashboard/campaigns/{campaign.pk}/send/"
+    with django_capture_on_commit_callbacks(execute=True):
+        marketer.post(url, CONFIRM)
+    again = marketer.post(url, CONFIRM, follow=True).content.decode()
+    assert "This campaign has already gone out." in again
+    assert len(mail.outbox) == 10
