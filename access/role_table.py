@@ -29,10 +29,16 @@ ACTION_TEXT = {
     Action.ERASE: "erase a customer",
     Action.PRIVACY_DESK: "work the privacy desk (requests, restrictions, carriers)",
     Action.METRICS: "see metrics and charts (counts only)",
-    Action.LEADS: "work leads, capture forms and deals",
+    Action.LEADS: (
+        "work leads (name and company in the lists and the pipeline; email and phone on "
+        "a lead's own page, each view logged), capture forms and deals"
+    ),
     Action.TICKETS: "work the service desk (caller lookup, tickets)",
     Action.CALL_LIST: "work a phone campaign's call list",
-    Action.CAMPAIGN: "build segments and campaigns (counts and ids)",
+    Action.CAMPAIGN: (
+        "build segments and campaigns (counts and ids; a preview shows one recipient's "
+        "message with the address masked), test, schedule and send them"
+    ),
 }
 PURPOSE_TEXT = {
     PurposeKind.REQUEST: "a data-subject request the privacy desk assigned",

@@ -6,7 +6,6 @@ import json
 import time
 import uuid
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from customers.models import Customer, Product
 from disposal.models import Processor
 from disposal.processors import agreement_errors, standard_headers
 from disposal.webhook_targets import post_webhook
+from runtime.links import public_host, public_url
 
 # What a post list discloses: the name and postal address, which the registry files
 # under the "profile" category; the processor's agreement must cover it.
@@ -30,8 +30,7 @@ def unsubscribe_url(*, customer_id: uuid.UUID, purpose: str, campaign_id: uuid.U
     from campaigns.services import unsubscribe_token
 
     token = unsubscribe_token(customer_id=customer_id, purpose=purpose, campaign_id=campaign_id)
-    path = reverse("portal:unsubscribe", kwargs={"token": token})
-    return settings.CAMPAIGNS_SITE_URL.rstrip("/") + path
+    return public_url(reverse("portal:unsubscribe", kwargs={"token": token}))
 
 
 def offered_products(skus: list[str]) -> list[Product]:
@@ -54,7 +53,6 @@ def build_email(*, campaign: Campaign, recipient: Recipient, offered: list[str])
     text = render_to_string("campaigns/email/campaign.txt", context)
     html = render_to_string("campaigns/email/campaign.html", context)
     customer = Customer.objects.get(pk=recipient.customer_id)
-    domain = settings.CAMPAIGNS_SITE_URL.split("://")[-1].split("/")[0].split(":")[0]
     message = EmailMultiAlternatives(
         subject=campaign.subject,
         body=text,
@@ -64,7 +62,7 @@ def build_email(*, campaign: Campaign, recipient: Recipient, offered: list[str])
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             # One id per recipient: a mail server that sees it twice can drop the copy.
-            "Message-ID": f"<campaign-{campaign.pk}-{recipient.pk}@{domain or 'localhost'}>",
+            "Message-ID": f"<campaign-{campaign.pk}-{recipient.pk}@{public_host()}>",
         },
     )
     message.attach_alternative(html, "text/html")

@@ -59,6 +59,7 @@ class Segment(models.Model):
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
 
@@ -93,6 +94,9 @@ class Campaign(models.Model):
     )
     created_by = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Scheduled: beat starts the send at this time (campaigns.tasks.start_due_campaigns).
+    send_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    scheduled_by = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

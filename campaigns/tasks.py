@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from campaigns import calls, services
+from campaigns import calls, safety, services
 from runtime.jobs import CONNECTION_ERRORS
 from vault.keys import key_scope
 
@@ -40,3 +40,14 @@ def resume_stalled_sends() -> int:
 def deliver_post_list(campaign_id: str) -> int:
     with key_scope():
         return services.deliver_post_list(campaign_id=campaign_id)
+
+
+@shared_task
+def start_due_campaigns() -> int:
+    """Beat, every minute: start the scheduled campaigns whose time has come (each
+    under a row lock, so two beats start it once)."""
+    started = 0
+    for campaign_id in safety.due_campaigns():
+        with key_scope():
+            started += safety.start_scheduled(campaign_id=campaign_id)
+    return started

@@ -6,9 +6,7 @@ The link is the portal's (`portal:confirm_consent`), confirmed by
 
 import uuid
 from collections.abc import Iterable
-from urllib.parse import urljoin
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -22,6 +20,7 @@ from consent.services import clean_consent_choices
 from customers.models import Customer
 from customers.selectors import live_customer_ids
 from outbox.services import enqueue
+from runtime.links import public_url
 
 MAIL_TASK = "consent.tasks.mail_confirmation"
 
@@ -83,7 +82,7 @@ def mail_confirmation(*, confirmation_id) -> bool:
         if not live_customer_ids([confirmation.customer_id]):
             return False
         path = reverse("portal:confirm_consent", args=[confirmation_token(confirmation)])
-        context = {"link": urljoin(settings.PORTAL_URL, path)}
+        context = {"link": public_url(path)}
         email = Customer.objects.get(pk=confirmation.customer_id).email
         # In the language the grant was asked in (the API request's Accept-Language).
         with translation.override(confirmation.notice_language):

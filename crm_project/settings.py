@@ -150,9 +150,9 @@ SERVICE_SLA_HOURS = {
     "normal": env.int("SERVICE_SLA_NORMAL_HOURS", default=24),
     "low": env.int("SERVICE_SLA_LOW_HOURS", default=72),
 }
-# Where customers sign in to the portal, as printed in mails sent from workers (a reply
-# to their ticket), which have no request to build an address from.
-PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000/portal/")
+# The site's public address: every link in every mail (portal, confirmations,
+# unsubscribe, capture forms) is built from it (runtime/links.py), never from a request.
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000")
 # Privacy officers are mailed about data-subject requests due within this many days.
 PRIVACY_REMINDER_DAYS = env.int("PRIVACY_REMINDER_DAYS", default=5)
 
@@ -319,7 +319,11 @@ OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 EMBEDDED_SWEEP_SECONDS = env.float(
     "EMBEDDED_SWEEP_SECONDS", default=0.0 if REDIS_URL else OUTBOX_SWEEP_SECONDS
 )
-EMBEDDED_SWEEP_TASKS = ["outbox.tasks.dispatch_pending", "disposal.tasks.deliver_due_webhooks"]
+EMBEDDED_SWEEP_TASKS = [
+    "outbox.tasks.dispatch_pending",
+    "disposal.tasks.deliver_due_webhooks",
+    "campaigns.tasks.start_due_campaigns",
+]
 # acks_late + reject_on_worker_lost: a job whose worker dies is not lost. Redis hands an
 # unacknowledged job to another worker after the visibility timeout; keep it longer than
 # the longest job (an erasure, a model build), since a job still running past it would
@@ -358,6 +362,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-idempotent-replies": {
         "task": "api.tasks.purge_idempotent_replies",
         "schedule": crontab(minute=5),
+    },
+    "start-scheduled-campaigns": {
+        "task": "campaigns.tasks.start_due_campaigns",
+        "schedule": crontab(minute="*"),
     },
     "resume-campaign-sends": {
         "task": "campaigns.tasks.resume_stalled_sends",
@@ -617,12 +625,10 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 
 # Campaigns (campaigns/): recipients per batch of a send, the spend bands of segments
-# (total spend below the first bound is low, from the second on high), the public
-# address that unsubscribe links in messages point to, and how long a send may go
-# without progress before the sweep hands it to a worker again.
+# (total spend below the first bound is low, from the second on high), and how long a
+# send may go without progress before the sweep hands it to a worker again.
 CAMPAIGNS_BATCH_SIZE = env.int("CAMPAIGNS_BATCH_SIZE", default=200)
 CAMPAIGNS_SPEND_BANDS = env.list("CAMPAIGNS_SPEND_BANDS", cast=float, default=[100.0, 500.0])
-CAMPAIGNS_SITE_URL = env.str("CAMPAIGNS_SITE_URL", default="http://127.0.0.1:8000")
 CAMPAIGNS_STALL_MINUTES = env.int("CAMPAIGNS_STALL_MINUTES", default=1)
 # How long an unsubscribe link in a message keeps working (then: the portal's choices).
 CAMPAIGNS_UNSUBSCRIBE_DAYS = env.int("CAMPAIGNS_UNSUBSCRIBE_DAYS", default=60)

@@ -114,3 +114,20 @@ class CallOutcomeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Only for “Call back later”: the day and time the customer asked for."),
     )
+
+
+class ScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["send_at"].help_text = _(
+            "Day and time, %(zone)s time. The audience is counted again when it goes out."
+        ) % {"zone": time_zone}
+
+
+class PreviewForm(forms.Form):
+    n = forms.IntegerField(label=_("Recipient number"), min_value=1, required=False)

@@ -24,9 +24,15 @@ def ask(
     confirm_label: str,
     cancel_url: str,
     undoable: bool = False,
+    facts: list[tuple[str, object]] = (),
+    carry: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """The confirmation page: what will happen, [Confirm] [Cancel]."""
+    """The confirmation page: what will happen, [Confirm] [Cancel]. `facts` are shown
+    as a list under the consequence (counts, a time); `carry` are the form's values
+    posted back with the confirmation (a schedule's time), as hidden fields."""
     context = {
+        "facts": facts,
+        "carry": sorted((carry or {}).items()),
         "title": title,
         "consequence": consequence,
         "confirm_label": confirm_label,

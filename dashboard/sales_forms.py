@@ -74,3 +74,76 @@ class CaptureFormForm(forms.Form):
     def __init__(self, *args, purposes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["purposes"].choices = [(p.code, p.name) for p in purposes]
+
+
+def _owner_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Owner"), queryset=None, required=False, empty_label=_("Nobody yet")
+    )
+
+
+class _LeadDetailsForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    email = forms.CharField(label=_("Email address"), max_length=254, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, help_text=_("e.g. +62 812 3456 7890")
+    )
+    source = forms.SlugField(
+        label=_("Source"), max_length=100, help_text=_("Where you met: e.g. expo-2026, phone")
+    )
+    owner = _owner_field()
+    next_step = forms.CharField(
+        label=_("Next step"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. Send the price list"),
+    )
+    next_step_on = forms.DateField(
+        label=_("Next step on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: user.get_username()
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    def contact(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("full_name", "company", "email", "phone")
+        }
+
+
+class NewLeadForm(_LeadDetailsForm):
+    """A lead staff met, with the evidence of what the person agreed to."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("What the person agreed to"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    agreed_by = forms.ChoiceField(label=_("How they agreed"))
+    notice = forms.ChoiceField(
+        label=_("How they got the notice"),
+        widget=forms.RadioSelect,
+        help_text=_("Each choice ticked needs its notice read out to them or sent to them."),
+    )
+
+    def __init__(self, *args, purposes, agreed_by, notices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purposes"].choices = purposes
+        self.fields["agreed_by"].choices = [("", _("Choose…")), *agreed_by]
+        self.fields["notice"].choices = notices
+        self.order_fields(["full_name", "company", "email", "phone", "source"])
+
+
+class EditLeadForm(_LeadDetailsForm):
+    pass
+
+
+class LeadNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was said or agreed. Only staff who work leads read it."),
+    )

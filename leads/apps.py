@@ -8,7 +8,7 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from disposal.models import RetentionCategory
         from disposal.retention import register_subject_expiry
-        from leads.models import Deal, Lead, LeadConfirmation, LeadConsent
+        from leads.models import Deal, Lead, LeadConfirmation, LeadConsent, LeadNote
         from leads.rights import expired_lead_ids, forget_converted_lead
         from vault import registry
 
@@ -28,7 +28,13 @@ class LeadsConfig(AppConfig):
                 "score",
                 "created_at",
                 "last_contact_at",
+                "next_step",
+                "next_step_on",
             ),
+        )
+        # Staff notes on the lead, under the lead's key.
+        registry.register(
+            LeadNote, subject="lead_id", category="lead", fields=("body", "author", "created_at")
         )
         # The evidence of what the lead agreed to; erasure unlinks it, like the ledger.
         registry.register(

@@ -6,13 +6,13 @@ Every address that ticked a purpose needing double opt-in gets a mail: a link to
 confirm, or, for a customer who has already granted it, a note saying so with the way
 to their account. The answer on the page is then the same whoever the address is."""
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from consent.vocabulary import purpose_name
 from leads.services import Capture, Outcome
+from runtime.links import public_url
 
 
 def _send(*, to: str, template: str, context: dict) -> None:
@@ -34,10 +34,10 @@ def send_confirmations(request, *, to: str, capture: Capture) -> None:
             path = reverse("portal:confirm_consent", args=[token])
         else:
             path = reverse("leads:confirm", args=[token])
-        context = {"link": request.build_absolute_uri(path), "purpose": purpose}
+        context = {"link": public_url(path), "purpose": purpose}
         _send(to=to, template="confirm", context=context)
     if capture.already:
         # Named as the capture form names them.
         names = [purpose_name(code) for code in sorted(capture.already)]
-        context = {"purposes": names, "link": settings.PORTAL_URL}
+        context = {"purposes": names, "link": public_url(reverse("portal:home"))}
         _send(to=to, template="already_subscribed", context=context)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.models import NoticeLanguage
 from customers.normalization import normalize_email, normalize_phone
-from vault.fields import BlindIndexField, EncryptedTextField
+from vault.fields import BlindIndexField, EncryptedTextField, VaultRowIdField
 
 
 class LeadStatus(models.TextChoices):
@@ -55,6 +55,10 @@ class Lead(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     score = models.PositiveSmallIntegerField(default=0)
+    # The next step the owner plans: a date and a short text (encrypted: staff may
+    # write a name or a number in it).
+    next_step = EncryptedTextField(null=True, blank=True)
+    next_step_on = models.DateField(null=True, blank=True, db_index=True)
     contact_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -78,6 +82,23 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"Lead {self.pk}"
+
+
+class LeadNote(models.Model):
+    """A note staff wrote on a lead (a call, a meeting, what was said): encrypted under
+    the lead's key, so it goes with the lead when the lead is erased or converted."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    body = EncryptedTextField(subject="lead_id")
+    vault_row_id = VaultRowIdField()  # binds the note's ciphertext to this row
+    author = models.CharField(max_length=100, help_text='"staff:<id>".')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Lead note {self.pk}"
 
 
 class LeadConsent(models.Model):

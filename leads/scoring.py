@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.models import CaptureMethod, DealStage, Lead
 
+CATEGORY_TEXT = {"source": _("Source"), "engagement": _("Engagement"), "fit": _("Fit")}
+
 
 @dataclass(frozen=True)
 class RuleResult:
@@ -18,6 +20,10 @@ class RuleResult:
     label: str
     points: int
     met: bool
+
+    @property
+    def category_label(self) -> str:
+        return str(CATEGORY_TEXT.get(self.category, self.category))
 
 
 def _source_points(lead: Lead) -> int:

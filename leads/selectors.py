@@ -1,5 +1,5 @@
-"""Lead reads shared by the surfaces: lists (no contact values), the board of deals,
-and the quality of each source. Nothing here decrypts in bulk."""
+"""Lead reads shared by the surfaces: lists, the pipeline of deals, and the quality of
+each source. Nothing here decrypts: the pages that show a name do, a page at a time."""
 
 import uuid
 from dataclasses import dataclass
@@ -23,7 +23,11 @@ def live_lead(lead_id) -> Lead | None:
 
 
 def leads(*, status: str = "", source: str = "") -> QuerySet[Lead]:
-    queryset = Lead.objects.exclude(status=LeadStatus.CONVERTED).order_by("-score", "-created_at")
+    queryset = (
+        Lead.objects.exclude(status=LeadStatus.CONVERTED)
+        .select_related("owner")
+        .order_by("-score", "-created_at")
+    )
     if status:
         queryset = queryset.filter(status=status)
     if source:

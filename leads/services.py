@@ -533,7 +533,10 @@ def convert_lead(
         )
         Deal.objects.filter(lead=lead).update(lead=None, customer=customer, subject_id=customer.pk)
         lead.confirmations.all().delete()
-        for name in ("email", "full_name", "phone", "company"):
+        # Staff notes and the next step are the lead's: its key goes, so do they.
+        lead.notes.all().delete()
+        lead.next_step_on = None
+        for name in ("email", "full_name", "phone", "company", "next_step"):
             setattr(lead, name, None)
         lead.status = LeadStatus.CONVERTED
         lead.converted_at = timezone.now()

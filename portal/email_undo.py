@@ -8,7 +8,6 @@ kept only as a keyed hash; it works once, for UNDO_DAYS."""
 import secrets
 import uuid
 from datetime import timedelta
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from disposal.selectors import live_customer
 from outbox.services import enqueue
 from portal import mail
 from portal.models import EmailUndo, SessionCutoff
+from runtime.links import public_url
 from vault.masking import mask_email
 
 UNDO_DAYS = 7
@@ -74,7 +74,7 @@ def mail_undo(*, undo_id) -> str:
         path = reverse("portal:undo_email", args=[undo.pk, secret])
         context = {
             "new_email": mask_email(customer.email),
-            "link": urljoin(settings.PORTAL_URL, path),
+            "link": public_url(path),
             "days": UNDO_DAYS,
         }
         with translation.override(undo.language or settings.LANGUAGE_CODE):

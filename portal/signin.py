@@ -13,7 +13,6 @@ concurrent guesses cannot exceed it. Every success is an audit event.
 import secrets
 import uuid
 from datetime import timedelta
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +31,7 @@ from disposal.selectors import live_customer
 from outbox.services import enqueue
 from portal import mail
 from portal.models import AttemptScope, SignInAttempt, SignInCode
+from runtime.links import public_url
 from vault.blind_index import blind_index
 
 WINDOW = timedelta(hours=1)
@@ -131,7 +131,7 @@ def mail_code(*, code_id) -> str:
             row.expires_at, now + timedelta(minutes=settings.VERIFICATION_CODE_MINUTES)
         )
         row.save(update_fields=["mailed_at", "code_hash", "link_hash", "expires_at"])
-        link = urljoin(settings.PORTAL_URL, reverse("portal:sign_in_link", args=[row.pk, secret]))
+        link = public_url(reverse("portal:sign_in_link", args=[row.pk, secret]))
         with translation.override(row.language or settings.LANGUAGE_CODE):
             context = {"code": code, "link": link, "minutes": settings.VERIFICATION_CODE_MINUTES}
             mail.send(to=customer.email, template="sign_in", context=context)

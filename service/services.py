@@ -4,7 +4,6 @@ ids and codes only, never the subject or a note."""
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -18,6 +17,7 @@ from audit.services import record_event
 from customers.models import Customer
 from customers.selectors import live_customer_ids
 from outbox.services import enqueue
+from runtime.links import public_reverse
 from service.models import (
     OPEN_STATUSES,
     NoteVisibility,
@@ -335,7 +335,7 @@ def notify_customer_of_reply(*, note_id) -> bool:
             % {
                 "ref": ticket.short_id,
                 "topic": ticket.get_topic_display(),
-                "url": settings.PORTAL_URL,
+                "url": public_reverse("portal:home"),
             },
             from_email=None,
             recipient_list=[note.customer.email],

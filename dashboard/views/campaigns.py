@@ -6,9 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from access.display import product_names
@@ -16,8 +15,7 @@ from access.policy import Action, may
 from campaigns import calls, segments, selectors, services
 from campaigns.models import Campaign, CampaignStatus, Channel, Segment, SkipReason
 from customers.selectors import categories_of
-from dashboard.campaign_forms import CallOutcomeForm, CampaignForm, SegmentForm
-from dashboard.confirm import ask, is_confirmed
+from dashboard.campaign_forms import CallOutcomeForm, CampaignForm, ScheduleForm, SegmentForm
 from dashboard.permissions import staff_required
 from recommendations.offers import offers_for
 from runtime.forms import add_service_errors
@@ -108,8 +106,15 @@ def _campaign_or_404(campaign_id) -> Campaign:
 @staff_required(Action.CAMPAIGN)
 def campaign_detail(request, campaign_id):
     campaign = _campaign_or_404(campaign_id)
-    context = {"campaign": campaign, "draft": campaign.status == CampaignStatus.DRAFT}
-    if campaign.status == CampaignStatus.DRAFT:
+    waiting = campaign.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+    context = {
+        "campaign": campaign,
+        "draft": campaign.status == CampaignStatus.DRAFT,
+        "scheduled": campaign.status == CampaignStatus.SCHEDULED,
+        "schedule_form": ScheduleForm(time_zone=timezone.get_current_timezone_name()),
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+    if waiting:
         audience = segments.audience(campaign.segment, campaign.channel)
         context.update(audience=audience, excluded=_excluded(audience))
     else:
@@ -121,46 +126,6 @@ def campaign_detail(request, campaign_id):
             refresh=campaign.status == CampaignStatus.SENDING and campaign.channel == Channel.EMAIL,
         )
     return render(request, "dashboard/campaigns/campaign.html", context)
-
-
-SEND_CONSEQUENCES = {
-    Channel.EMAIL: _lazy(
-        "This will send the message now to everyone in the audience who may "
-        "receive it. A sent email cannot be recalled."
-    ),
-    Channel.POST: _lazy("This will send the address list of the audience to the mailing house."),
-    Channel.PHONE: _lazy("This will open the call list of the audience to the agents."),
-}
-
-
-@staff_required(Action.CAMPAIGN)
-def send(request, campaign_id):
-    campaign = _campaign_or_404(campaign_id)
-    if not is_confirmed(request):
-        return ask(
-            request,
-            title=_("Send this campaign?"),
-            consequence=SEND_CONSEQUENCES.get(campaign.channel, ""),
-            confirm_label=_("Send"),
-            cancel_url=reverse("dashboard:campaign", kwargs={"campaign_id": campaign.pk}),
-        )
-    try:
-        if campaign.channel == Channel.POST:
-            services.export_post(campaign_id=campaign.pk, actor=_actor(request))
-            messages.success(request, _("The address list goes to the mailing house."))
-        else:
-            services.start_send(campaign_id=campaign.pk, actor=_actor(request))
-            messages.success(
-                request,
-                _("Sending started.")
-                if campaign.channel == Channel.EMAIL
-                else _("The call list is open for the agents."),
-            )
-    except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, problem)
-    return redirect("dashboard:campaign", campaign_id=campaign.pk)
 
 
 def _phone_campaign_or_404(campaign_id) -> Campaign:

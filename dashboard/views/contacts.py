@@ -23,6 +23,7 @@ from dashboard.desk_forms import ChoiceForm, InteractionForm
 from dashboard.permissions import staff_required
 from dashboard.views.customers import _customer_or_404, _detail
 from runtime.forms import add_service_errors
+from runtime.links import public_url
 from service.choices import record_choice_for_customer
 from service.selectors import customer_ticket
 
@@ -30,7 +31,7 @@ from service.selectors import customer_ticket
 def _mail_confirmation(request, customer, token: str, language: str) -> None:
     """The portal's own opt-in mail, in the notice's language: the customer confirms on
     their own link."""
-    context = {"link": request.build_absolute_uri(reverse("portal:confirm_consent", args=[token]))}
+    context = {"link": public_url(reverse("portal:confirm_consent", args=[token]))}
     with translation.override(language):
         subject = render_to_string("portal/email/confirm_consent_subject.txt", context).strip()
         message = EmailMultiAlternatives(

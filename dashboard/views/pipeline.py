@@ -1,4 +1,4 @@
-"""The pipeline: the board of deals by stage (a form moves a deal), imports from the
+"""The pipeline: deals by stage (a form moves a deal), imports from the
 dashboard with their per-row report, the quality of each source, and capture forms."""
 
 import csv
@@ -17,6 +17,7 @@ from dashboard.permissions import staff_required
 from dashboard.sales_forms import CaptureFormForm, ImportForm, MoveDealForm
 from leads import imports, selectors, services
 from leads.models import Deal
+from runtime.links import public_url
 from vault.services import key_scope
 
 leads_only = staff_required(Action.LEADS)
@@ -24,11 +25,14 @@ leads_only = staff_required(Action.LEADS)
 
 @leads_only
 def board(request):
-    return render(
-        request,
-        "dashboard/leads/board.html",
-        {"columns": selectors.board(), "move_form": MoveDealForm()},
-    )
+    """The pipeline: deals by stage, each with its lead's name and company (marketing's
+    own data on its leads, decrypted for this page only)."""
+    with key_scope():
+        return render(
+            request,
+            "dashboard/leads/board.html",
+            {"columns": selectors.board(), "move_form": MoveDealForm()},
+        )
 
 
 @require_POST
@@ -145,7 +149,7 @@ def capture_forms(request):
             "form": form,
             "error_forms": [form],
             "lead_forms": selectors.lead_forms(),
-            "site": request.build_absolute_uri("/")[:-1],
+            "site": public_url("/").rstrip("/"),
         },
         status=400 if form.errors else 200,
     )

@@ -17,6 +17,7 @@ from portal import mail, signin
 from portal.forms import ConsentForm, SensitiveConsentForm
 from portal.presentation import purpose_label
 from portal.views.base import client_address, customer_required, record_page_view
+from runtime.links import public_url
 
 ACCOUNT = services.ACCOUNT
 SENSITIVE = services.SENSITIVE_PERSONALIZATION
@@ -95,7 +96,7 @@ def change_consent(request):
             token = opt_in.request_confirmation(
                 customer=customer, purpose=purpose, source=ConsentSource.PORTAL, actor=CUSTOMER
             )
-            link = request.build_absolute_uri(reverse("portal:confirm_consent", args=[token]))
+            link = public_url(reverse("portal:confirm_consent", args=[token]))
             mail.send(to=customer.email, template="confirm_consent", context={"link": link})
             messages.info(
                 request,

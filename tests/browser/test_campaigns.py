@@ -35,7 +35,7 @@ def fits(page: Page) -> None:
 def test_a_marketer_builds_a_segment_sends_an_email_and_the_link_unsubscribes(
     page: Page, live_server, make_staff, settings
 ):
-    settings.CAMPAIGNS_SITE_URL = live_server.url
+    settings.PUBLIC_URL = live_server.url
     reached = [CustomerFactory(consents=MARKETING) for _ in range(2)]
     CustomerFactory()  # no marketing consent
     restrict_processing(customer=CustomerFactory(consents=MARKETING), actor="staff:1")

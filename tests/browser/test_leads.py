@@ -109,7 +109,7 @@ def test_the_board_moves_a_deal_and_works_at_375_pixels(page: Page, live_server,
     deal = services.save_deal(actor="staff:1", title="Annual plan", value=Decimal("900"), lead=lead)
     make_staff(Role.MARKETING, username="mo", password=PASSWORD)
     sign_in(page, live_server, "mo")
-    page.goto(f"{live_server.url}/dashboard/leads/board/")
+    page.goto(f"{live_server.url}/dashboard/leads/pipeline/")
     column = page.locator("section.board-column", has=page.locator("#stage-prospecting"))
     expect(column).to_contain_text("Annual plan")
     page.get_by_label("Move to").select_option("proposal")

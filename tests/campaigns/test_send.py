@@ -20,7 +20,7 @@ LINK = re.compile(r"http://testserver(/portal/unsubscribe/[^/\s]+/)")
 
 @pytest.fixture(autouse=True)
 def _site(settings):
-    settings.CAMPAIGNS_SITE_URL = "http://testserver"
+    settings.PUBLIC_URL = "http://testserver"
 
 
 def test_an_email_campaign_reaches_only_consenting_unrestricted_customers(

@@ -56,7 +56,7 @@ def test_the_form_answers_a_subscribed_customer_as_it_answers_a_stranger(
 def test_a_subscribed_customer_is_mailed_that_they_already_are_with_the_way_to_the_portal(
     client, lead_form, subscribed, settings
 ):
-    settings.PORTAL_URL = "https://shop.example/portal/"
+    settings.PUBLIC_URL = "https://shop.example"
     _submit(client, subscribed.email, ["marketing_email"])
     _submit(client, STRANGER, ["marketing_email"])
     to_customer, to_stranger = mail.outbox

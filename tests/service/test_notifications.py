@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 def test_a_reply_mails_the_customer_once_without_the_message(
     make_ticket, customer, django_capture_on_commit_callbacks, settings
 ):
-    settings.PORTAL_URL = "https://shop.example/portal/"
+    settings.PUBLIC_URL = "https://shop.example"
     ticket = make_ticket()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
