@@ -1,6 +1,7 @@
 """Writing audit events. Callers are services, inside their own transaction, so an
 event exists exactly when the action it records was committed."""
 
+import json
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -74,6 +75,52 @@ def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
         event.object_id = str(event.object_id)
         event.metadata = _check_metadata(event.metadata)
     return AuditEvent.objects.bulk_create(events)
+
+
+_COPY_COLUMNS = (
+    "occurred_at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "subject_id",
+    "subject_pseudonym",
+    "purpose",
+    "metadata",
+)
+
+
+def append_events(events: list[AuditEvent]) -> None:
+    """`record_events` for writes that never read the new rows' ids (a purchase batch's
+    500 events): by COPY on PostgreSQL, one round trip without RETURNING; bulk_create
+    elsewhere. The same rows, the same rules."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        record_events(events)
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events are written inside the service's transaction.")
+    now = timezone.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY audit_auditevent ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+        ) as copy,
+    ):
+        for event in events:
+            copy.write_row(
+                (
+                    now,
+                    event.actor,
+                    event.action,
+                    event.object_type,
+                    str(event.object_id),
+                    event.subject_id,
+                    event.subject_pseudonym,
+                    event.purpose,
+                    json.dumps(_check_metadata(event.metadata)),
+                )
+            )
 
 
 def record_access(
