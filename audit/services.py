@@ -6,6 +6,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from numbers import Number
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -90,13 +91,27 @@ _COPY_COLUMNS = (
 )
 
 
-def append_events(events: list[AuditEvent]) -> None:
+class NewEvent(NamedTuple):
+    """An event to append, as plain values (building 500 AuditEvent instances was a
+    tenth of a purchase batch, as profiled)."""
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    subject_id: uuid.UUID | None = None
+    subject_pseudonym: uuid.UUID | None = None
+    purpose: str = ""
+    metadata: dict | None = None
+
+
+def append_events(events: list[NewEvent]) -> None:
     """`record_events` for writes that never read the new rows' ids (a purchase batch's
     500 events): by COPY on PostgreSQL, one round trip without RETURNING; bulk_create
     elsewhere. The same rows, the same rules."""
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
-        record_events(events)
+        record_events([AuditEvent(**event._asdict()) for event in events])
         return
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events are written inside the service's transaction.")
@@ -118,7 +133,7 @@ def append_events(events: list[AuditEvent]) -> None:
                     event.subject_id,
                     event.subject_pseudonym,
                     event.purpose,
-                    json.dumps(_check_metadata(event.metadata)),
+                    json.dumps(_check_metadata(event.metadata or {})),
                 )
             )
 

@@ -45,7 +45,7 @@ def live_customer_ids(customer_ids: Iterable, *, rows_loaded: bool = False) -> s
         found = (
             wanted
             if rows_loaded
-            else set(Customer.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+            else set(Customer.objects.filter(pk__any_of=wanted).values_list("pk", flat=True))
         )
         if not found:
             return found

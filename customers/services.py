@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AuditAction, AuditEvent
-from audit.services import append_events, record_event
+from audit.models import AuditAction
+from audit.services import NewEvent, append_events, record_event
 from changes.models import ChangeKind
 from changes.services import record_change
 from consent.confirmations import request_confirmations
@@ -286,7 +286,7 @@ def _checked_lines(
     # Unknown, erased or being erased: refused alike (the key may already be gone).
     customers = live_customer_ids({line.customer_id for line in lines})
     products = dict(
-        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", "pk")
+        Product.objects.filter(sku__any_of={line.sku for line in lines}).values_list("sku", "pk")
     )
     errors = {
         index: line_errors
@@ -346,7 +346,7 @@ def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBa
             outcomes.append(DUPLICATE)
     append_events(
         [
-            AuditEvent(
+            NewEvent(
                 actor=actor,
                 action=AuditAction.PURCHASES_RECORDED,
                 object_type="customers.customer",

@@ -148,7 +148,7 @@ def destroyed_among(subject_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     if not wanted:
         return set()
     return set(
-        DataKey.objects.filter(subject_id__in=wanted, destroyed_at__isnull=False).values_list(
+        DataKey.objects.filter(subject_id__any_of=wanted, destroyed_at__isnull=False).values_list(
             "subject_id", flat=True
         )
     )
