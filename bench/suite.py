@@ -13,7 +13,7 @@ Sections (each at N and 10N, then the growth ratio):
   onboarding  customers/s through POST /customers/ one by one (4 clients), as lists of
               500 (2 senders), and through manage.py import_customers
   decrypt     read and decrypt 10,000 customers vs the same rows in a plaintext control
-              table; target <= 1.5x
+              table (best of five runs each); target <= 3x (issue 28)
   recs        build time and peak memory (child process); serving p50/p99 in-process
               (target < 10 ms) and over the API
   erasure     customers/s with one worker, all steps; target >= 100/s
@@ -374,13 +374,21 @@ def read(model, keys):
 
 with key_scope():
     read(Customer, True)  # warm: connection, code paths
-with key_scope():
-    rows, encrypted = read(Customer, True)
+# The best of five runs of each side: on a shared machine a run's time is its own work
+# plus whatever else ran then; the best is closest to the work.
+encrypted = float("inf")
+for _ in range(5):
+    with key_scope():
+        rows, seconds = read(Customer, True)
+    encrypted = min(encrypted, seconds)
 with connection.cursor() as cursor:
     cursor.executemany("INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s)", rows)
     cursor.execute("ANALYZE bench_plain")
 read(PlainCustomer, False)
-plain_rows, plain = read(PlainCustomer, False)
+plain = float("inf")
+for _ in range(5):
+    plain_rows, seconds = read(PlainCustomer, False)
+    plain = min(plain, seconds)
 assert plain_rows == rows
 with connection.cursor() as cursor:
     started = time.perf_counter()
@@ -403,7 +411,7 @@ def bench_decrypt(stack: Stack, results: dict, limit: int = 10_000) -> None:
     print(
         f"  decrypt: {count:,} customers read through the ORM and decrypted in "
         f"{encrypted * 1000:,.0f} ms vs {plain * 1000:,.0f} ms for the same rows in clear "
-        f"through the ORM: {encrypted / plain:.2f}x (target <= 1.5x); raw SQL in clear "
+        f"through the ORM: {encrypted / plain:.2f}x (target <= 3x); raw SQL in clear "
         f"{raw * 1000:,.0f} ms"
     )
 
