@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 from django.test import RequestFactory
 from prometheus_client import REGISTRY
 
+from access.roles import Role
 from audit.models import AuditAction
 from audit.services import record_event
 from customers.models import Customer
@@ -114,6 +115,17 @@ def test_a_request_reads_from_the_primary_once_it_has_written(with_replica):
         RequestFactory().post("/api/v1/purchases/")
     )
     assert seen["post"] is True
+
+
+def test_the_staff_list_may_lag_but_a_customers_page_never_does(with_replica, client, make_staff):
+    staff = make_staff(Role.SUPPORT_AGENT)
+    old, new = _behind(with_replica)
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    listing = client.get("/dashboard/customers/")
+    assert listing.status_code == 200
+    assert str(old.pk)[:8] in listing.content.decode()
+    assert str(new.pk)[:8] not in listing.content.decode()  # the replica, behind
+    assert client.get(f"/dashboard/customers/{new.pk}/").status_code == 200  # the primary
 
 
 def _marked_read(customer) -> bool:
