@@ -1,10 +1,12 @@
 """Writing audit events. Callers are services, inside their own transaction, so an
 event exists exactly when the action it records was committed."""
 
+import json
 import logging
 import uuid
 from datetime import datetime, timedelta
 from numbers import Number
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -74,6 +76,66 @@ def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
         event.object_id = str(event.object_id)
         event.metadata = _check_metadata(event.metadata)
     return AuditEvent.objects.bulk_create(events)
+
+
+_COPY_COLUMNS = (
+    "occurred_at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "subject_id",
+    "subject_pseudonym",
+    "purpose",
+    "metadata",
+)
+
+
+class NewEvent(NamedTuple):
+    """An event to append, as plain values (building 500 AuditEvent instances was a
+    tenth of a purchase batch, as profiled)."""
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    subject_id: uuid.UUID | None = None
+    subject_pseudonym: uuid.UUID | None = None
+    purpose: str = ""
+    metadata: dict | None = None
+
+
+def append_events(events: list[NewEvent]) -> None:
+    """`record_events` for writes that never read the new rows' ids (a purchase batch's
+    500 events): by COPY on PostgreSQL, one round trip without RETURNING; bulk_create
+    elsewhere. The same rows, the same rules."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        record_events([AuditEvent(**event._asdict()) for event in events])
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events are written inside the service's transaction.")
+    now = timezone.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY audit_auditevent ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+        ) as copy,
+    ):
+        for event in events:
+            copy.write_row(
+                (
+                    now,
+                    event.actor,
+                    event.action,
+                    event.object_type,
+                    str(event.object_id),
+                    event.subject_id,
+                    event.subject_pseudonym,
+                    event.purpose,
+                    json.dumps(_check_metadata(event.metadata or {})),
+                )
+            )
 
 
 def record_access(

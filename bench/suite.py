@@ -13,13 +13,14 @@ Sections (each at N and 10N, then the growth ratio):
   onboarding  customers/s through POST /customers/ one by one (4 clients), as lists of
               500 (2 senders), and through manage.py import_customers
   decrypt     read and decrypt 10,000 customers vs the same rows in a plaintext control
-              table; target <= 1.5x
+              table (best of five runs each); target <= 3x (issue 28)
   recs        build time and peak memory (child process); serving p50/p99 in-process
               (target < 10 ms) and over the API
   erasure     customers/s with one worker, all steps; target >= 100/s
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379.
-Uses throwaway databases custodian_bench and custodian_bench_keys, and Redis db 12.
+Uses throwaway databases custodian_bench and custodian_bench_keys, and Redis db 12
+(BENCH_NAME, BENCH_REDIS_URL and BENCH_PORT choose others).
 """
 
 import argparse
@@ -38,10 +39,13 @@ import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8766
+# Two benches on one machine (several engineers) need their own names: BENCH_NAME,
+# BENCH_PORT and BENCH_REDIS_URL override the defaults.
+PORT = int(os.environ.get("BENCH_PORT", "8766"))
 BASE = f"http://127.0.0.1:{PORT}"
 PG = "postgres://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/12"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+DB = os.environ.get("BENCH_NAME", "custodian_bench")
 # N, purchase lines per customer: large builds recommendations at 1M and 10M lines.
 SCALES = {"small": (1_000, 20), "large": (50_000, 20)}
 
@@ -85,8 +89,8 @@ class Stack:
             "SECURE_SSL_REDIRECT": "false",
             "VAULT_MASTER_KEYS": key(),
             "VAULT_INDEX_KEY": key(),
-            "DATABASE_URL": f"{PG}/custodian_bench",
-            "KEYS_DATABASE_URL": f"{PG}/custodian_bench_keys",
+            "DATABASE_URL": f"{PG}/{DB}",
+            "KEYS_DATABASE_URL": f"{PG}/{DB}_keys",
             "REDIS_URL": REDIS,
             "API_RATE_LIMIT": "100000000/min",
             "LOG_LEVEL": "WARNING",
@@ -102,7 +106,7 @@ class Stack:
 
     def fresh(self) -> None:
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
-            for name in ("custodian_bench", "custodian_bench_keys"):
+            for name in (DB, f"{DB}_keys"):
                 connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
                 connection.execute(f"CREATE DATABASE {name}")
         import redis
@@ -202,7 +206,7 @@ def load(stack: Stack, clients: int, requests_total: int, path_of) -> dict:
 
 
 def customer_ids(limit: int) -> list[str]:
-    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+    with psycopg.connect(f"{PG}/{DB}") as connection:
         rows = connection.execute("SELECT id FROM customers_customer LIMIT %s", (limit,))
         return [str(row[0]) for row in rows]
 
@@ -226,7 +230,7 @@ def bench_reads(stack: Stack, results: dict) -> None:
 
 def bench_ingest(stack: Stack, results: dict, batches: int = 20) -> None:
     ids = customer_ids(1000)
-    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+    with psycopg.connect(f"{PG}/{DB}") as connection:
         skus = [row[0] for row in connection.execute("SELECT sku FROM customers_product LIMIT 400")]
     run = os.urandom(3).hex()
 
@@ -250,7 +254,7 @@ def bench_ingest(stack: Stack, results: dict, batches: int = 20) -> None:
     api_rate = created / (time.perf_counter() - started)
 
     # The same rows by COPY into the same table (ids resolved as the API would).
-    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+    with psycopg.connect(f"{PG}/{DB}") as connection:
         product = dict(connection.execute("SELECT sku, id FROM customers_product"))
         rows = [
             (line["customer"], line["order_id"], product[line["sku"]], 1, "9.99",
@@ -370,13 +374,21 @@ def read(model, keys):
 
 with key_scope():
     read(Customer, True)  # warm: connection, code paths
-with key_scope():
-    rows, encrypted = read(Customer, True)
+# The best of five runs of each side: on a shared machine a run's time is its own work
+# plus whatever else ran then; the best is closest to the work.
+encrypted = float("inf")
+for _ in range(5):
+    with key_scope():
+        rows, seconds = read(Customer, True)
+    encrypted = min(encrypted, seconds)
 with connection.cursor() as cursor:
     cursor.executemany("INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s)", rows)
     cursor.execute("ANALYZE bench_plain")
 read(PlainCustomer, False)
-plain_rows, plain = read(PlainCustomer, False)
+plain = float("inf")
+for _ in range(5):
+    plain_rows, seconds = read(PlainCustomer, False)
+    plain = min(plain, seconds)
 assert plain_rows == rows
 with connection.cursor() as cursor:
     started = time.perf_counter()
@@ -399,7 +411,7 @@ def bench_decrypt(stack: Stack, results: dict, limit: int = 10_000) -> None:
     print(
         f"  decrypt: {count:,} customers read through the ORM and decrypted in "
         f"{encrypted * 1000:,.0f} ms vs {plain * 1000:,.0f} ms for the same rows in clear "
-        f"through the ORM: {encrypted / plain:.2f}x (target <= 1.5x); raw SQL in clear "
+        f"through the ORM: {encrypted / plain:.2f}x (target <= 3x); raw SQL in clear "
         f"{raw * 1000:,.0f} ms"
     )
 
@@ -432,7 +444,7 @@ def bench_recs(stack: Stack, results: dict) -> None:
     _, _, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     peak = usage.ru_maxrss / 1024  # kilobytes on Linux
-    with psycopg.connect(f"{PG}/custodian_bench") as connection:
+    with psycopg.connect(f"{PG}/{DB}") as connection:
         lines = connection.execute("SELECT count(*) FROM customers_purchase").fetchone()[0]
     out = subprocess.run(
         [sys.executable, "-c", SERVING_SCRIPT, "1000"], cwd=ROOT, env=stack.env,
@@ -464,7 +476,7 @@ def bench_erasure(stack: Stack, results: dict, count: int = 50) -> None:
         assert response.status_code in (200, 202), response.text[:300]
         requested.append(response.json()["id"])
     deadline = time.monotonic() + 1800
-    with psycopg.connect(f"{PG}/custodian_bench", autocommit=True) as connection:
+    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as connection:
         while time.monotonic() < deadline:
             done = connection.execute(
                 "SELECT count(*) FROM disposal_erasurerequest WHERE status = 'done'"

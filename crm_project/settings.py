@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # An id per request, on the response and every log line (and the tasks it queues).
     "runtime.logs.RequestIdMiddleware",
     "runtime.metrics.RequestMetricsMiddleware",
+    # A request that writes reads from the primary only (runtime/replica.py).
+    "runtime.replica.ReplicaRequestMiddleware",
     "crm_project.middleware.RejectNulBytesMiddleware",
     # Pages of the portal, dashboard and lead confirmations: Cache-Control: no-store.
     "crm_project.middleware.NoStoreForPersonalPagesMiddleware",
@@ -240,6 +242,18 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     "keys": env.db("KEYS_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'keys.sqlite3'}"),
 }
+# An optional streaming read replica of the data database (runtime/replica.py): only
+# reads marked as tolerating lag go there, and they fall back to the primary when it is
+# down or more than REPLICA_MAX_LAG_SECONDS behind (checked every REPLICA_CHECK_SECONDS).
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = env.db_url_config(REPLICA_DATABASE_URL)
+    # A down replica must cost a request little: fail fast, then fall back.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read the primary's test database through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 # Persistent connections: opening one costs more than most API requests (issue 12's
 # profile: 18.9 ms vs 4.6 ms for GET customer). Each is checked before reuse, so a
 # restarted server costs one failed check, not an error.
@@ -247,7 +261,7 @@ DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=60)
 for _database in DATABASES.values():
     _database.setdefault("CONN_MAX_AGE", DB_CONN_MAX_AGE)
     _database.setdefault("CONN_HEALTH_CHECKS", True)
-DATABASE_ROUTERS = ["vault.routers.KeyStoreRouter"]
+DATABASE_ROUTERS = ["vault.routers.KeyStoreRouter", "runtime.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -17,15 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AuditAction, AuditEvent
-from audit.services import record_event
+from audit.models import AuditAction
+from audit.services import NewEvent, append_events, record_event
 from changes.models import ChangeKind
 from changes.services import record_change
 from consent.confirmations import request_confirmations
 from consent.evidence import Confirmation
 from consent.models import ConsentSource
 from consent.services import clean_consent_choices, record_consents, split_unconfirmed
-from customers import validation, verification
+from customers import purchase_copy, validation, verification
 from customers.exceptions import BatchValidationError, DuplicateCustomer
 from customers.models import (
     Customer,
@@ -276,68 +276,90 @@ def _lock_orders(order_ids: list[str]) -> None:
 
 def purchase_line_errors(lines: Sequence[PurchaseLine]) -> dict[int, dict[str, list[str]]]:
     """Field errors per line index (unknown customer or sku, bad quantity...)."""
+    return _checked_lines(lines)[0]
+
+
+def _checked_lines(
+    lines: Sequence[PurchaseLine],
+) -> tuple[dict[int, dict[str, list[str]]], dict[str, int]]:
+    """(field errors per line index, {sku: product id} of the known skus)."""
     # Unknown, erased or being erased: refused alike (the key may already be gone).
     customers = live_customer_ids({line.customer_id for line in lines})
-    products = set(
-        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", flat=True)
+    products = dict(
+        Product.objects.filter(sku__any_of={line.sku for line in lines}).values_list("sku", "pk")
     )
-    return {
+    errors = {
         index: line_errors
         for index, line in enumerate(lines)
         if (line_errors := _line_errors(line, customers, products))
     }
+    return errors, products
 
 
-@transaction.atomic
-def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBatchResult:
-    """Store purchase lines idempotently on (order_id, sku): a line already stored, or
-    repeated in the batch, counts as a duplicate. Any invalid line rejects the batch."""
-    errors = purchase_line_errors(lines)
-    if errors:
-        raise BatchValidationError(errors)
-    products = dict(
-        Product.objects.filter(sku__in={line.sku for line in lines}).values_list("sku", "pk")
-    )
-    _lock_orders(sorted({line.order_id for line in lines}))
+def _insert_by_orm(lines: Sequence[PurchaseLine], products: dict[str, int]) -> set:
+    """The (order_id, product id) pairs created, through the ORM (SQLite; the PostgreSQL
+    path is customers/purchase_copy.py)."""
     existing = set(
         Purchase.objects.filter(
             order_id__in={line.order_id for line in lines}, product_id__in=set(products.values())
         ).values_list("order_id", "product_id")
     )
     new: dict[tuple[str, int], Purchase] = {}
-    outcomes = []
     for line in lines:
         key = (line.order_id, products[line.sku])
-        if key in existing or key in new:
-            outcomes.append(DUPLICATE)
-            continue
-        outcomes.append(CREATED)
-        new[key] = Purchase(
-            customer_id=line.customer_id,
-            order_id=line.order_id,
-            product_id=key[1],
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            purchased_at=line.purchased_at,
-        )
+        if key not in existing and key not in new:
+            new[key] = Purchase(
+                customer_id=line.customer_id,
+                order_id=line.order_id,
+                product_id=key[1],
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                purchased_at=line.purchased_at,
+            )
     Purchase.objects.bulk_create(new.values(), batch_size=500, ignore_conflicts=True)
+    return set(new)
+
+
+@transaction.atomic
+def record_purchases(*, lines: Sequence[PurchaseLine], actor: str) -> PurchaseBatchResult:
+    """Store purchase lines idempotently on (order_id, sku): a line already stored, or
+    repeated in the batch, counts as a duplicate. Any invalid line rejects the batch
+    (BatchValidationError by line position). On PostgreSQL the lines go by COPY into a
+    staging table and one INSERT ... ON CONFLICT (customers/purchase_copy.py)."""
+    errors, products = _checked_lines(lines)
+    if errors:
+        raise BatchValidationError(errors)
+    _lock_orders(sorted({line.order_id for line in lines}))
+    if transaction.get_connection().vendor == "postgresql":
+        created = purchase_copy.insert_lines(lines, products)
+    else:
+        created = _insert_by_orm(lines, products)
+    outcomes, seen = [], set()
     per_customer: dict[uuid.UUID, int] = {}
-    for purchase in new.values():
-        per_customer[purchase.customer_id] = per_customer.get(purchase.customer_id, 0) + 1
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=actor,
-            action=AuditAction.PURCHASES_RECORDED,
-            object_type="customers.customer",
-            object_id=str(customer_id),
-            subject_id=customer_id,
-            purpose="account",
-            metadata={"lines": count},
-        )
-        for customer_id, count in per_customer.items()
+    for line in lines:
+        key = (line.order_id, products[line.sku])
+        if key in created and key not in seen:
+            seen.add(key)
+            outcomes.append(CREATED)
+            per_customer[line.customer_id] = per_customer.get(line.customer_id, 0) + 1
+        else:
+            outcomes.append(DUPLICATE)
+    append_events(
+        [
+            NewEvent(
+                actor=actor,
+                action=AuditAction.PURCHASES_RECORDED,
+                object_type="customers.customer",
+                object_id=str(customer_id),
+                subject_id=customer_id,
+                purpose="account",
+                metadata={"lines": count},
+            )
+            for customer_id, count in per_customer.items()
+        ]
     )
     return PurchaseBatchResult(
-        created=len(new), duplicates=len(lines) - len(new), outcomes=tuple(outcomes)
+        created=len(seen), duplicates=len(lines) - len(seen), outcomes=tuple(outcomes)
     )
 
 

@@ -21,6 +21,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -30,6 +31,16 @@ from prometheus_client.core import GaugeMetricFamily
 THROTTLE_FAIL_OPEN = Counter(
     "custodian_throttle_fail_open",
     "API requests let through because the throttle's cache was unavailable.",
+)
+REPLICA_FALLBACK_READS = Counter(
+    "custodian_replica_fallback_reads",
+    "Lag-tolerant reads sent to the primary because the read replica was down or lagging.",
+    ["reason"],
+)
+REPLICA_LAG = Gauge(
+    "custodian_replica_lag_seconds",
+    "How far behind the read replica was at its last check (the most of any process).",
+    multiprocess_mode="max",
 )
 REQUESTS = Histogram(
     "custodian_http_request_duration_seconds",
@@ -64,9 +75,17 @@ class RequestMetricsMiddleware:
 
 
 class DomainCollector:
-    """The figures an operator alerts on, counted where they live."""
+    """The figures an operator alerts on, counted where they live (on the read replica
+    when there is one: a scrape tolerates a few seconds of lag)."""
 
     def collect(self):
+        from runtime.replica import replica_reads
+
+        with replica_reads():
+            families = list(self._families())
+        yield from families
+
+    def _families(self):
         from disposal.models import (
             DeliveryStatus,
             DisposalKind,

@@ -11,10 +11,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from api import lookup
+from api.bulk_lines import validate_lines
 from api.errors import BadRequest
 from api.models import Scope
 from api.schema import BAD_REQUEST, COMMON_ERRORS, BatchErrors
-from api.strict import AwareDateTimeField, MoneyField, StrictSerializer, validate_items
+from api.strict import AwareDateTimeField, MoneyField, StrictSerializer
 from api.views.base import ApiView
 from customers import services
 from customers.exceptions import BatchValidationError
@@ -168,7 +169,7 @@ class PurchaseCreateApi(ApiView):
             raise BadRequest("Send at least one purchase line.")
         if len(items) > settings.API_MAX_BATCH:
             raise BadRequest(f"Send at most {settings.API_MAX_BATCH} lines per request.")
-        valid, errors = validate_items(PurchaseLineSerializer, items)
+        valid, errors = validate_lines(PurchaseLineSerializer, items)
         _repeated_lines(valid, errors)
         customers = _resolve_customers(valid, errors)
         lines = {
@@ -176,12 +177,16 @@ class PurchaseCreateApi(ApiView):
             for index, data in valid.items()
             if index not in errors
         }
-        # Report every bad line at once: the domain checks run on the well-formed ones.
         positions = list(lines)
-        for position, line_errors in services.purchase_line_errors(list(lines.values())).items():
-            errors[positions[position]] = line_errors
         if errors:
+            # Report every bad line at once: the domain checks run on the well-formed ones.
+            for position, line_errors in services.purchase_line_errors(
+                list(lines.values())
+            ).items():
+                errors[positions[position]] = line_errors
             raise BatchValidationError(dict(sorted(errors.items())))
+        # Every line is well-formed: the service's own checks (in its transaction) are the
+        # domain checks, by position, which is then the index.
         result = services.record_purchases(lines=list(lines.values()), actor=request.auth.actor)
         return Response(
             {

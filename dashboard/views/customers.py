@@ -32,6 +32,7 @@ from disposal.selectors import disclosures_of, live_customer
 from privacy import selectors as privacy_selectors
 from recommendations.selectors import recommendations_for
 from runtime.forms import add_service_errors
+from runtime.replica import replica_reads
 from service.selectors import tickets_of
 from vault.exceptions import KeyDestroyed
 
@@ -104,7 +105,8 @@ def _next_query(request, cursor):
 
 @staff_required(Action.VIEW_CUSTOMERS)
 def customer_list(request):
-    context = _list_context(request)
+    with replica_reads():  # a list may be seconds behind; a customer's page never is
+        context = _list_context(request)
     status = 400 if context["filters_refused"] else 200
     return render(request, "dashboard/customers/list.html", context, status=status)
 

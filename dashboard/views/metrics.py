@@ -9,6 +9,7 @@ from access.policy import Action
 from dashboard.charts import CHARTS, render_svg
 from dashboard.permissions import staff_required
 from runtime.csv_writer import csv_download
+from runtime.replica import replica_reads
 
 metrics_only = staff_required(Action.METRICS)
 
@@ -33,13 +34,16 @@ CHART_POLICY = {"default-src": [NONE], "style-src": [UNSAFE_INLINE], "sandbox": 
 @csp(CHART_POLICY)
 @metrics_only
 def chart_svg(request, slug: str):
-    return HttpResponse(render_svg(_chart(slug)), content_type="image/svg+xml")
+    with replica_reads():  # counts that tolerate a few seconds of lag
+        svg = render_svg(_chart(slug))
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 @metrics_only
 def chart_csv(request, slug: str):
     chart = _chart(slug)
-    table = chart.table()
+    with replica_reads():
+        table = chart.table()
     response, writer = csv_download(f"{slug}.csv")
     writer.writerow(table.columns)
     writer.writerows(table.rows)
