@@ -41,6 +41,13 @@ class Purpose(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def title(self) -> str:
+        """The name every page shows (consent.vocabulary), not the seed's stored label."""
+        from consent.vocabulary import purpose_name
+
+        return purpose_name(self.code)
+
 
 class Notice(models.Model):
     """The text a customer was shown when deciding; versions are never edited."""

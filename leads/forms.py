@@ -27,7 +27,7 @@ class CaptureForm(forms.Form):
             del self.fields["company"]
         self.notices = [notices[code] for code in lead_form.purposes if code in notices]
         self.fields["purposes"].choices = [
-            (notice.purpose_id, notice.purpose.name) for notice in self.notices
+            (notice.purpose_id, notice.purpose.title) for notice in self.notices
         ]
         for notice in self.notices:
             self.fields[f"notice_{notice.purpose_id}"] = forms.IntegerField(
