@@ -43,7 +43,7 @@ SIZES = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height":
 A4_PRINTABLE_PX = 680
 shot = screenshots("portal-words")
 
-MODEL_NAME = re.compile(r"\b[a-z]+\.[a-z]+\b")  # audit.auditevent, customers.purchase
+MODEL_NAME = re.compile(r"\b[a-z]{2,}\.[a-z]{2,}\b")  # audit.auditevent, customers.purchase
 SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # marketing_email, product__sku
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?")
 DAYS = re.compile(r"(\d[\d.,]*)\s*(days?|hari)\b", re.I)
