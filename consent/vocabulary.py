@@ -39,6 +39,18 @@ LAWFUL_BASES = {
     ),
 }
 
+# Where a choice came from (ConsentSource), as the end of "notice version 1, via ...".
+CONSENT_SOURCES = {
+    "portal": Term(_("this site"), _("You changed it yourself, signed in here.")),
+    "api": Term(_("a connected shop"), _("A shop we work with passed on your choice.")),
+    "staff": Term(_("our staff"), _("A staff member recorded what you told them.")),
+    "import": Term(_("an imported list"), _("It came with a list, with its own proof.")),
+    "unsubscribe": Term(
+        _("the unsubscribe link"), _("You followed the link at the end of an offer.")
+    ),
+    "form": Term(_("our contact form"), _("You chose it on our form, before you had an account.")),
+}
+
 
 def purpose_name(code: str) -> str:
     """A purpose's plain name; a purpose added later falls back to its code in words."""
@@ -47,3 +59,7 @@ def purpose_name(code: str) -> str:
 
 def lawful_basis_name(code: str) -> str:
     return term_name(LAWFUL_BASES, code)
+
+
+def consent_source_name(code: str) -> str:
+    return term_name(CONSENT_SOURCES, code)

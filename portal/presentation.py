@@ -7,7 +7,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from audit.models import AuditAction
 from audit.vocabulary import ACTION_TEXT
-from consent.vocabulary import PURPOSE_TEXT, purpose_name
+from consent.vocabulary import PURPOSE_TEXT, consent_source_name, purpose_name
 from vault.categories import category_name
 
 # Registry texts shown to customers through {% translate %} with a variable.
@@ -127,4 +127,4 @@ def choice_origin(event) -> str:
     for one staff wrote down for the customer, else the source's name."""
     if event.source == "staff":
         return str(STAFF_CHANNEL_TEXT.get(event.channel, _("recorded by our staff")))
-    return str(event.get_source_display())
+    return consent_source_name(event.source)
