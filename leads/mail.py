@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from consent.models import Purpose
+from consent.vocabulary import purpose_name
 from leads.services import Capture, Outcome
 
 
@@ -37,7 +38,7 @@ def send_confirmations(request, *, to: str, capture: Capture) -> None:
         context = {"link": request.build_absolute_uri(path), "purpose": purpose}
         _send(to=to, template="confirm", context=context)
     if capture.already:
-        # Named as the capture form names them.
-        names = Purpose.objects.filter(code__in=capture.already).values_list("name", flat=True)
-        context = {"purposes": list(names), "link": settings.PORTAL_URL}
+        # Named as the capture form names them: the one vocabulary.
+        codes = Purpose.objects.filter(code__in=capture.already).values_list("code", flat=True)
+        context = {"purposes": [purpose_name(code) for code in codes], "link": settings.PORTAL_URL}
         _send(to=to, template="already_subscribed", context=context)
