@@ -12,6 +12,8 @@ from audit.models import AuditAction
 from audit.vocabulary import ACTIONS
 from consent.models import ConsentSource, LawfulBasis, Purpose
 from consent.vocabulary import CONSENT_SOURCES, LAWFUL_BASES, PURPOSES
+from disposal.models import ErasureStatus
+from disposal.vocabulary import ERASURE_STATUSES
 from privacy.models import RequestKind, RequestStatus
 from privacy.vocabulary import REQUEST_KINDS, REQUEST_STATUSES
 from service.models import TicketStatus
@@ -32,6 +34,7 @@ def registries():
         ("request kinds", REQUEST_KINDS, RequestKind.values),
         ("request statuses", REQUEST_STATUSES, RequestStatus.values),
         ("ticket statuses", TICKET_STATUSES, TicketStatus.values),
+        ("erasure statuses", ERASURE_STATUSES, ErasureStatus.values),
     ]
 
 

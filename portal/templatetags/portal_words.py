@@ -1,7 +1,8 @@
 """Template filters for the portal's words, all from the one vocabulary: `duration`
 turns a count of days into the unit a person uses ("6 years"); `category_name`,
-`category_why`, `request_kind`, `request_status`, `ticket_status` name codes; `money`
-formats a price in the shop's currency (settings.CURRENCY) for the active language."""
+`category_why`, `request_kind`, `request_status`, `ticket_status` and
+`erasure_status` name codes; `money` formats a price in the shop's currency
+(settings.CURRENCY) for the active language."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -10,6 +11,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
+from disposal.vocabulary import erasure_status_name
 from portal.presentation import duration_text
 from privacy.vocabulary import request_kind_name, request_status_name
 from service.vocabulary import ticket_status_name
@@ -42,6 +44,11 @@ def request_kind(code) -> str:
 @register.filter
 def request_status(code) -> str:
     return request_status_name(str(code))
+
+
+@register.filter
+def erasure_status(code) -> str:
+    return erasure_status_name(str(code))
 
 
 @register.filter
