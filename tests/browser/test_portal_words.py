@@ -126,9 +126,9 @@ def set_language(page: Page, base: str, language: str) -> None:
     )
 
 
-def tables_fit_a4(page: Page) -> list[tuple[str, float]]:
+def tables_fit_a4(page: Page, name: str) -> list[tuple[str, float]]:
     """The widths of the tables (and of the page) that are wider than A4's printable
-    width when the page is laid out for print at that width."""
+    width when the page is laid out for print at that width (screenshot `name`)."""
     page.emulate_media(media="print")
     page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": 1000})
     too_wide = page.evaluate(
@@ -137,6 +137,7 @@ def tables_fit_a4(page: Page) -> list[tuple[str, float]]:
              .filter(([, width]) => width > limit + 0.5)""",
         A4_PRINTABLE_PX,
     )
+    shot(page, name)
     page.emulate_media(media="screen")
     return too_wide
 
@@ -156,7 +157,12 @@ def test_my_data_and_the_summary_read_plainly_in_both_languages_and_print_on_a4(
                 assert phone_page.locator("html").get_attribute("lang") == language
                 assert_reads_plainly(phone_page, dewi, f"{name} {language} {size}")
                 shot(phone_page, f"{name}-{language}-{size}")
-        assert not tables_fit_a4(phone_page), tables_fit_a4(phone_page)
+                if size == "1280":  # the first screen, as README shows it
+                    phone_page.screenshot(
+                        path=str(ARTIFACTS / "portal-words" / f"{name}-{language}-top.png")
+                    )
+        too_wide = tables_fit_a4(phone_page, f"summary-print-{language}")
+        assert not too_wide, too_wide
         ARTIFACTS.joinpath("portal-words").mkdir(parents=True, exist_ok=True)
         pdf = phone_page.pdf(
             path=str(ARTIFACTS / "portal-words" / f"summary-{language}.pdf"),
