@@ -118,3 +118,16 @@ def test_the_summary_reads_as_sections_with_the_zone_and_no_table_dumps(
     indonesian = text_of(signed_in.get("/portal/export/summary/", **ID).content.decode())
     assert "Data Anda: ringkasan" in indonesian and "€57,13" in indonesian
     assert "Catatan yang kami simpan agar layanan berjalan aman" in indonesian
+
+
+def test_suggestions_shown_get_their_own_part_with_the_way_to_why(signed_in, customer):
+    from recommendations.services import record_shown
+
+    assert "Suggestions and why" not in text_of(signed_in.get("/portal/my-data/").content.decode())
+    record_shown(customer_id=customer.pk, skus=["POT"], personalized=True)
+    record_shown(customer_id=customer.pk, skus=["POT"], personalized=False)
+    text = text_of(signed_in.get("/portal/my-data/").content.decode())
+    assert "Suggestions and why" in text and "We showed you suggestions 2 times." in text
+    assert "See your suggestions and why we picked them" in text
+    indonesian = text_of(signed_in.get("/portal/my-data/", **ID).content.decode())
+    assert "Saran dan alasannya" in indonesian and "2 kali" in indonesian
