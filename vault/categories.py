@@ -55,6 +55,13 @@ CATEGORIES = {
     ),
 }
 
+# How long a category's records are kept under a retention policy, in its own words
+# (%(period)s is "3 years"); other categories say "Each record is kept ...".
+KEPT_TEXT = {
+    "purchases": _("Each purchase is kept %(period)s after you made it."),
+    "interactions": _("Each contact is kept %(period)s after it happened."),
+}
+
 # One sentence per registered table, counting the customer's rows in it.
 RECORDS = {
     "customers.customer": ngettext_lazy("%(count)d profile.", "%(count)d profiles.", "count"),
@@ -187,6 +194,11 @@ def category_name(code: str) -> str:
 def category_description(code: str) -> str:
     term = CATEGORIES.get(code)
     return str(term.description) if term else ""
+
+
+def kept_sentence(code: str, period: str) -> str:
+    sentence = KEPT_TEXT.get(code, _("Each record is kept %(period)s after it was made."))
+    return sentence % {"period": period}
 
 
 def records_sentence(label: str, count: int) -> str:

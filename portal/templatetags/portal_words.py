@@ -15,7 +15,7 @@ from disposal.vocabulary import erasure_status_name
 from portal.presentation import duration_text
 from privacy.vocabulary import request_kind_name, request_status_name
 from service.vocabulary import ticket_status_name
-from vault.categories import category_description
+from vault.categories import category_description, kept_sentence
 from vault.categories import category_name as _category_name
 
 register = template.Library()
@@ -24,6 +24,14 @@ register = template.Library()
 @register.filter
 def duration(days) -> str:
     return duration_text(days) if days not in (None, "") else ""
+
+
+@register.filter
+def kept(keeping) -> str:
+    """How long a category's records are kept under its policy, in the category's words."""
+    if not keeping or not keeping.kept_days:
+        return ""
+    return kept_sentence(keeping.category, duration_text(keeping.kept_days))
 
 
 @register.filter

@@ -87,6 +87,8 @@ def test_purchases_show_returns_and_prices_in_the_shops_currency(signed_in, cust
     buy(customer, "1234.50")
     english = text_of(signed_in.get("/portal/my-data/").content.decode())
     assert "€1,234.50" in english and "Teapot" in english
+    assert "Each purchase is kept 3 years after you made it." in english
+    assert "Kept 6 years after you close your account." in english and "tax law" in english
     indonesian = text_of(signed_in.get("/portal/my-data/", **ID).content.decode())
     assert "€1.234,50" in indonesian
     settings.CURRENCY = "IDR"
