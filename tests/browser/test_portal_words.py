@@ -137,6 +137,12 @@ def tables_fit_a4(page: Page, name: str) -> list[tuple[str, float]]:
              .filter(([, width]) => width > limit + 0.5)""",
         A4_PRINTABLE_PX,
     )
+    widest = page.evaluate(
+        "Math.max(0, ...[...document.querySelectorAll('table')]"
+        ".map(el => el.getBoundingClientRect().width))"
+    )
+    with (ARTIFACTS / "portal-words" / "a4-widths.txt").open("a") as figures:
+        figures.write(f"{name}: widest table {widest:.0f} px of {A4_PRINTABLE_PX} px\n")
     shot(page, name)
     page.emulate_media(media="screen")
     return too_wide
@@ -146,8 +152,9 @@ def test_my_data_and_the_summary_read_plainly_in_both_languages_and_print_on_a4(
     phone_page, live_server, dewi
 ):
     base = live_server.url
+    (ARTIFACTS / "portal-words" / "a4-widths.txt").unlink(missing_ok=True)
     sign_in(phone_page, base, dewi.email)
-    phone_page.goto(base + "/portal/recommendations/")  # suggestions shown once
+    phone_page.goto(base + "/portal/recommendations/")
     for language in ("en-gb", "id"):
         set_language(phone_page, base, language)
         for path, name in (("/portal/my-data/", "my-data"), ("/portal/export/summary/", "summary")):
@@ -161,6 +168,7 @@ def test_my_data_and_the_summary_read_plainly_in_both_languages_and_print_on_a4(
                     phone_page.screenshot(
                         path=str(ARTIFACTS / "portal-words" / f"{name}-{language}-top.png")
                     )
+        ARTIFACTS.joinpath("portal-words").mkdir(parents=True, exist_ok=True)
         too_wide = tables_fit_a4(phone_page, f"summary-print-{language}")
         assert not too_wide, too_wide
         ARTIFACTS.joinpath("portal-words").mkdir(parents=True, exist_ok=True)
