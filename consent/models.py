@@ -48,6 +48,13 @@ class Purpose(models.Model):
 
         return purpose_name(self.code)
 
+    @property
+    def description(self) -> str:
+        """The vocabulary's one line on what the purpose does."""
+        from consent.vocabulary import purpose_description
+
+        return purpose_description(self.code)
+
 
 class Notice(models.Model):
     """The text a customer was shown when deciding; versions are never edited."""

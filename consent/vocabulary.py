@@ -57,6 +57,11 @@ def purpose_name(code: str) -> str:
     return term_name(PURPOSES, code)
 
 
+def purpose_description(code: str) -> str:
+    term = PURPOSES.get(code)
+    return str(term.description) if term else ""
+
+
 def lawful_basis_name(code: str) -> str:
     return term_name(LAWFUL_BASES, code)
 

@@ -39,8 +39,10 @@ def test_pages_name_purposes_from_the_vocabulary_not_the_stored_label(signed_in,
     for path in ("/portal/my-data/", "/portal/consents/", "/portal/export/summary/"):
         page = signed_in.get(path).content.decode()
         assert "Personal suggestions" in page and "Legacy recommendations" not in page, path
+    assert "Suggestions picked from what you bought before." in page  # its one line
     indonesian = signed_in.get("/portal/my-data/", **ID).content.decode()
     assert "Saran pribadi" in indonesian
+    assert "Saran yang dipilih dari apa yang pernah Anda beli." in indonesian
 
 
 def test_the_lead_form_uses_the_same_purpose_names(client):
