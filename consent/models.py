@@ -56,6 +56,20 @@ class Purpose(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def title(self) -> str:
+        """The name every page shows (consent.vocabulary), not the seed's stored label."""
+        from consent.vocabulary import purpose_name
+
+        return purpose_name(self.code)
+
+    @property
+    def description(self) -> str:
+        """The vocabulary's one line on what the purpose does."""
+        from consent.vocabulary import purpose_description
+
+        return purpose_description(self.code)
+
 
 class Notice(models.Model):
     """The text a customer was shown when deciding, in each language (`texts`); versions

@@ -281,6 +281,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["crm_project.formats"]
 # The shop's zone: the portal shows dates and times in it, and names it.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The currency the shop's prices are in (an ISO 4217 code): pages show prices with it,
+# formatted per language by Babel ("€57.13", "€57,13"). The demo catalogue's prices
+# (0.99 to 999, with cents, European customers) are euros.
+CURRENCY = env.str("CURRENCY", default="EUR").upper()
 USE_I18N = True
 USE_TZ = True
 

@@ -6,58 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
 from audit.models import AuditAction
-from consent.vocabulary import PURPOSE_TEXT
+from audit.vocabulary import ACTION_TEXT
+from consent.vocabulary import PURPOSE_TEXT, consent_source_name, purpose_name
+from vault.categories import category_name
 
 # Registry texts shown to customers through {% translate %} with a variable.
 gettext_noop("Invoice lines are kept for tax law; erasure unlinks them from you.")
-
-CATEGORY_TEXT = {
-    "profile": (_("Your profile"), _("To run your account and reach you.")),
-    "purchases": (_("Your purchases"), _("To deliver what you bought and keep invoices.")),
-    "consent": (_("Your choices"), _("To prove what you agreed to, and when.")),
-    "interactions": (_("Contacts with our service team"), _("To help you when you ask.")),
-    "disclosures": (
-        _("Shared with our processors"),
-        _("Companies that work for us under a data-processing agreement."),
-    ),
-    "recommendations": (
-        _("Personalisation"),
-        _("What our suggestions learned from your purchases, and what we showed you."),
-    ),
-    "service_tickets": (
-        _("Your questions and complaints"),
-        _("To answer you, and to learn from complaints."),
-    ),
-    "access_log": (_("Access log"), _("Who looked at or changed your data.")),
-    "sign_in": (_("Sign-in codes"), _("Codes we sent you to sign in (kept as hashes).")),
-    "data_subject_requests": (
-        _("Requests you made about your data"),
-        _("To answer them, and to prove we did."),
-    ),
-    "lead": (_("Your first contact with us"), _("What you sent us before you had an account.")),
-    "lead_consent": (
-        _("Choices from your first contact"),
-        _("What you agreed to before you had an account."),
-    ),
-    "deals": (_("Offers we prepared for you"), _("To follow up what you asked us for.")),
-    "marketing": (_("Offers we sent you"), _("To send only the offers you agreed to.")),
-    "api_replies": (
-        _("Replies to connected shops"),
-        _("Records we keep to run the service safely."),
-    ),
-    "change_feed": (
-        _("Change notices to connected shops"),
-        _("Records we keep to run the service safely."),
-    ),
-    "staff_reveal_reasons": (
-        _("Reasons our staff gave for looking"),
-        _("So our privacy officer can check every look at a protected detail."),
-    ),
-    "staff_access_reviews": (
-        _("Checks of our staff's access"),
-        _("So our privacy officer can check every look at a protected detail."),
-    ),
-}
 
 # The order a person reads their data in: the profile first, records for safety last.
 CATEGORY_ORDER = [
@@ -103,33 +57,6 @@ def duration_text(days: int) -> str:
         return ngettext("about %(count)d week", "about %(count)d weeks", weeks) % {"count": weeks}
     return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
-
-ACTION_TEXT = {
-    AuditAction.CUSTOMER_CREATED: _("created your account"),
-    AuditAction.CUSTOMER_UPDATED: _("changed your profile"),
-    AuditAction.CUSTOMER_REVEALED: _("looked at a protected detail"),
-    AuditAction.CUSTOMER_VIEWED: _("looked at your profile"),
-    AuditAction.CONSENTS_VIEWED: _("looked at your choices"),
-    AuditAction.PURCHASES_RECORDED: _("recorded purchases"),
-    AuditAction.INTERACTION_RECORDED: _("recorded a contact with our service team"),
-    AuditAction.CONSENT_GRANTED: _("recorded your agreement"),
-    AuditAction.CONSENT_WITHDRAWN: _("recorded your withdrawal"),
-    AuditAction.CONSENT_CONFIRMATION_SENT: _("sent a confirmation link"),
-    AuditAction.CUSTOMER_EXPORTED: _("exported your data"),
-    AuditAction.ERASURE_REQUESTED: _("asked for your data to be erased"),
-    AuditAction.ERASURE_EXTENDED: _("extended the erasure deadline"),
-    AuditAction.ERASURE_VIEWED: _("looked at the erasure status"),
-    AuditAction.DISCLOSED: _("shared data with a processor"),
-    AuditAction.RECOMMENDATIONS_VIEWED: _("looked at your suggestions"),
-    AuditAction.RECOMMENDATIONS_FORGOTTEN: _("removed your purchases from our suggestions"),
-    AuditAction.EMAIL_CHANGE_REQUESTED: _("asked to change your email address"),
-    AuditAction.PORTAL_SIGNED_IN: _("signed in"),
-    AuditAction.PORTAL_SIGNED_OUT: _("signed out"),
-    AuditAction.PORTAL_VIEWED: _("looked at your data"),
-    AuditAction.TICKET_OPENED: _("opened a service ticket"),
-    AuditAction.TICKET_UPDATED: _("updated a service ticket"),
-    AuditAction.TICKET_NOTE_ADDED: _("wrote in a service ticket"),
-}
 
 # The details a staff reveal names (its audit row's "fields", access.policy.Field codes).
 DETAIL_TEXT = {
@@ -180,11 +107,11 @@ def access_purpose_label(code: str) -> str:
 
 
 def category_label(category: str) -> str:
-    return CATEGORY_TEXT.get(category, (category.replace("_", " ").capitalize(), ""))[0]
+    return category_name(category)
 
 
 def purpose_label(purpose) -> str:
-    return PURPOSE_TEXT.get(purpose.code, purpose.name)
+    return purpose_name(purpose.code)
 
 
 # How a choice staff recorded for the customer reached them (consent event channels of
@@ -201,4 +128,4 @@ def choice_origin(event) -> str:
     for one staff wrote down for the customer, else the source's name."""
     if event.source == "staff":
         return str(STAFF_CHANNEL_TEXT.get(event.channel, _("recorded by our staff")))
-    return str(event.get_source_display())
+    return consent_source_name(event.source)

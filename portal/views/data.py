@@ -3,35 +3,25 @@ accessed their data, and their export."""
 
 import json
 
+from babel.numbers import get_currency_name
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, to_locale
 
 from audit.actors import CUSTOMER
-from consent.selectors import choices_of, consent_history
+from consent.selectors import choices_of
 from customers.models import Product
-from customers.selectors import interactions_of, purchases_of
-from disposal.exports import export_customer, gather
-from disposal.selectors import disclosures_of, keeping_by_category
+from customers.selectors import purchases_of
+from disposal.exports import export_customer
 from portal.access_log import ONLY_OTHERS, access_rows, zone_name
-from portal.presentation import category_label
+from portal.holdings import holdings_of
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
-from service.selectors import tickets_of
 
 PAGE_SIZE = 25
-# Shown in their own sections; every other registered category is listed as stored.
-# Service tickets have their own page, which leaves the team's internal notes out.
-SHOWN_APART = {
-    "profile",
-    "purchases",
-    "consent",
-    "interactions",
-    "disclosures",
-    "access_log",
-    "service_tickets",
-}
 
 
 def home(request):
@@ -42,26 +32,11 @@ def home(request):
 def my_data(request):
     customer = request.customer
     purchases = Paginator(purchases_of(customer.pk), PAGE_SIZE).get_page(request.GET.get("page"))
-    keeping = keeping_by_category()
-    others = gather(customer.pk, categories=set(keeping) - SHOWN_APART)
     record_page_view(customer, "my_data")
     return render(
         request,
         "portal/my_data.html",
-        {
-            "customer": customer,
-            "purchases": purchases,
-            "choices": choices_of(customer.pk),
-            "history": consent_history(customer.pk)[:100],
-            "interactions": interactions_of(customer.pk),
-            "ticket_count": len(tickets_of(customer.pk)),
-            "disclosures": disclosures_of(customer.pk),
-            "keeping": keeping,
-            "others": [
-                (category_label(category), keeping[category], section["records"])
-                for category, section in sorted(others.items())
-            ],
-        },
+        {"customer": customer, "holdings": holdings_of(customer, purchases=purchases)},
     )
 
 
@@ -125,15 +100,21 @@ def export_json(request):
 
 @customer_required
 def export_summary(request):
+    """The printable summary: the sections of "My data" in full, for a person to read
+    and print on A4; the export is still made (and audited) as for the file."""
     document = export_customer(customer_id=request.customer.pk, actor=CUSTOMER)
-    sections = [
-        (category_label(category), section)
-        for category, section in sorted(document["categories"].items())
-    ]
     response = render(
         request,
         "portal/export_summary.html",
-        {"document": document, "sections": sections, "generated_at": timezone.now()},
+        {
+            "document": document,
+            "holdings": holdings_of(request.customer),
+            "generated_at": timezone.now(),
+            "zone": zone_name(),
+            "currency": get_currency_name(
+                settings.CURRENCY, locale=to_locale(get_language() or "en-gb")
+            ),
+        },
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -158,7 +158,7 @@ def test_reporting_lost_opens_an_incident_page_and_the_desk_says_so(signed_in):
     incident = Incident.objects.get()
     assert response["Location"] == f"/dashboard/privacy/incidents/{incident.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "profile, purchases" in page and "Art. 33" in page
+    assert "Your profile, Your purchases" in page and "Art. 33" in page
     assert "open incident" in client.get("/dashboard/privacy/").content.decode()
 
     closed = client.post(response["Location"], {"decision": "none-needed"})

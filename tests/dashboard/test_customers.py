@@ -184,3 +184,23 @@ def test_interaction_notes_stay_hidden_until_revealed(signed_in, ada):
     )
     page = client.get(_url(ada)).content.decode()
     assert "Parcel left with neighbour" in page and EMAIL not in page
+
+
+def test_the_360_view_names_the_categories_shared_with_a_processor(signed_in, ada):
+    from disposal.models import Processor
+    from disposal.processors import disclose, save_processor
+
+    processor = save_processor(
+        processor=Processor(name="Parcel Co", agreement_reference="DPA-1",
+                            agreement_signed_on="2026-01-01", categories=["profile", "purchases"],
+                            webhook_url="https://parcel.example/hook"),
+        webhook_secret="s",
+    )  # fmt: skip
+    disclose(
+        processor=processor, customer_id=ada.pk, categories=["profile", "purchases"],
+        actor="system",
+    )  # fmt: skip
+    client, _user = signed_in(Role.PRIVACY_OFFICER)
+    page = client.get(_url(ada)).content.decode()
+    assert "Parcel Co · Your profile, Your purchases" in page
+    assert "profile, purchases" not in page

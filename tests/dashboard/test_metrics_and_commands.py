@@ -135,3 +135,13 @@ def test_dashboard_templates_hold_no_inline_script_or_style():
     for template in root.rglob("*.html"):
         text = template.read_text()
         assert "<script" not in text and "style=" not in text, template.name
+
+
+def test_the_consent_and_request_charts_name_their_bars_in_words(signed_in, make_customer):
+    make_customer(consents={"account": True, "marketing_email": True})
+    client, _user = signed_in(Role.MARKETING)
+    consent = client.get("/dashboard/metrics/consent.svg").content.decode()
+    assert "Offers by email" in consent and "Personal suggestions" in consent
+    assert ">marketing_email<" not in consent
+    requests = client.get("/dashboard/metrics/requests.svg").content.decode()
+    assert "Restriction of processing" in requests and ">restriction<" not in requests

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 
+from consent.models import Purpose
 from consent.selectors import has_consent
 from leads.models import Lead, LeadForm
 
@@ -57,12 +58,15 @@ def test_a_subscribed_customer_is_mailed_that_they_already_are_with_the_way_to_t
     client, lead_form, subscribed, settings
 ):
     settings.PUBLIC_URL = "https://shop.example"
+    Purpose.objects.filter(code="marketing_email").update(name="stored label")
     _submit(client, subscribed.email, ["marketing_email"])
     _submit(client, STRANGER, ["marketing_email"])
     to_customer, to_stranger = mail.outbox
     assert to_customer.to == [subscribed.email] and to_stranger.to == [STRANGER]
     assert "already" in to_customer.subject.lower()
     assert "https://shop.example/portal/" in to_customer.body
+    assert "Offers by email" in to_customer.body  # the vocabulary's name, as on the form
+    assert "stored label" not in to_customer.body
     assert "/forms/confirm/" in to_stranger.body
     html, mime = to_customer.alternatives[0]
     assert mime == "text/html" and "https://shop.example/portal/" in html

@@ -3,13 +3,17 @@
 number mailed to the address before it is erased, agreeing with the status page."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from django.utils.formats import date_format
 
+from customers.services import PurchaseLine, record_purchases
 from disposal.models import ErasureRequest
 from portal.presentation import duration_text
+from tests.factories import ProductFactory
 from tests.portal.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -34,7 +38,14 @@ def test_what_stays_says_why_and_how_long_in_years(signed_in):
     assert "tax law" in purchases and "2192" not in page and " days" not in purchases
 
 
-def test_the_my_data_page_states_retention_in_plain_units(signed_in):
+def test_the_my_data_page_states_retention_in_plain_units(signed_in, customer):
+    # Purchases are shown (with their tax-law hold) once there are some: empty
+    # categories are left out (issue 26 item 2).
+    ProductFactory(sku="POT", name="Teapot")
+    record_purchases(
+        lines=[PurchaseLine(customer.pk, "o-1", "POT", 1, Decimal("5.00"), timezone.now())],
+        actor="system",
+    )
     page = signed_in.get("/portal/my-data/").content.decode()
     assert "6 years" in page and "2192 days" not in page and "1095 days" not in page
 

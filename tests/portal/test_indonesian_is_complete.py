@@ -42,11 +42,6 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 # Indonesia uses as they are. Words, never whole strings: a sentence of them is still
 # flagged when it reads the same.
 SAME_IN_BOTH = {"custodian", "email", "json", "pdf", "csv", "id", "sku", "api", "ok", "status"}
-# The My data page and the printable summary are rewritten for people by issue 26 items
-# 2 and 3 (branch `portalwords`, merged separately): until then they show tables of
-# codes, which that rewrite replaces. Their renders are checked by the strict test below
-# only once that rewrite is in (remove this set when it is).
-REWRITTEN_ELSEWHERE = {"/portal/my-data/", "/portal/export/summary/"}
 # Parameterised pages are reached through the flow below, with real links and tokens.
 NOT_WALKED_BY_NAME = {"sign_out", "change_consent", "export_json"}
 UNDO = re.compile(r"https?://[^/\s]+(/portal/profile/email/undo/\S+)")
@@ -390,19 +385,13 @@ def test_every_interface_string_of_the_portal_the_lead_form_and_their_mails_is_i
     # to a new address, the note to the old one, the closed account's certificate.
     assert len(mails) == 7, mails
     data = english.data | indonesian.data | _language_names()
-    found, elsewhere = {}, {}
+    found = {}
     for (name, id_texts), en_texts in zip(
         indonesian.renders.items(), english.renders.values(), strict=True
     ):
         same = sorted(text for text in id_texts & en_texts if untranslated(text, data))
         if same:
-            rewritten = any(f"({path})" in name for path in REWRITTEN_ELSEWHERE)
-            (elsewhere if rewritten else found)[name] = same
+            found[name] = same
     assert not found, "Untranslated in Bahasa Indonesia:\n" + "\n".join(
         f"{name}: {texts}" for name, texts in found.items()
     )
-    if elsewhere:
-        pytest.xfail(
-            "My data and the summary await issue 26 items 2-3 (branch portalwords): "
-            + "; ".join(f"{name}: {len(texts)} strings" for name, texts in elsewhere.items())
-        )

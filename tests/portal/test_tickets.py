@@ -32,7 +32,7 @@ def ticket(customer, make_staff):
 
 def test_the_customer_sees_status_and_replies_but_never_internal_notes(signed_in, ticket):
     listing = signed_in.get("/portal/tickets/").content.decode()
-    assert "Parcel never arrived" in listing and "Waiting for the customer" in listing
+    assert "Parcel never arrived" in listing and "Waiting for your reply" in listing
     page = signed_in.get(f"/portal/tickets/{ticket.pk}/").content.decode()
     assert "A new parcel left today." in page
     assert "INTERNAL" not in page and "courier flagged" not in page
@@ -83,6 +83,6 @@ def test_ticket_pages_ask_for_sign_in(client, ticket):
 def test_the_ticket_pages_speak_bahasa_indonesia(signed_in, ticket):
     signed_in.cookies["django_language"] = "id"
     listing = signed_in.get("/portal/tickets/").content.decode()
-    assert "Pertanyaan dan keluhan Anda" in listing and "Menunggu pelanggan" in listing
+    assert "Pertanyaan dan keluhan Anda" in listing and "Menunggu balasan Anda" in listing
     page = signed_in.get(f"/portal/tickets/{ticket.pk}/").content.decode()
     assert "Tim layanan kami" in page and "Pengiriman" in page
