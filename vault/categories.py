@@ -146,6 +146,11 @@ RECORDS = {
         "%(count)d links we mailed you before you had an account to confirm a choice.",
         "count",
     ),
+    "leads.leadnote": ngettext_lazy(
+        "%(count)d note our staff wrote about you before you had an account.",
+        "%(count)d notes our staff wrote about you before you had an account.",
+        "count",
+    ),
     "leads.deal": ngettext_lazy(
         "%(count)d offer we prepared for you.", "%(count)d offers we prepared for you.", "count"
     ),
