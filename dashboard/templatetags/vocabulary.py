@@ -4,6 +4,7 @@ from django import template
 
 from consent.models import NoticeDelivery
 from consent.vocabulary import purpose_name as _purpose_name
+from portal.presentation import category_label
 from privacy.models import RequestChannel
 
 register = template.Library()
@@ -25,3 +26,15 @@ def contact_channel(code: str) -> str:
 @register.filter
 def notice_delivery(code: str) -> str:
     return str(NoticeDelivery(code).label) if code in NoticeDelivery.values else ""
+
+
+@register.filter
+def category_name(code: str) -> str:
+    """A data category in the portal's words ("Your purchases"), never the code."""
+    return str(category_label(str(code)))
+
+
+@register.filter
+def category_names(codes) -> str:
+    """Several categories, named and joined: "Your profile, Your purchases"."""
+    return ", ".join(str(category_label(str(code))) for code in codes or ())

@@ -16,6 +16,7 @@ from disposal.exports import export_customer, gather
 from disposal.selectors import disclosures_of, keeping_by_category
 from portal.access_log import ONLY_OTHERS, access_rows, zone_name
 from portal.presentation import category_label
+from portal.summary import summary_context
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
 from service.selectors import tickets_of
@@ -126,14 +127,6 @@ def export_json(request):
 @customer_required
 def export_summary(request):
     document = export_customer(customer_id=request.customer.pk, actor=CUSTOMER)
-    sections = [
-        (category_label(category), section)
-        for category, section in sorted(document["categories"].items())
-    ]
-    response = render(
-        request,
-        "portal/export_summary.html",
-        {"document": document, "sections": sections, "generated_at": timezone.now()},
-    )
+    response = render(request, "portal/export_summary.html", summary_context(document))
     response["Cache-Control"] = "no-store"
     return response

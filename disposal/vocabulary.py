@@ -1,0 +1,52 @@
+"""Plain names for disposal's codes on staff pages and printed records: how erasure
+treats a category, what a retention policy disposes of. Categories themselves are named
+by portal.presentation.category_label, purposes by consent.vocabulary."""
+
+from babel import Locale, UnknownLocaleError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+ERASURE_TEXT = {
+    "deleted": _("Deleted"),
+    "pseudonymized": _("Unlinked from the person and kept"),
+}
+
+RETENTION_TEXT = {
+    "inactive_customers": _("Customers inactive for the period (erased whole)"),
+    "interactions": _("Contacts with the service team older than the period"),
+    "purchase_detail": _("Purchase lines older than the period"),
+    "unconverted_leads": _("Leads not converted and not contacted for the period"),
+}
+
+
+def erasure_text(method: str) -> str:
+    """ "deleted" or "pseudonymized" in words; a category that mixes both per table says
+    "Partly deleted, partly unlinked"."""
+    if method in ERASURE_TEXT:
+        return str(ERASURE_TEXT[method])
+    return str(_("Partly deleted, partly unlinked from the person"))
+
+
+def retention_text(category: str) -> str:
+    return str(RETENTION_TEXT.get(category, category.replace("_", " ").capitalize()))
+
+
+def country_name(code: str) -> str:
+    """A two-letter country code in the reader's language ("Singapura" in Indonesian),
+    from CLDR (Babel); an unknown code as it is."""
+    try:
+        locale = Locale.parse((get_language() or "en").replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale("en")
+    return locale.territories.get(code.upper(), code.upper())
+
+
+DELIVERY_TEXT = {
+    "pending": _("Told, not yet confirmed"),
+    "delivered": _("Told, confirmed"),
+    "failed": _("Could not be told yet: retried"),
+}
+
+
+def delivery_text(status: str) -> str:
+    return str(DELIVERY_TEXT.get(status, _("Not known")))
