@@ -19,16 +19,3 @@ PURPOSE_TEXT = {
 def purpose_name(code: str) -> str:
     """A purpose's plain name; a purpose added later falls back to its code in words."""
     return str(PURPOSE_TEXT.get(code, code.replace("_", " ").capitalize()))
-
-
-# The lawful bases (GDPR Art. 6(1)) in words, for the records of processing.
-LAWFUL_BASIS_TEXT = {
-    "consent": _("Consent"),
-    "contract": _("Performance of a contract"),
-    "legal_obligation": _("Legal obligation"),
-    "legitimate_interests": _("Legitimate interests"),
-}
-
-
-def lawful_basis_name(code: str) -> str:
-    return str(LAWFUL_BASIS_TEXT.get(code, code.replace("_", " ").capitalize()))

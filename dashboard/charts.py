@@ -1,7 +1,12 @@
 """Metrics charts: each is a table of numbers (no personal data) drawn server-side as SVG
 by pygal, and the same numbers as CSV. pygal's JavaScript (loaded from a CDN by
-default) is switched off and its inline script removed: the charts are plain images."""
+default) is switched off and its inline script removed: the charts are plain images.
 
+The images are drawn wide (the page scales them to its width), with whole-number axes
+(a count of 2.5 customers reads as a bug), and name purposes, request kinds and series
+in the reader's language; the CSV keeps the codes, for machines."""
+
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree
@@ -11,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
 from consent.selectors import consent_rates
+from consent.vocabulary import purpose_name
 from customers.selectors import customers_per_month
 from disposal.selectors import erasures_per_week
 from leads.selectors import source_quality
+from privacy.models import RequestKind
 from privacy.selectors import request_timeliness
 from service.selectors import tickets_per_week
 
@@ -37,6 +44,32 @@ class Chart:
     title: str
     table: Callable[[], Table]
     kind: str  # "bar", "line", "stacked", "grouped" (bars side by side)
+    x_label: Callable[[object], str] = str  # the first column's value in words
+    percent: bool = False  # the plotted values are percentages (axis 0 to 100)
+
+
+# The plotted columns' names in words (the CSV header keeps the codes).
+SERIES_TEXT = {
+    "new_customers": _("New customers"),
+    "rate_percent": _("Consent rate (%)"),
+    "closed_on_time": _("Closed on time"),
+    "closed_late": _("Closed late"),
+    "open_on_time": _("Open, on time"),
+    "open_overdue": _("Open, overdue"),
+    "erasures_completed": _("Erasures completed"),
+    "conversion_rate_percent": _("Conversion rate (%)"),
+    "opened": _("Opened"),
+    "resolved": _("Resolved"),
+    "complaints": _("Complaints"),
+}
+
+
+def _series_name(column: str) -> str:
+    return str(SERIES_TEXT.get(column, column.replace("_", " ")))
+
+
+def _request_kind(code) -> str:
+    return str(RequestKind(code).label) if code in RequestKind.values else str(code)
 
 
 def _customers() -> Table:
@@ -89,25 +122,66 @@ CHARTS = {
     chart.slug: chart
     for chart in (
         Chart("customers", _("New customers per month"), _customers, "line"),
-        Chart("consent", _("Consent rate per purpose (%)"), _consents, "bar"),
-        Chart("requests", _("Data-subject requests: on time and overdue"), _requests, "stacked"),
+        Chart(
+            "consent",
+            _("Consent rate per purpose (%)"),
+            _consents,
+            "bar",
+            x_label=purpose_name,
+            percent=True,
+        ),
+        Chart(
+            "requests",
+            _("Data-subject requests: on time and overdue"),
+            _requests,
+            "stacked",
+            x_label=_request_kind,
+        ),
         Chart("erasures", _("Erasures completed per week"), _erasures, "bar"),
-        Chart("lead-sources", _("Conversion rate per lead source (%)"), _lead_sources, "bar"),
+        Chart(
+            "lead-sources",
+            _("Conversion rate per lead source (%)"),
+            _lead_sources,
+            "bar",
+            percent=True,
+        ),
         Chart("tickets", _("Service tickets opened and resolved per week"), _tickets, "grouped"),
     )
 }
 
 
+WIDTH, HEIGHT = 1000, 420  # drawn wide; the page scales the image to its width
+
+
+def whole_number_ticks(values: list, *, percent: bool = False) -> list[int]:
+    """Axis ticks at whole numbers from 0 past the largest value, about eight of them
+    (0 to 100 by 10 for percentages)."""
+    if percent:
+        return list(range(0, 101, 10))
+    top = max([math.ceil(value) for value in values if value is not None] + [1])
+    step = max(1, math.ceil(top / 8))
+    return list(range(0, top + step, step))
+
+
 def render_svg(chart: Chart) -> bytes:
     table = chart.table()
+    if chart.kind == "stacked":
+        plotted = [sum(row[1:]) for row in table.rows]
+    elif chart.kind == "grouped":
+        plotted = [value for row in table.rows for value in row[1:]]
+    else:
+        plotted = [row[-1] for row in table.rows]
     config = {
         "title": str(chart.title),
         "style": STYLE,
         "js": [],
-        "width": 720,
-        "height": 360,
+        "width": WIDTH,
+        "height": HEIGHT,
         "show_legend": chart.kind in ("stacked", "grouped"),
+        "legend_at_bottom": True,
         "x_label_rotation": 30,
+        "y_labels": whole_number_ticks(plotted, percent=chart.percent),
+        "value_formatter": lambda value: f"{value:g}",
     }
     if chart.kind == "line":
         svg = pygal.Line(**config)
@@ -115,12 +189,12 @@ def render_svg(chart: Chart) -> bytes:
         svg = pygal.StackedBar(**config)
     else:
         svg = pygal.Bar(**config)
-    svg.x_labels = [str(row[0]) for row in table.rows]
+    svg.x_labels = [chart.x_label(row[0]) for row in table.rows]
     if chart.kind in ("stacked", "grouped"):
         for index, column in enumerate(table.columns[1:], start=1):
-            svg.add(column.replace("_", " "), [row[index] for row in table.rows])
+            svg.add(_series_name(column), [row[index] for row in table.rows])
     else:
-        svg.add(table.columns[-1].replace("_", " "), [row[-1] for row in table.rows])
+        svg.add(_series_name(table.columns[-1]), [row[-1] for row in table.rows])
     return _without_scripts(svg.render_tree())
 
 

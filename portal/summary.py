@@ -8,7 +8,8 @@ from django.utils import timezone
 from portal.presentation import category_label
 
 
-def summary_context(document: dict) -> dict:
+def summary_context(*, customer, document: dict) -> dict:
+    """The template context of the summary of `document`, the customer's export."""
     sections = [
         (category_label(category), section)
         for category, section in sorted(document["categories"].items())

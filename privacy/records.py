@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from consent.models import Purpose
-from consent.vocabulary import lawful_basis_name, purpose_name
+from consent.vocabulary import purpose_name
 from disposal.models import CarrierKind, CarrierStatus, DataCarrier, Processor, RetentionPolicy
 from disposal.selectors import carrier_register, overdue_copies
 from disposal.services import erasure_methods
@@ -38,6 +38,20 @@ class Section:
     title: str
     entries: list[Entry]
     note: str = ""
+
+
+# The lawful bases as the law names them (GDPR Art. 6(1); UU 27/2022 Art. 20), for the
+# regulator; the portal names them for customers in its own words.
+LAWFUL_BASIS_TEXT = {
+    "consent": gettext_lazy("Consent (Art. 6(1)(a))"),
+    "contract": gettext_lazy("Performance of a contract (Art. 6(1)(b))"),
+    "legal_obligation": gettext_lazy("Legal obligation (Art. 6(1)(c))"),
+    "legitimate_interests": gettext_lazy("Legitimate interests (Art. 6(1)(f))"),
+}
+
+
+def lawful_basis_name(code: str) -> str:
+    return str(LAWFUL_BASIS_TEXT.get(code, code.replace("_", " ").capitalize()))
 
 
 # The people the system holds data about, as the registry's subjects are.

@@ -38,3 +38,9 @@ def category_name(code: str) -> str:
 def category_names(codes) -> str:
     """Several categories, named and joined: "Your profile, Your purchases"."""
     return ", ".join(str(category_label(str(code))) for code in codes or ())
+
+
+@register.filter
+def purpose_names(codes) -> str:
+    """Several purposes, named and joined: "Offers by email, Offers by post"."""
+    return ", ".join(_purpose_name(str(code)) for code in codes or ())

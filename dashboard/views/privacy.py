@@ -286,7 +286,7 @@ def access_summary(request, request_id):
     document = export_customer(
         customer_id=dsr.customer_id, actor=staff_actor(request.user.pk), copy_source="dashboard"
     )
-    context = {**summary_context(document), "dsr": dsr}
+    context = {**summary_context(customer=dsr.customer, document=document), "dsr": dsr}
     response = render(request, "dashboard/privacy/access_summary.html", context)
     response["Cache-Control"] = "no-store"
     return response

@@ -59,7 +59,7 @@ def test_the_records_name_the_controller_dpo_transfers_retention_and_measures(
         "Standard contractual clauses (ASEAN MCC)",
         "2 years",
         "Offers by email",
-        "Performance of a contract",
+        "Performance of a contract (Art. 6(1)(b))",
         "Yearly penetration test",
         "encrypted in the database with a key per customer",
     ):
