@@ -91,7 +91,7 @@ def test_unset_controller_details_say_so_and_the_page_reads_in_bahasa_indonesia(
     assert "Not set: an administrator sets it in the configuration." in page
     assert "No data is transferred outside Indonesia." in page
     indonesian = client.get(RECORDS, HTTP_ACCEPT_LANGUAGE="id").content.decode()
-    assert "Langkah keamanan" in indonesian and "Penawaran lewat email" in indonesian
+    assert "Langkah keamanan" in indonesian and "Penawaran melalui email" in indonesian
 
 
 def _erased(client, customer):
