@@ -127,6 +127,10 @@ def export_json(request):
 @customer_required
 def export_summary(request):
     document = export_customer(customer_id=request.customer.pk, actor=CUSTOMER)
-    response = render(request, "portal/export_summary.html", summary_context(customer=request.customer, document=document))
+    response = render(
+        request,
+        "portal/export_summary.html",
+        summary_context(customer=request.customer, document=document),
+    )
     response["Cache-Control"] = "no-store"
     return response
