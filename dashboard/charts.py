@@ -9,9 +9,11 @@ in the reader's language; the CSV keeps the codes, for machines."""
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from xml.etree import ElementTree
 
 import pygal
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
@@ -68,6 +70,16 @@ def _series_name(column: str) -> str:
     return str(SERIES_TEXT.get(column, column.replace("_", " ")))
 
 
+def _month(text) -> str:
+    """ "2026-09" (the CSV's month) as "Sep 2026" in the reader's language."""
+    return date_format(date.fromisoformat(f"{text}-01"), "M Y")
+
+
+def _week(text) -> str:
+    """ "2026-09-21" (the CSV's Monday) as the reader's short date."""
+    return date_format(date.fromisoformat(str(text)), "SHORT_DATE_FORMAT")
+
+
 def _request_kind(code) -> str:
     return str(RequestKind(code).label) if code in RequestKind.values else str(code)
 
@@ -121,7 +133,7 @@ def _tickets() -> Table:
 CHARTS = {
     chart.slug: chart
     for chart in (
-        Chart("customers", _("New customers per month"), _customers, "line"),
+        Chart("customers", _("New customers per month"), _customers, "line", x_label=_month),
         Chart(
             "consent",
             _("Consent rate per purpose (%)"),
@@ -137,7 +149,7 @@ CHARTS = {
             "stacked",
             x_label=_request_kind,
         ),
-        Chart("erasures", _("Erasures completed per week"), _erasures, "bar"),
+        Chart("erasures", _("Erasures completed per week"), _erasures, "bar", x_label=_week),
         Chart(
             "lead-sources",
             _("Conversion rate per lead source (%)"),
@@ -145,7 +157,13 @@ CHARTS = {
             "bar",
             percent=True,
         ),
-        Chart("tickets", _("Service tickets opened and resolved per week"), _tickets, "grouped"),
+        Chart(
+            "tickets",
+            _("Service tickets opened and resolved per week"),
+            _tickets,
+            "grouped",
+            x_label=_week,
+        ),
     )
 }
 

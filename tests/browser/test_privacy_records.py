@@ -233,3 +233,55 @@ def test_the_header_fits_one_row_at_1280_px_for_every_role(
             assert nav["spread"] < 8, (role, nav)  # brand, menu, user and language in a row
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_an_access_request_is_handed_over_as_the_portals_readable_summary(
+    browser, live_server, make_staff, language, width
+):
+    from privacy.models import RequestChannel, RequestKind
+    from privacy.services import complete_access, open_request, verify_requester
+
+    customer = CustomerFactory()
+    request = open_request(
+        customer=customer, kind=RequestKind.ACCESS, channel=RequestChannel.POST, actor="x"
+    )
+    verify_requester(request=request, method="id_document", actor="x")
+    complete_access(request=request, actor="x")
+    make_staff(Role.PRIVACY_OFFICER, username="pia", password=PASSWORD)
+    heading = {"en": "Your data: summary", "id": "Data Anda: ringkasan"}[language]
+    context, page = _new_page(browser, live_server, language, width)
+    try:
+        _sign_in(page, live_server, "pia")
+        page.goto(f"{live_server.url}/dashboard/privacy/requests/{request.pk}/")
+        page.locator(f"form[action$='/requests/{request.pk}/summary/'] button").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.locator("main")).to_contain_text(WORDS[language]["profile"])
+        expect(page.locator("main")).to_contain_text(customer.email)
+        page.emulate_media(media="print")
+        expect(page.locator("header.top")).to_be_hidden()
+        shot(page, f"{language}-{width}-09-access-summary-printed")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_metrics_charts_span_the_page_width(browser, live_server, make_staff, width):
+    make_staff(Role.SUPPORT_AGENT, username="sam", password=PASSWORD)
+    context, page = _new_page(browser, live_server, "en", width)
+    try:
+        _sign_in(page, live_server, "sam")
+        page.goto(f"{live_server.url}/dashboard/metrics/")
+        sizes = page.evaluate(
+            """() => {
+            const figure = document.querySelector('figure.chart');
+            const image = figure.querySelector('img');
+            return [image.getBoundingClientRect().width, figure.getBoundingClientRect().width];
+        }"""
+        )
+        assert abs(sizes[0] - sizes[1]) <= 2, sizes
+        assert fits_the_screen(page)
+        shot(page, f"en-{width}-10-metrics")
+    finally:
+        context.close()

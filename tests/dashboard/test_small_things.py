@@ -112,6 +112,7 @@ def test_charts_have_whole_number_axes_and_no_codes(signed_in, make_customer, sl
     assert labels and all(re.fullmatch(r"\d+", label.strip()) for label in labels), labels
     for code in ("marketing_email", "closed_on_time", "new_customers", "rectification<"):
         assert code not in svg
+    assert not re.search(r">\d{4}-\d{2}(-\d{2})?<", svg)  # months and weeks as dates, not ISO
     assert 'width="1000"' in svg
 
 
