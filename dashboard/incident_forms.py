@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from disposal.carriers import known_holdings
 from disposal.models import ReportRecipient
-from portal.presentation import category_label
+from disposal.vocabulary import holding_name
+from portal.presentation import category_sort_key
 
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -23,7 +24,7 @@ def _moment_field(label, help_text):
 
 
 def _category_choices():
-    return [(code, category_label(code)) for code in known_holdings()]
+    return [(code, holding_name(code)) for code in sorted(known_holdings(), key=category_sort_key)]
 
 
 class _CategoriesForm(forms.Form):

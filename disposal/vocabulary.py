@@ -50,3 +50,14 @@ DELIVERY_TEXT = {
 
 def delivery_text(status: str) -> str:
     return str(DELIVERY_TEXT.get(status, _("Not known")))
+
+
+def holding_name(code: str) -> str:
+    """What a carrier or an incident holds: a data category in the portal's words, or
+    the key store (not a category of anyone's data, but the keys to all of it)."""
+    from disposal.models import KEY_STORE
+    from portal.presentation import category_label
+
+    if code == KEY_STORE:
+        return str(_("Key store (the customers' encryption keys)"))
+    return str(category_label(code))

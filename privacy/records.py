@@ -21,7 +21,7 @@ from consent.vocabulary import purpose_name
 from disposal.models import CarrierKind, CarrierStatus, DataCarrier, Processor, RetentionPolicy
 from disposal.selectors import carrier_register, overdue_copies
 from disposal.services import erasure_methods
-from disposal.vocabulary import country_name, erasure_text, retention_text
+from disposal.vocabulary import country_name, erasure_text, holding_name, retention_text
 from portal.presentation import category_label, category_sort_key, duration_text
 from vault import registry
 
@@ -184,7 +184,7 @@ def _categories() -> Section:
 
 
 def _categories_text(codes) -> str:
-    return ", ".join(str(category_label(code)) for code in sorted(codes, key=category_sort_key))
+    return ", ".join(holding_name(code) for code in sorted(codes, key=category_sort_key))
 
 
 def _recipients(processors) -> Section:

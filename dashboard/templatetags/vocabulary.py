@@ -4,6 +4,7 @@ from django import template
 
 from consent.models import NoticeDelivery
 from consent.vocabulary import purpose_name as _purpose_name
+from disposal.vocabulary import holding_name
 from portal.presentation import category_label
 from privacy.models import RequestChannel
 
@@ -37,7 +38,7 @@ def category_name(code: str) -> str:
 @register.filter
 def category_names(codes) -> str:
     """Several categories, named and joined: "Your profile, Your purchases"."""
-    return ", ".join(str(category_label(str(code))) for code in codes or ())
+    return ", ".join(holding_name(str(code)) for code in codes or ())
 
 
 @register.filter
