@@ -163,7 +163,7 @@ def _categories() -> Section:
                 "total": len(fields),
             }
         else:
-            at_rest = _("Not encrypted (holds no directly identifying details)")
+            at_rest = _("Not encrypted")
         details = [
             (_("At rest"), at_rest),
             (_("On erasure"), erasure_text(methods.get(category, ""))),
