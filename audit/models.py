@@ -81,6 +81,8 @@ class AuditAction(models.TextChoices):
     CARRIER_UNREADABLE = "carrier.unreadable"
     INCIDENT_OPENED = "incident.opened"
     INCIDENT_CLOSED = "incident.closed"
+    INCIDENT_ASSESSED = "incident.assessed"
+    INCIDENT_REPORTED = "incident.reported"
     TICKET_OPENED = "ticket.opened"
     TICKET_UPDATED = "ticket.updated"
     TICKET_NOTE_ADDED = "ticket.note_added"

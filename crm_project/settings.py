@@ -157,6 +157,14 @@ SERVICE_SLA_HOURS = {
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000")
 # Privacy officers are mailed about data-subject requests due within this many days.
 PRIVACY_REMINDER_DAYS = env.int("PRIVACY_REMINDER_DAYS", default=5)
+# The fixed parts of the records of processing (GDPR Art. 30(1)(a) and (g)): who the
+# controller is, its representative, its data protection officer, its country (a
+# processor elsewhere is a transfer), and security measures beyond those the code takes.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="")
+PRIVACY_CONTROLLER_COUNTRY = env.str("PRIVACY_CONTROLLER_COUNTRY", default="ID").upper()
+PRIVACY_REPRESENTATIVE = env.str("PRIVACY_REPRESENTATIVE", default="")
+PRIVACY_DPO = env.str("PRIVACY_DPO", default="")
+PRIVACY_SECURITY_MEASURES = env.list("PRIVACY_SECURITY_MEASURES", default=[])
 
 ROOT_URLCONF = "crm_project.urls"
 # Where the Django admin lives (a path without the leading slash, e.g. "staff-admin-7f3c/"):

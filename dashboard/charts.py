@@ -1,12 +1,19 @@
 """Metrics charts: each is a table of numbers (no personal data) drawn server-side as SVG
 by pygal, and the same numbers as CSV. pygal's JavaScript (loaded from a CDN by
-default) is switched off and its inline script removed: the charts are plain images."""
+default) is switched off and its inline script removed: the charts are plain images.
 
+The images are drawn wide (the page scales them to its width), with whole-number axes
+(a count of 2.5 customers reads as a bug), and name purposes, request kinds and series
+in the reader's language; the CSV keeps the codes, for machines."""
+
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from xml.etree import ElementTree
 
 import pygal
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
@@ -39,8 +46,42 @@ class Chart:
     title: str
     table: Callable[[], Table]
     kind: str  # "bar", "line", "stacked", "grouped" (bars side by side)
-    # The image's x labels in words (the one vocabulary); the CSV keeps the codes.
-    x_label: Callable[[str], str] = str
+    x_label: Callable[[object], str] = str  # the first column's value in words
+    percent: bool = False  # the plotted values are percentages (axis 0 to 100)
+
+
+# The plotted columns' names in words (the CSV header keeps the codes).
+SERIES_TEXT = {
+    "new_customers": _("New customers"),
+    "rate_percent": _("Consent rate (%)"),
+    "closed_on_time": _("Closed on time"),
+    "closed_late": _("Closed late"),
+    "open_on_time": _("Open, on time"),
+    "open_overdue": _("Open, overdue"),
+    "erasures_completed": _("Erasures completed"),
+    "conversion_rate_percent": _("Conversion rate (%)"),
+    "opened": _("Opened"),
+    "resolved": _("Resolved"),
+    "complaints": _("Complaints"),
+}
+
+
+def _series_name(column: str) -> str:
+    return str(SERIES_TEXT.get(column, column.replace("_", " ")))
+
+
+def _month(text) -> str:
+    """ "2026-09" (the CSV's month) as "Sep 2026" in the reader's language."""
+    return date_format(date.fromisoformat(f"{text}-01"), "M Y")
+
+
+def _week(text) -> str:
+    """ "2026-09-21" (the CSV's Monday) as the reader's short date."""
+    return date_format(date.fromisoformat(str(text)), "SHORT_DATE_FORMAT")
+
+
+def _request_kind(code) -> str:
+    return str(RequestKind(code).label) if code in RequestKind.values else str(code)
 
 
 def _customers() -> Table:
@@ -92,33 +133,73 @@ def _tickets() -> Table:
 CHARTS = {
     chart.slug: chart
     for chart in (
-        Chart("customers", _("New customers per month"), _customers, "line"),
-        Chart("consent", _("Consent rate per purpose (%)"), _consents, "bar", purpose_name),
+        Chart("customers", _("New customers per month"), _customers, "line", x_label=_month),
+        Chart(
+            "consent",
+            _("Consent rate per purpose (%)"),
+            _consents,
+            "bar",
+            x_label=purpose_name,
+            percent=True,
+        ),
         Chart(
             "requests",
             _("Data-subject requests: on time and overdue"),
             _requests,
             "stacked",
-            # The privacy desk's terms, as its queue names them ("Access", "Erasure").
-            lambda code: str(RequestKind(code).label),
+            x_label=_request_kind,
         ),
-        Chart("erasures", _("Erasures completed per week"), _erasures, "bar"),
-        Chart("lead-sources", _("Conversion rate per lead source (%)"), _lead_sources, "bar"),
-        Chart("tickets", _("Service tickets opened and resolved per week"), _tickets, "grouped"),
+        Chart("erasures", _("Erasures completed per week"), _erasures, "bar", x_label=_week),
+        Chart(
+            "lead-sources",
+            _("Conversion rate per lead source (%)"),
+            _lead_sources,
+            "bar",
+            percent=True,
+        ),
+        Chart(
+            "tickets",
+            _("Service tickets opened and resolved per week"),
+            _tickets,
+            "grouped",
+            x_label=_week,
+        ),
     )
 }
 
 
+WIDTH, HEIGHT = 1000, 420  # drawn wide; the page scales the image to its width
+
+
+def whole_number_ticks(values: list, *, percent: bool = False) -> list[int]:
+    """Axis ticks at whole numbers from 0 past the largest value, about eight of them
+    (0 to 100 by 10 for percentages)."""
+    if percent:
+        return list(range(0, 101, 10))
+    top = max([math.ceil(value) for value in values if value is not None] + [1])
+    step = max(1, math.ceil(top / 8))
+    return list(range(0, top + step, step))
+
+
 def render_svg(chart: Chart) -> bytes:
     table = chart.table()
+    if chart.kind == "stacked":
+        plotted = [sum(row[1:]) for row in table.rows]
+    elif chart.kind == "grouped":
+        plotted = [value for row in table.rows for value in row[1:]]
+    else:
+        plotted = [row[-1] for row in table.rows]
     config = {
         "title": str(chart.title),
         "style": STYLE,
         "js": [],
-        "width": 720,
-        "height": 360,
+        "width": WIDTH,
+        "height": HEIGHT,
         "show_legend": chart.kind in ("stacked", "grouped"),
+        "legend_at_bottom": True,
         "x_label_rotation": 30,
+        "y_labels": whole_number_ticks(plotted, percent=chart.percent),
+        "value_formatter": lambda value: f"{value:g}",
     }
     if chart.kind == "line":
         svg = pygal.Line(**config)
@@ -126,12 +207,12 @@ def render_svg(chart: Chart) -> bytes:
         svg = pygal.StackedBar(**config)
     else:
         svg = pygal.Bar(**config)
-    svg.x_labels = [chart.x_label(str(row[0])) for row in table.rows]
+    svg.x_labels = [chart.x_label(row[0]) for row in table.rows]
     if chart.kind in ("stacked", "grouped"):
         for index, column in enumerate(table.columns[1:], start=1):
-            svg.add(column.replace("_", " "), [row[index] for row in table.rows])
+            svg.add(_series_name(column), [row[index] for row in table.rows])
     else:
-        svg.add(table.columns[-1].replace("_", " "), [row[-1] for row in table.rows])
+        svg.add(_series_name(table.columns[-1]), [row[-1] for row in table.rows])
     return _without_scripts(svg.render_tree())
 
 

@@ -25,7 +25,7 @@ class LookupForm(forms.Form):
         max_length=254,
         help_text=_(
             "Exactly as given; a name by whole words (Morin finds Sam Morin). Phone numbers "
-            "with their country code, e.g. +44 7700 900123."
+            "with their country code, e.g. +62 812 3456 7890."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

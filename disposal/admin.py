@@ -174,6 +174,8 @@ class ProcessorForm(forms.ModelForm):
             "agreement_signed_on",
             "agreement_ends_on",
             "categories",
+            "country",
+            "transfer_safeguard",
             "webhook_url",
             "active",
         ]
@@ -184,6 +186,9 @@ class ProcessorForm(forms.ModelForm):
         if errors:
             raise forms.ValidationError(errors)
         return url
+
+    def clean_country(self):
+        return self.cleaned_data["country"].strip().upper()
 
     def clean_categories(self):
         categories = sorted(self.cleaned_data["categories"])

@@ -24,6 +24,7 @@ from disposal.models import (
     DataCarrier,
     Incident,
     IncidentDecision,
+    IncidentKind,
     IncidentStatus,
     Processor,
     SanitizationMethod,
@@ -291,7 +292,9 @@ def report_lost(*, carrier: DataCarrier, actor: str) -> Incident:
     carrier.save(update_fields=["status", "lost_at"])
     _event(carrier, AuditAction.CARRIER_LOST, actor, previous=previous, status=carrier.status)
     incident = Incident.objects.create(
+        kind=IncidentKind.LOST_CARRIER,
         carrier=carrier,
+        discovered_at=carrier.lost_at,
         categories=list(carrier.holds),
         encrypted=carrier.encrypted,
         encryption=carrier.encryption,

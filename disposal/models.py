@@ -5,6 +5,7 @@ under way and by pseudonym in every record that outlives them.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -189,6 +190,18 @@ class Processor(models.Model):
     agreement_signed_on = models.DateField()
     agreement_ends_on = models.DateField(null=True, blank=True)
     categories = models.JSONField(default=list, help_text="Data categories the DPA covers.")
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="Where it processes the data: a two-letter country code (ISO 3166), "
+        "e.g. ID, SG, US. Blank means the controller's own country.",
+    )
+    transfer_safeguard = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For a country other than the controller's: the safeguard for the "
+        "transfer (adequacy decision, standard contractual clauses, ...).",
+    )
     webhook_url = models.URLField()
     webhook_secret = EncryptedTextField(subject="vault_subject")
     vault_row_id = VaultRowIdField()  # binds the secret's ciphertext to this row
@@ -416,21 +429,44 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class IncidentKind(models.TextChoices):
+    LOST_CARRIER = "lost-carrier", _("A data carrier was lost")
+    BREACH = "breach", _("A personal-data breach")
+
+
 class IncidentDecision(models.TextChoices):
     NONE_NEEDED = "none-needed", _("No notification needed (unlikely to result in a risk)")
     AUTHORITY = "authority", _("Authority notified")
     AUTHORITY_AND_CUSTOMERS = "authority-and-customers", _("Authority and customers notified")
 
 
+# How long the controller has to tell the supervisory authority, counted from when it
+# became aware of the breach: GDPR Art. 33(1) says 72 hours, Indonesia's personal data
+# protection law (UU 27/2022, Art. 46(1)) says "3 x 24 hours". Both are shown.
+GDPR_NOTIFICATION_HOURS = 72
+UU_PDP_NOTIFICATION_HOURS = 3 * 24
+
+
 class Incident(models.Model):
-    """A possible personal-data breach for the privacy desk to judge (GDPR Art. 33-34):
-    today, a lost carrier. It lists what was on the carrier and whether it was encrypted,
-    never whose data. It lives in disposal, beside the carriers that raise it, because
-    the privacy app sits above disposal and reads it from there."""
+    """A possible personal-data breach for the privacy desk to judge (GDPR Art. 33-34,
+    UU 27/2022 Art. 46): a lost carrier, or a breach a privacy officer recorded. It lists
+    which categories and how many customers are affected, whether the data was
+    encrypted, and whom it was reported to: counts and categories, never whose data. It
+    lives in disposal, beside the carriers that raise it, because the privacy app sits
+    above disposal and reads it from there."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    carrier = models.ForeignKey(DataCarrier, on_delete=models.PROTECT, related_name="incidents")
+    kind = models.CharField(
+        max_length=20, choices=IncidentKind.choices, default=IncidentKind.LOST_CARRIER
+    )
+    carrier = models.ForeignKey(
+        DataCarrier, on_delete=models.PROTECT, related_name="incidents", null=True, blank=True
+    )
+    # What happened, in words without personal data (the form says so).
+    summary = models.CharField(max_length=500, blank=True)
+    discovered_at = models.DateTimeField()
     categories = models.JSONField(default=list)
+    customers_affected = models.PositiveIntegerField(null=True, blank=True)
     encrypted = models.BooleanField()
     encryption = models.CharField(max_length=200, blank=True)
     status = models.CharField(
@@ -444,6 +480,12 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="lost-carrier") | models.Q(carrier__isnull=False),
+                name="incident_lost_carrier_names_carrier",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Incident {self.pk}"
@@ -451,3 +493,39 @@ class Incident(models.Model):
     @property
     def short_id(self) -> str:
         return str(self.pk)[:8]
+
+    @property
+    def gdpr_deadline(self):
+        return self.discovered_at + timedelta(hours=GDPR_NOTIFICATION_HOURS)
+
+    @property
+    def uu_pdp_deadline(self):
+        return self.discovered_at + timedelta(hours=UU_PDP_NOTIFICATION_HOURS)
+
+
+class ReportRecipient(models.TextChoices):
+    AUTHORITY = "authority", _("Supervisory authority (GDPR)")
+    MINISTRY = "ministry", _("Personal data protection authority (Indonesia, UU 27/2022)")
+    CUSTOMERS = "customers", _("Affected customers")
+    CONTROLLER = "controller", _("Controller or client we process for")
+    POLICE = "police", _("Police")
+    OTHER = "other", _("Someone else")
+
+
+class IncidentReport(models.Model):
+    """Whom an incident was reported to, when, and the reference they gave (no personal
+    data: the customers notified are a count)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="reports")
+    recipient = models.CharField(max_length=20, choices=ReportRecipient.choices)
+    reported_at = models.DateTimeField()
+    reference = models.CharField(max_length=200, blank=True)
+    customers_notified = models.PositiveIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["reported_at", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} of incident {self.incident_id}"

@@ -3,7 +3,7 @@ register, overdue copies and incidents."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,6 +23,7 @@ from disposal.models import (
     ErasureStep,
     Incident,
     IncidentStatus,
+    ReportRecipient,
     RetentionCategory,
     RetentionPolicy,
     SanitizationRecord,
@@ -249,9 +250,49 @@ def open_incidents() -> QuerySet:
     return Incident.objects.select_related("carrier").filter(status=IncidentStatus.OPEN)
 
 
+def incident_list(*, status: str = "") -> QuerySet:
+    """Incidents newest first, with whom each was reported to (for the deadline column)."""
+    queryset = Incident.objects.select_related("carrier").prefetch_related("reports")
+    if status in IncidentStatus.values:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-discovered_at")
+
+
 def incident_get(incident_id) -> Incident | None:
     try:
         pk = uuid.UUID(str(incident_id))
     except ValueError:
         return None
-    return Incident.objects.select_related("carrier").filter(pk=pk).first()
+    return (
+        Incident.objects.select_related("carrier").prefetch_related("reports").filter(pk=pk).first()
+    )
+
+
+AUTHORITIES = (ReportRecipient.AUTHORITY, ReportRecipient.MINISTRY)
+
+
+@dataclass(frozen=True)
+class NotificationClock:
+    """Where an incident stands against the deadlines to tell the authority: GDPR's
+    72 hours and UU 27/2022's 3 x 24 hours, both from when it was discovered."""
+
+    gdpr_deadline: datetime
+    uu_pdp_deadline: datetime
+    authority_told_at: datetime | None
+    hours_left: int | None  # None once the authority was told or the incident closed
+    overdue: bool
+
+
+def notification_clock(incident: Incident, *, now: datetime | None = None) -> NotificationClock:
+    now = now or timezone.now()
+    told = [r.reported_at for r in incident.reports.all() if r.recipient in AUTHORITIES]
+    told_at = min(told) if told else None
+    deadline = min(incident.gdpr_deadline, incident.uu_pdp_deadline)
+    running = told_at is None and incident.status == IncidentStatus.OPEN
+    return NotificationClock(
+        gdpr_deadline=incident.gdpr_deadline,
+        uu_pdp_deadline=incident.uu_pdp_deadline,
+        authority_told_at=told_at,
+        hours_left=max(0, int((deadline - now).total_seconds() // 3600)) if running else None,
+        overdue=(told_at or now) > deadline and (told_at is not None or running),
+    )

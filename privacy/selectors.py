@@ -4,26 +4,17 @@ processors' acknowledgements and the records of processing (GDPR Art. 30)."""
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.policy import AssignedItem
-from consent.models import Purpose
 from disposal.models import (
-    CarrierKind,
-    CarrierStatus,
-    DataCarrier,
     Processor,
-    RetentionPolicy,
     WebhookDelivery,
 )
-from disposal.selectors import carrier_register, overdue_copies
-from disposal.services import erasure_methods
 from privacy.models import OPEN_STATUSES, DataSubjectRequest, RequestKind, RequestStatus
-from vault import registry
 
 
 def request_queue(*, status: str = "open", kind: str = "") -> QuerySet:
@@ -155,117 +146,3 @@ def processor_notices(recent: int = 10) -> list[ProcessorNotices]:
             )
         )
     return result
-
-
-@dataclass(frozen=True)
-class ProcessingRecord:
-    section: str
-    name: str
-    details: dict[str, str]
-
-
-def records_of_processing() -> list[ProcessingRecord]:
-    """GDPR Art. 30 records, generated from what the code and data declare: the
-    personal-data registry (categories, tables, fields, erasure), purposes and their
-    lawful basis, retention policies, processors with their agreements, and the register
-    of data carriers (where copies live and how old ones were wiped)."""
-    methods, holds = erasure_methods()
-    records = []
-    by_category: dict[str, list] = {}
-    for entry in registry.entries():
-        by_category.setdefault(entry.category, []).append(entry)
-    for category, entries in sorted(by_category.items()):
-        records.append(
-            ProcessingRecord(
-                "data_category",
-                category,
-                {
-                    "tables": ", ".join(sorted(entry.label for entry in entries)),
-                    "fields": ", ".join(
-                        sorted({field for entry in entries for field in entry.fields})
-                    ),
-                    "encrypted": ", ".join(
-                        sorted({field for entry in entries for field in entry.encrypted_fields})
-                    ),
-                    "on_erasure": methods.get(category, ""),
-                    "legal_hold": holds.get(category, {}).get("reason", ""),
-                },
-            )
-        )
-    for purpose in Purpose.objects.order_by("code"):
-        records.append(
-            ProcessingRecord(
-                "purpose",
-                purpose.code,
-                {"name": purpose.name, "lawful_basis": purpose.lawful_basis},
-            )
-        )
-    for policy in RetentionPolicy.objects.order_by("category"):
-        records.append(
-            ProcessingRecord(
-                "retention",
-                policy.category,
-                {
-                    "keep_days": str(policy.keep_days),
-                    "active": "yes" if policy.active else "no",
-                    "reason": policy.reason,
-                },
-            )
-        )
-    for processor in Processor.objects.order_by("name"):
-        records.append(
-            ProcessingRecord(
-                "processor",
-                processor.name,
-                {
-                    "agreement": processor.agreement_reference,
-                    "signed_on": processor.agreement_signed_on.isoformat(),
-                    "ends_on": processor.agreement_ends_on.isoformat()
-                    if processor.agreement_ends_on
-                    else "",
-                    "categories": ", ".join(sorted(processor.categories)),
-                    "active": "yes" if processor.active else "no",
-                },
-            )
-        )
-    # Staff-registered carriers and processors' copies one by one; the many exported
-    # files (one per download) as counts, each listed on the carriers page.
-    for carrier in carrier_register().exclude(kind=CarrierKind.EXPORTED_FILE):
-        sanitization = getattr(carrier, "sanitization", None)
-        records.append(
-            ProcessingRecord(
-                "carrier",
-                f"{carrier.label} ({carrier.pk})",
-                {
-                    "kind": carrier.kind,
-                    "status": carrier.status,
-                    "location": carrier.location,
-                    "holds": ", ".join(carrier.holds),
-                    "encrypted": (carrier.encryption or "yes") if carrier.encrypted else "no",
-                    "expires": carrier.expires_at.date().isoformat() if carrier.expires_at else "",
-                    "sanitized": f"{sanitization.method} {sanitization.performed_at.date()} "
-                    f"(record {sanitization.pk})"
-                    if sanitization
-                    else "",
-                    "unreadable_since": carrier.unreadable_since.date().isoformat()
-                    if carrier.unreadable_since
-                    else "",
-                },
-            )
-        )
-    exports = DataCarrier.objects.filter(kind=CarrierKind.EXPORTED_FILE)
-    records.append(
-        ProcessingRecord(
-            "carrier",
-            CarrierKind.EXPORTED_FILE.value,
-            {
-                "in_service": str(exports.filter(status=CarrierStatus.IN_SERVICE).count()),
-                "past_expiry": str(overdue_copies().filter(kind=CarrierKind.EXPORTED_FILE).count()),
-                "confirmed_destroyed": str(
-                    exports.filter(destroyed_confirmed_at__isnull=False).count()
-                ),
-                "expiry_days": str(settings.CARRIER_EXPORT_EXPIRY_DAYS),
-            },
-        )
-    )
-    return records

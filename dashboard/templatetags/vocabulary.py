@@ -5,8 +5,9 @@ from django import template
 from consent.models import NoticeDelivery
 from consent.vocabulary import lawful_basis_name as _lawful_basis_name
 from consent.vocabulary import purpose_name as _purpose_name
+from disposal.vocabulary import holding_name
+from portal.presentation import category_label
 from privacy.models import RequestChannel
-from vault.categories import category_name
 
 register = template.Library()
 
@@ -36,6 +37,18 @@ def lawful_basis_name(code: str) -> str:
 
 
 @register.filter
+def category_name(code: str) -> str:
+    """A data category in the portal's words ("Your purchases"), never the code."""
+    return str(category_label(str(code)))
+
+
+@register.filter
 def category_names(codes) -> str:
-    """`{{ disclosure.categories|category_names }}`: "Your profile, Your purchases"."""
-    return ", ".join(category_name(str(code)) for code in codes or ())
+    """Several categories, named and joined: "Your profile, Your purchases"."""
+    return ", ".join(holding_name(str(code)) for code in codes or ())
+
+
+@register.filter
+def purpose_names(codes) -> str:
+    """Several purposes, named and joined: "Offers by email, Offers by post"."""
+    return ", ".join(_purpose_name(str(code)) for code in codes or ())

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from access.policy import Action, may
 from campaigns.selectors import open_call_lists
+from dashboard.middleware import forget_activity
 from dashboard.permissions import staff_required
 from privacy.selectors import request_queue
 from service.selectors import is_overdue, ticket_counts, ticket_queue
@@ -21,10 +22,15 @@ class LoginView(auth_views.LoginView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("idle"):
+            minutes = settings.DASHBOARD_IDLE_MINUTES
             messages.info(
                 request,
-                _("You were signed out after %(minutes)d minutes without activity.")
-                % {"minutes": settings.DASHBOARD_IDLE_MINUTES},
+                ngettext(
+                    "You were signed out after %(minutes)d minute without activity.",
+                    "You were signed out after %(minutes)d minutes without activity.",
+                    minutes,
+                )
+                % {"minutes": minutes},
             )
         return super().get(request, *args, **kwargs)
 
@@ -36,6 +42,11 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = "dashboard:login"
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        forget_activity(response)
+        return response
 
 
 @staff_required()

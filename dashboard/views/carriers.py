@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from access.policy import Action
 from audit.services import staff_actor
 from dashboard.confirm import ask, is_confirmed
-from dashboard.forms import CarrierForm, CloseIncidentForm, SanitizeForm
+from dashboard.forms import CarrierForm, SanitizeForm
 from dashboard.permissions import staff_required
 from disposal import carriers as services
 from disposal.models import AUTOMATIC_KINDS, CarrierKind, CarrierStatus
 from disposal.selectors import (
     carrier_get,
     carrier_register,
-    incident_get,
     open_incidents,
     overdue_copies,
     sanitization_of,
@@ -63,7 +62,7 @@ def register(request):
         "statuses": CarrierStatus.choices,
         "kinds": CarrierKind.choices,
         "overdue_count": overdue_copies().count(),
-        "incidents": open_incidents(),
+        "incidents": open_incidents().filter(carrier__isnull=False),
     }
     return render(request, "dashboard/carriers/register.html", context)
 
@@ -241,26 +240,3 @@ def certificate(request, carrier_id):
 @desk
 def overdue(request):
     return render(request, "dashboard/carriers/overdue.html", {"rows": overdue_copies()})
-
-
-@desk
-def incident(request, incident_id):
-    found = incident_get(incident_id)
-    if found is None:
-        raise Http404
-    form = CloseIncidentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_incident(
-                incident=found,
-                decision=form.cleaned_data["decision"],
-                actor=staff_actor(request.user.pk),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Incident closed."))
-            return redirect("dashboard:incident", incident_id=found.pk)
-    status = 400 if request.method == "POST" else 200
-    context = {"incident": found, "form": form, "error_forms": [form]}
-    return render(request, "dashboard/carriers/incident.html", context, status=status)

@@ -38,8 +38,12 @@ from disposal.selectors import (
     open_incidents,
     overdue_copies,
 )
+from disposal.vocabulary import delivery_text, erasure_text
+from portal.presentation import category_label, category_sort_key
+from portal.summary import summary_context
 from privacy import selectors, services
 from privacy.models import RequestKind, RequestStatus
+from privacy.records import records_of_processing
 from runtime.csv_writer import csv_download
 from runtime.forms import add_service_errors
 
@@ -267,6 +271,27 @@ def export(request, request_id):
     return response
 
 
+@staff_required(Action.EXPORT)
+def access_summary(request, request_id):
+    """The access request's readable summary, to print and send to a customer who asked
+    by letter or phone: the portal's own printable summary (its builder and template),
+    so both say the same. A POST, because making it is audited and registered as a copy
+    that left the system, like the download."""
+    dsr = _request_or_404(request_id)
+    if request.method != "POST" or dsr.kind != RequestKind.ACCESS or dsr.customer_id is None:
+        return redirect("dashboard:request", request_id=dsr.pk)
+    if dsr.status != RequestStatus.DONE:
+        messages.error(request, _("Complete the request first."))
+        return redirect("dashboard:request", request_id=dsr.pk)
+    document = export_customer(
+        customer_id=dsr.customer_id, actor=staff_actor(request.user.pk), copy_source="dashboard"
+    )
+    context = {**summary_context(customer=dsr.customer, document=document), "dsr": dsr}
+    response = render(request, "dashboard/privacy/access_summary.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @desk
 def lift_restriction(request, customer_id):
     customer = customer_get(customer_id)
@@ -283,17 +308,60 @@ def erasure(request, erasure_id):
     erasure_request = erasure_request_get(erasure_id)
     if erasure_request is None:
         raise Http404
+    certificate = certificate_of(erasure_request)
     context = {
         "erasure": erasure_request,
         "steps": [
             (code, STEP_LABELS.get(code, label), done)
             for code, label, done in erasure_progress(erasure_request)
         ],
-        "certificate": certificate_of(erasure_request),
+        "certificate": certificate,
+        "words": _certificate_words(certificate) if certificate else ([], []),
         "dsr": getattr(erasure_request, "data_subject_request", None),
         "refresh": erasure_request.status in ("pending", "running"),
     }
     return render(request, "dashboard/privacy/erasure.html", context)
+
+
+def _certificate_words(certificate: dict) -> tuple[list[dict], list[dict]]:
+    """The certificate's categories and processors in the portal's words."""
+    holds = certificate["legal_holds"]
+    categories = [
+        {
+            "name": str(category_label(category)),
+            "done": erasure_text(method),
+            "kept": holds.get(category),
+            "removed": certificate["rows_removed"].get(category, 0),
+            "unlinked": certificate["rows_pseudonymized"].get(category, 0),
+        }
+        for category, method in sorted(
+            certificate["method"].items(), key=lambda item: category_sort_key(item[0])
+        )
+        if category != "key"  # the key's destruction has its own line
+    ]
+    processors = [
+        {"name": notified["processor"], "status": delivery_text(notified["delivery"])}
+        for notified in certificate["processors_notified"]
+    ]
+    return categories, processors
+
+
+@desk
+def erasure_certificate(request, erasure_id):
+    """The erasure certificate in plain words, to print and hand over: categories in the
+    portal's names, what erasure did to each, what the law keeps and for how long."""
+    erasure_request = erasure_request_get(erasure_id)
+    certificate = certificate_of(erasure_request) if erasure_request else None
+    if certificate is None:
+        raise Http404
+    categories, processors = _certificate_words(certificate)
+    context = {
+        "erasure": erasure_request,
+        "certificate": certificate,
+        "categories": categories,
+        "processors": processors,
+    }
+    return render(request, "dashboard/privacy/certificate.html", context)
 
 
 @desk
@@ -305,16 +373,25 @@ def processors(request):
 
 @desk
 def records(request):
+    return render(request, "dashboard/privacy/records.html", {"sections": records_of_processing()})
+
+
+@desk
+def records_print(request):
     return render(
-        request, "dashboard/privacy/records.html", {"records": selectors.records_of_processing()}
+        request, "dashboard/privacy/records_print.html", {"sections": records_of_processing()}
     )
 
 
 @desk
 def records_csv(request):
+    """The same records as the page, one detail a row, in the reader's language."""
     response, writer = csv_download("records-of-processing.csv")
-    writer.writerow(["section", "name", "detail", "value"])
-    for record in selectors.records_of_processing():
-        for key, value in record.details.items():
-            writer.writerow([record.section, record.name, key, value])
+    writer.writerow([_("Section"), _("Name"), _("Detail"), _("Value")])
+    for section in records_of_processing():
+        if section.note:
+            writer.writerow([section.title, "", "", section.note])
+        for entry in section.entries:
+            for label, value in entry.details:
+                writer.writerow([section.title, entry.name, label, value])
     return response

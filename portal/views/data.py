@@ -3,13 +3,10 @@ accessed their data, and their export."""
 
 import json
 
-from babel.numbers import get_currency_name
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
 
 from audit.actors import CUSTOMER
 from consent.selectors import choices_of
@@ -18,6 +15,7 @@ from customers.selectors import purchases_of
 from disposal.exports import export_customer
 from portal.access_log import ONLY_OTHERS, access_rows, zone_name
 from portal.holdings import holdings_of
+from portal.summary import summary_context
 from portal.views.base import customer_required, record_page_view
 from recommendations.selectors import recommendations_for
 
@@ -106,15 +104,7 @@ def export_summary(request):
     response = render(
         request,
         "portal/export_summary.html",
-        {
-            "document": document,
-            "holdings": holdings_of(request.customer),
-            "generated_at": timezone.now(),
-            "zone": zone_name(),
-            "currency": get_currency_name(
-                settings.CURRENCY, locale=to_locale(get_language() or "en-gb")
-            ),
-        },
+        summary_context(customer=request.customer, document=document),
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -189,9 +189,9 @@ def test_the_register_is_in_the_records_of_processing(signed_in):
     rows = list(
         csv.reader(io.StringIO(client.get("/dashboard/privacy/records.csv").content.decode()))
     )
-    carrier_rows = [row for row in rows if row[0] == "carrier"]
-    assert [row[3] for row in carrier_rows if row[2] == "kind"] == ["backup-medium"]
-    assert carrier_rows[0][1] == f"Backup tape 3 ({carrier.pk})"
+    carrier_rows = [row for row in rows if row[0] == "Where copies are kept (data carriers)"]
+    assert [row[3] for row in carrier_rows if row[2] == "Kind"] == [str(carrier.get_kind_display())]
+    assert carrier_rows[0][1] == "Backup tape 3"
 
 
 def test_pages_are_translated_to_bahasa_indonesia(signed_in):
@@ -233,12 +233,14 @@ def test_exported_files_are_counted_not_listed_in_the_records_of_processing(sign
         )
     client, _user = signed_in(Role.PRIVACY_OFFICER)
     download = client.get("/dashboard/privacy/records.csv").content.decode()
-    rows = [row for row in csv.reader(io.StringIO(download)) if row[0] == "carrier"]
+    section = "Where copies are kept (data carriers)"
+    rows = [row for row in csv.reader(io.StringIO(download)) if row[0] == section]
+    exported = str(CarrierKind.EXPORTED_FILE.label)
     assert {(row[1], row[2], row[3]) for row in rows} >= {
-        ("exported-file", "in_service", "3"),
-        ("exported-file", "past_expiry", "0"),
+        (exported, "In service", "3"),
+        (exported, "Past expiry", "0"),
     }
-    assert not any(row[1].startswith("Export (") for row in rows)
+    assert [row[1] for row in rows] == [exported] * 4
 
 
 def test_the_register_pages_through_many_carriers(signed_in):

@@ -100,17 +100,20 @@ def test_a_request_is_recorded_from_the_customer_and_assigned_to_its_recorder(si
 def test_the_records_of_processing_come_from_the_registry_as_a_page_and_csv(signed_in):
     client, _user = signed_in(Role.PRIVACY_OFFICER)
     page = client.get("/dashboard/privacy/records/").content.decode()
-    assert "customers.customer" in page and "records.csv" in page
+    assert "Your profile" in page and "records.csv" in page and "records/print/" in page
     response = client.get("/dashboard/privacy/records.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["section", "name", "detail", "value"]
-    sections = {(row[0], row[1]) for row in rows[1:]}
-    assert ("data_category", "profile") in sections
-    assert ("data_category", "data_subject_requests") in sections
-    assert ("purpose", "marketing_email") in sections
-    assert ("retention", "interactions") in sections
-    encrypted = [row[3] for row in rows if row[:3] == ["data_category", "profile", "encrypted"]]
-    assert "email" in encrypted[0]
+    assert rows[0] == ["Section", "Name", "Detail", "Value"]
+    entries = {(row[0], row[1]) for row in rows[1:]}
+    assert ("Categories of personal data", "Your profile") in entries
+    assert ("Categories of personal data", "Requests you made about your data") in entries
+    assert ("Purposes of the processing", "Offers by email") in entries
+    at_rest = [
+        row[3]
+        for row in rows
+        if row[:3] == ["Categories of personal data", "Your profile", "At rest"]
+    ]
+    assert at_rest[0].startswith(("Encrypted", "Partly encrypted"))
 
 
 def test_the_desk_acts_only_within_the_users_allowed_actions(signed_in, customer, monkeypatch):

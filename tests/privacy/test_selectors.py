@@ -10,6 +10,7 @@ from disposal.models import DeliveryStatus, Processor, WebhookDelivery
 from disposal.services import request_erasure, run_erasure
 from privacy import selectors, services
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+from privacy.records import records_of_processing
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -71,9 +72,9 @@ def test_processors_show_which_erasure_notices_they_acknowledged(customer, make_
     assert {delivery.pk for delivery in row.recent} == set(
         WebhookDelivery.objects.values_list("pk", flat=True)
     )
-    records = selectors.records_of_processing()
-    [entry] = [record for record in records if record.section == "processor"]
-    assert entry.name == "Mailer Ltd" and entry.details["agreement"] == "DPA-7"
+    [recipients] = [section for section in records_of_processing() if section.key == "recipients"]
+    [entry] = recipients.entries
+    assert entry.name == "Mailer Ltd" and ("Agreement", "DPA-7") in entry.details
 
 
 def test_the_queue_leads_with_the_earliest_deadline_and_hides_closed_ones(make_customer):
