@@ -4,16 +4,12 @@ turns a count of days into the unit a person uses ("6 years"); `category_name`,
 `erasure_status` name codes; `money` formats a price in the shop's currency
 (settings.CURRENCY) for the active language."""
 
-from decimal import Decimal, InvalidOperation
-
-from babel.numbers import format_currency
 from django import template
-from django.conf import settings
-from django.utils.translation import get_language, to_locale
 
 from disposal.vocabulary import erasure_status_name
 from portal.presentation import duration_text
 from privacy.vocabulary import request_kind_name, request_status_name
+from runtime.money import money_text
 from service.vocabulary import ticket_status_name
 from vault.categories import category_description, kept_sentence
 from vault.categories import category_name as _category_name
@@ -64,17 +60,6 @@ def ticket_status(code) -> str:
     return ticket_status_name(str(code))
 
 
-def money_text(amount, currency: str | None = None) -> str:
-    """`57.13` as "€57.13" in English and "€57,13" in Bahasa Indonesia (Babel, CLDR)."""
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, ValueError):
-        return str(amount)
-    return format_currency(
-        value, currency or settings.CURRENCY, locale=to_locale(get_language() or "en-gb")
-    )
-
-
 @register.filter
 def money(amount) -> str:
-    return "" if amount in (None, "") else money_text(amount)
+    return money_text(amount)
