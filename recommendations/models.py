@@ -7,6 +7,8 @@ forgotten; the contributor rows say which customers are in which build, and with
 products and weight, so that forgetting is exact and happens once.
 """
 
+import uuid
+
 from django.db import models
 
 from customers.models import Customer, Product
@@ -20,6 +22,9 @@ class Build(models.Model):
     customers = models.PositiveIntegerField(default=0)
     products = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0.0)
+    # New with every change to the build's rows (recommendations.memory): serving
+    # processes compare it on each request and load the build again when it moved.
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
