@@ -27,11 +27,6 @@ from recommendations.models import Build, ItemCounts
 
 Key = tuple[int, uuid.UUID, object]
 
-_KEY_SQL = (
-    "SELECT b.id, b.revision, (SELECT max(p.updated_at) FROM customers_product p) "
-    "FROM recommendations_build b WHERE b.is_active"
-)
-
 
 @dataclass(frozen=True)
 class ServedModel:
@@ -64,15 +59,26 @@ class ServedModel:
         return self.neighbours.indices[start:end], self.neighbours.data[start:end]
 
 
+# The key's three columns, as subqueries a caller can read with its own row.
+KEY_COLUMNS = (
+    "(SELECT id FROM recommendations_build WHERE is_active)",
+    "(SELECT revision FROM recommendations_build WHERE is_active)",
+    "(SELECT max(updated_at) FROM customers_product)",
+)
+
+
+def key_of(build_id, revision, catalogue_changed) -> Key | None:
+    if build_id is None:
+        return None
+    return int(build_id), uuid.UUID(str(revision)), catalogue_changed
+
+
 def current_key() -> Key | None:
     """(active build id, its revision, the catalogue's last change), or None before any
-    build: one statement."""
+    build: one statement (an indexed row and an index-only max)."""
     with connection.cursor() as cursor:
-        cursor.execute(_KEY_SQL)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return int(row[0]), uuid.UUID(str(row[1])), row[2]
+        cursor.execute(f"SELECT {', '.join(KEY_COLUMNS)}")
+        return key_of(*cursor.fetchone())
 
 
 def _load(key: Key) -> ServedModel:
@@ -117,8 +123,12 @@ _held: ServedModel | None = None
 def served_model() -> ServedModel | None:
     """The active build as this process holds it, loaded again when its key changed;
     None before any build."""
+    return served_model_at(current_key())
+
+
+def served_model_at(key: Key | None) -> ServedModel | None:
+    """`served_model` for a key the caller read (with `key_columns`)."""
     global _held
-    key = current_key()
     if key is None:
         return None
     held = _held

@@ -121,6 +121,25 @@ class Contributor(models.Model):
         return f"contributor to build {self.build_id}"
 
 
+class PendingForget(models.Model):
+    """A contribution whose weighted counts still wait for the next batch
+    (recommendations.batches): the erasure that made it deleted the contributor row (the
+    only row naming the customer) and took its pair supports and customer counts out at
+    once; the batch subtracts the counts and recomputes the neighbours for all pending
+    contributions of a build together. Names no customer."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="pending_forgets")
+    products = models.JSONField(help_text="Product ids counted for the contribution.")
+    weight = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"pending forget in build {self.build_id}"
+
+
 class ShownRecommendation(models.Model):
     """What a customer was shown (skus only): personal data, exported and erased."""
 

@@ -19,14 +19,14 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count
 from scipy import sparse
 
 from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
-from customers.models import Product, Purchase
-from customers.selectors import is_restricted
-from recommendations import engine, policy
+from customers.models import Customer, Product, Purchase
+from recommendations import engine, memory, policy
 from recommendations.memory import ServedModel, served_model
 from recommendations.models import Build
 
@@ -105,6 +105,31 @@ def _popular(
     return [Recommendation(sku, round(count / most, 6)) for sku, count in top]
 
 
+_STANDING = (
+    "SELECT c.processing_restricted_at IS NOT NULL, "  # noqa: S608 (constants)
+    "EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id "
+    "AND s.purpose_id = %s AND s.granted), "
+    "EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id "
+    f"AND s.purpose_id = %s AND s.granted), {', '.join(memory.KEY_COLUMNS)} "
+    "FROM customers_customer c WHERE c.id = %s"
+)
+
+
+def _standing(customer_id: uuid.UUID) -> tuple[bool, set[str], memory.Key | None]:
+    """(restricted?, which of the two purposes are granted, the served model's key):
+    one statement, the first of the two a request makes (the purchases are the other)."""
+    pk = Customer._meta.pk.get_db_prep_value(customer_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING, [PERSONALIZATION, SENSITIVE_PERSONALIZATION, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return False, set(), memory.current_key()
+    restricted, personal, sensitive, *key = row
+    granted = {PERSONALIZATION} if personal else set()
+    granted |= {SENSITIVE_PERSONALIZATION} if sensitive else set()
+    return bool(restricted), granted, memory.key_of(*key)
+
+
 def _granted(customer_id: uuid.UUID) -> set[str]:
     """The customer's current choices on the two purposes recommendations depend on."""
     return set(
@@ -144,17 +169,17 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
     nothing for a customer whose processing is restricted.
     Sensitive products, both as evidence and as results, only with
     `sensitive_personalization` too."""
-    if is_restricted(customer_id):
+    restricted, granted, key = _standing(customer_id)
+    if restricted:
         # GDPR Art. 18: a restricted customer's data is stored, not used; no results at all.
         return Recommendations(False, [])
-    granted = _granted(customer_id)
     hidden = (
         policy.ignored_categories()
         if SENSITIVE_PERSONALIZATION in granted
         else policy.excluded_categories()
     )
     evidence, ages, owned = _history(customer_id, hidden)
-    model = served_model()
+    model = memory.served_model_at(key)
     if PERSONALIZATION not in granted or model is None:
         return Recommendations(False, _popular(limit, owned, model))
     rows = _neighbour_rows(model, evidence, hidden)
