@@ -17,6 +17,9 @@ Sections (each at N and 10N, then the growth ratio):
   recs        build time and peak memory (child process); serving p50/p99 in-process
               (target < 10 ms) and over the API
   erasure     customers/s with one worker, all steps; target >= 100/s
+  retention   every customer made due, then apply_retention --wait (sweep and erasures,
+              one worker): seconds; target 10 minutes per 10,000 customers (last: it
+              erases the dataset)
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and Redis on 127.0.0.1:6379.
 Uses throwaway databases custodian_bench and custodian_bench_keys, Redis db 12 and port
@@ -485,8 +488,34 @@ def bench_erasure(stack: Stack, results: dict, count: int = 50) -> None:
             time.sleep(0.5)
     rate = done / (time.perf_counter() - started)
     results["erasure"] = rate
-    print(f"  erasure: {done}/{len(requested)} customers erased, all steps, one worker: "
-          f"{rate:,.1f}/s (target >= 100/s)")  # fmt: skip
+    print(f"  erasure: {done}/{len(requested)} customers erased, all steps, one worker, "
+          f"active recommendation model: {rate:,.1f}/s (target >= 100/s: "
+          f"{verdict(rate >= 100)})")  # fmt: skip
+
+
+def bench_retention(stack: Stack, results: dict) -> None:
+    """Every customer made due (no change, purchase or interaction for 11 years), then
+    `apply_retention --wait`: the sweep and every erasure it requests, one worker."""
+    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as connection:
+        for table, column in (
+            ("customers_customer", "updated_at"),
+            ("customers_purchase", "purchased_at"),
+            ("customers_interaction", "occurred_at"),
+        ):
+            connection.execute(f"UPDATE {table} SET {column} = {column} - interval '4000 days'")
+        due = connection.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
+    started = time.perf_counter()
+    out = stack.manage("apply_retention", "--wait")
+    seconds = time.perf_counter() - started
+    results["retention"] = {"customers": due, "seconds": seconds}
+    target = 600 * due / 10_000  # 10 minutes for 10,000 customers
+    print(
+        f"  retention: {due:,} due customers swept and erased (apply_retention --wait, one "
+        f"worker) in {seconds:,.0f} s, {due / seconds:,.1f}/s (target {target:,.0f} s, "
+        f"10 min per 10,000: {verdict(seconds <= target)})"
+    )
+    for line in out.strip().splitlines()[-3:]:
+        print(f"    {line}")
 
 
 def run_at(size: int, lines_per_customer: int, sections: list[str]) -> dict:
@@ -513,7 +542,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, help="override N (a quick check of the script)")
     parser.add_argument(
         "--only",
-        default="reads,ingest,onboarding,decrypt,recs,erasure",
+        default="reads,ingest,onboarding,decrypt,recs,erasure,retention",
         help="comma-separated sections",
     )
     options = parser.parse_args()
@@ -532,6 +561,10 @@ def main() -> None:
             print(f"  onboarding {way}: {ratio:.2f}x")
     if "erasure" in small:
         print(f"  erasure: {large['erasure'] / small['erasure']:.2f}x")
+    if "retention" in small:
+        per_small = small["retention"]["customers"] / small["retention"]["seconds"]
+        per_large = large["retention"]["customers"] / large["retention"]["seconds"]
+        print(f"  retention: {per_large / per_small:.2f}x customers/s")
     if "ingest" in small:
         print(f"  ingest API: {large['ingest']['api'] / small['ingest']['api']:.2f}x")
     if "recs" in small:
