@@ -20,8 +20,7 @@ import uuid
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 
 from audit.models import AuditAction
 from audit.services import SYSTEM, record_event
@@ -82,25 +81,40 @@ def forget_erased(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:
 
 def _take_out_supports(build: Build, products: list[int]) -> None:
     """One customer out of the pair supports and customer counts of their products'
-    rows; the neighbour rows of pairs now under the build's floor are deleted."""
+    rows; the neighbour rows of pairs now under the build's floor are deleted. Plain
+    statements, many parameters each (profiled: the ORM's bulk_update and an OR of
+    conditions were nine tenths of an erasure's forget step)."""
     floor = engine.Params(**build.params).min_support
     basket = np.array(sorted(products), dtype=np.int64)
-    rows = list(ItemCounts.objects.filter(build=build, product_id__in=products))
-    fallen = Q(pk__in=[])
-    for row in rows:
-        partners = np.frombuffer(bytes(row.partners), dtype=np.int64)
-        supports = np.frombuffer(bytes(row.supports), dtype=np.int32).copy()
-        row.customers = max(row.customers - 1, 0)
+    rows = ItemCounts.objects.filter(build=build, product_id__in=products).values_list(
+        "pk", "product_id", "customers", "partners", "supports"
+    )
+    updates, fallen = [], []
+    for pk, product_id, customers, partners, stored in rows:
+        partners = np.frombuffer(bytes(partners), dtype=np.int64)
+        supports = np.frombuffer(bytes(stored), dtype=np.int32).copy()
         if len(supports) != len(partners):
-            continue  # a build from before supports were kept: no floor to keep
+            # A build from before supports were kept: no floor to keep.
+            updates.append((max(customers - 1, 0), bytes(stored), pk))
+            continue
         bought = np.isin(partners, basket)
+        # Pairs exactly at the floor fall under it; the rest had no neighbour row.
+        at_floor = bought & (supports == floor) & (partners != product_id)
         supports[bought] -= 1
-        row.supports = supports.tobytes()
-        under = partners[bought & (supports < floor) & (partners != row.product_id)]
-        if floor > 1 and len(under):
-            fallen |= Q(product_id=row.product_id, neighbour_id__in=under.tolist())
-    ItemCounts.objects.bulk_update(rows, ["customers", "supports"])
-    Neighbour.objects.filter(fallen, build=build).delete()
+        updates.append((max(customers - 1, 0), supports.tobytes(), pk))
+        if floor > 1:
+            fallen += [(build.pk, product_id, int(p)) for p in partners[at_floor]]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE recommendations_itemcounts SET customers = %s, supports = %s WHERE id = %s",
+            updates,
+        )
+        if fallen:
+            cursor.executemany(
+                "DELETE FROM recommendations_neighbour "
+                "WHERE build_id = %s AND product_id = %s AND neighbour_id = %s",
+                fallen,
+            )
 
 
 def apply_pending_forgets() -> int:
