@@ -20,6 +20,7 @@ KINDS = {
     "recommendations": [
         "recommendations.tasks.rebuild_recommendations",
         "recommendations.tasks.resume_interrupted_builds",
+        "recommendations.tasks.apply_pending_forgets",
     ],
 }
 # Everything else (outbox sweeps, audit sealing, retention, reminders, pings) stays on

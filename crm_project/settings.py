@@ -413,6 +413,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "recommendations.tasks.resume_interrupted_builds",
         "schedule": crontab(minute="*"),
     },
+    "apply-pending-recommendation-forgets": {
+        "task": "recommendations.tasks.apply_pending_forgets",
+        "schedule": crontab(minute="*"),
+    },
 }
 # Audit chain (audit/chain.py): events per seal, and how long an event waits before it
 # is sealed (a margin for clocks and for transactions still open when the job runs).
@@ -431,6 +435,10 @@ RECS_MIN_SUPPORT = env.int("RECS_MIN_SUPPORT", default=5)
 # A running build renews this lease as it reports progress; once it lapses (the worker
 # died), the minute's sweep queues a new build.
 RECS_BUILD_LEASE_SECONDS = env.int("RECS_BUILD_LEASE_SECONDS", default=120)
+# Erasures reaching the forget step within this window are subtracted from the counts
+# together (recommendations/batches.py); their supports and contributor rows go at once.
+# 0: each erasure subtracts at once.
+RECS_FORGET_BATCH_SECONDS = env.float("RECS_FORGET_BATCH_SECONDS", default=5)
 
 if REDIS_URL:
     CACHES = {

@@ -64,7 +64,8 @@ class Product(models.Model):
     category = models.CharField(max_length=64, db_index=True)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: recommendation serving reads max(updated_at) on every request.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["sku"]

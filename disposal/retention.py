@@ -54,7 +54,7 @@ def register_subject_expiry(category: str, finder: Callable) -> None:
     _subject_expiry[str(category)] = finder
 
 
-def _erases_subjects(category: str) -> bool:
+def erases_subjects(category: str) -> bool:
     return category == RetentionCategory.INACTIVE_CUSTOMERS or category in _subject_expiry
 
 
@@ -158,7 +158,7 @@ def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[R
             continue
         if dry_run or not outcome.ids:
             continue
-        if _erases_subjects(policy.category):
+        if erases_subjects(policy.category):
             for done, subject_id in enumerate(outcome.ids, start=1):
                 request_erasure(
                     customer_id=subject_id,
@@ -184,9 +184,7 @@ def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[R
                 kind=DisposalKind.RETENTION,
                 categories=[category],
                 method={
-                    category: "erasure requested"
-                    if _erases_subjects(policy.category)
-                    else "deleted"
+                    category: "erasure requested" if erases_subjects(policy.category) else "deleted"
                 },
                 rows_removed={category: removed},
                 legal_holds={category: outcome.held_by} if outcome.held_by else {},

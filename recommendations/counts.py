@@ -27,8 +27,10 @@ class CountsModel:
         self.support = support
         self.same_structure: bool | None = None  # of counts and support (support_at)
 
-    def subtract(self, products: list[int], weight: float) -> np.ndarray:
-        """Take one contributor out; returns the rows whose neighbours changed."""
+    def subtract(self, products: list[int], weight: float, *, support: bool = True) -> np.ndarray:
+        """Take one contributor out; returns the rows whose neighbours changed. Without
+        `support`, the weighted counts only: the pair supports and customer counts were
+        taken out already (a batched forget, recommendations.batches)."""
         rows = self.rows_of(products)
         if not len(rows):
             return rows
@@ -38,9 +40,10 @@ class CountsModel:
         touched = np.union1d(rows, np.unique(self.counts[rows].indices))
         size = len(self.product_ids)
         self.counts = engine.subtract(self.counts, engine.customer_counts(rows, weight, size))
-        self.support = engine.subtract(self.support, engine.customer_counts(rows, 1.0, size))
         self.same_structure = None
-        self.customers[rows] -= 1
+        if support:
+            self.support = engine.subtract(self.support, engine.customer_counts(rows, 1.0, size))
+            self.customers[rows] -= 1
         return touched
 
     def add(self, products: list[int], weight: float) -> None:

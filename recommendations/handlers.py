@@ -1,11 +1,13 @@
 """What other apps call when a customer must leave the model (registered in apps.py):
 consent on withdrawal of `personalization` (all of the customer) or of
 `sensitive_personalization` (their sensitive purchases), the erasure pipeline after the
-key is destroyed. All subtract at once, in the caller's process, and are idempotent."""
+key is destroyed. Consent withdrawals subtract at once, erasures in batches
+(recommendations.batches); all in the caller's process, and idempotent."""
 
 import uuid
 
 from audit.services import SYSTEM
+from recommendations.batches import forget_erased
 from recommendations.services import forget_customer, forget_sensitive
 
 
@@ -18,4 +20,6 @@ def on_sensitive_personalization_withdrawn(*, customer_id: uuid.UUID, actor: str
 
 
 def forget_subject(subject_id: uuid.UUID) -> None:
-    forget_customer(customer_id=subject_id, actor=SYSTEM)
+    # Erasure: the contributor rows and the supports at once, the counts by the next
+    # batch (recommendations.batches; at once with RECS_FORGET_BATCH_SECONDS = 0).
+    forget_erased(customer_id=subject_id, actor=SYSTEM)

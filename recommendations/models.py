@@ -7,6 +7,8 @@ forgotten; the contributor rows say which customers are in which build, and with
 products and weight, so that forgetting is exact and happens once.
 """
 
+import uuid
+
 from django.db import models
 
 from customers.models import Customer, Product
@@ -20,6 +22,9 @@ class Build(models.Model):
     customers = models.PositiveIntegerField(default=0)
     products = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0.0)
+    # New with every change to the build's rows (recommendations.memory): serving
+    # processes compare it on each request and load the build again when it moved.
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -114,6 +119,25 @@ class Contributor(models.Model):
 
     def __str__(self) -> str:
         return f"contributor to build {self.build_id}"
+
+
+class PendingForget(models.Model):
+    """A contribution whose weighted counts still wait for the next batch
+    (recommendations.batches): the erasure that made it deleted the contributor row (the
+    only row naming the customer) and took its pair supports and customer counts out at
+    once; the batch subtracts the counts and recomputes the neighbours for all pending
+    contributions of a build together. Names no customer."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="pending_forgets")
+    products = models.JSONField(help_text="Product ids counted for the contribution.")
+    weight = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"pending forget in build {self.build_id}"
 
 
 class ShownRecommendation(models.Model):

@@ -8,25 +8,27 @@ neighbours are built that way, popular items are filtered here, and before any b
 popular items are counted live from purchases of consenting customers.
 Sensitive products are evidence and results only for customers who also hold
 `sensitive_personalization` (see recommendations.policy); never in popular items, never
-in also-bought, whose list for a sensitive product is empty. Every
-read of the model is one SQL statement joined on the active build, so each sees a build
-whole or not at all; a build going live in the middle of a request can at worst give
-the popularity prior and padding (read after the neighbours) from the newer build.
+in also-bought, whose list for a sensitive product is empty. The model is read from
+this process's copy of the active build (recommendations.memory), checked against the
+build's revision once per request, so a request sees one build whole, and a forget,
+withdrawal or new build committed before the request is always in it. The customer's
+consent, restriction and purchases are read from the database on every call.
 """
 
 import uuid
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count
 from scipy import sparse
 
 from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
-from customers.models import Product, Purchase
-from customers.selectors import is_restricted
-from recommendations import engine, policy
-from recommendations.models import Build, ItemCounts, Neighbour
+from customers.models import Customer, Product, Purchase
+from recommendations import engine, memory, policy
+from recommendations.memory import ServedModel, served_model
+from recommendations.models import Build
 
 HISTORY = 200  # the most recent distinct products used as evidence
 
@@ -58,18 +60,10 @@ def active_build() -> Build | None:
     return Build.objects.filter(is_active=True).first()
 
 
-def _popular_counts():
-    """(product id, sku, customers) of popular products, best first: from the active
-    build, or, before any build, counted live over consenting, unrestricted customers'
-    purchases (the customers a build would learn from)."""
-    floor = policy.min_support()
-    if Build.objects.filter(is_active=True).exists():
-        return (
-            ItemCounts.objects.filter(build__is_active=True, customers__gte=floor)
-            .exclude(product__category__in=policy.excluded_categories())
-            .order_by("-customers", "product_id")
-            .values_list("product_id", "product__sku", "customers")
-        )
+def _live_popular_counts():
+    """(product id, sku, customers) of popular products, best first, before any build:
+    counted live over consenting, unrestricted customers' purchases (the customers a
+    build would learn from)."""
     consenting = ConsentState.objects.filter(purpose_id=PERSONALIZATION, granted=True)
     return (
         Purchase.objects.filter(
@@ -79,17 +73,61 @@ def _popular_counts():
         .exclude(product__category__in=policy.excluded_categories())
         .values("product_id")
         .annotate(buyers=Count("customer_id", distinct=True))
-        .filter(buyers__gte=floor)
+        .filter(buyers__gte=policy.min_support())
         .order_by("-buyers", "product_id")
         .values_list("product_id", "product__sku", "buyers")
     )
 
 
-def _popular(limit: int, exclude: set[int]) -> list[Recommendation]:
-    rows = _popular_counts()[: limit + len(exclude)]
-    top = [(sku, count) for product_id, sku, count in rows if product_id not in exclude][:limit]
+def _popular_rows(model: ServedModel) -> np.ndarray:
+    """The build's rows that may be listed as popular, best first: bought by at least
+    RECS_MIN_SUPPORT customers, never in an excluded category."""
+    order = model.popular
+    allowed = model.customers[order] >= policy.min_support()
+    allowed &= ~model.in_categories(order, policy.excluded_categories())
+    return order[allowed]
+
+
+def _popular(
+    limit: int, exclude: set[int], model: ServedModel | None = None
+) -> list[Recommendation]:
+    if model is None:
+        rows = _live_popular_counts()[: limit + len(exclude)]
+        top = [(sku, n) for product_id, sku, n in rows if product_id not in exclude][:limit]
+    else:
+        top = []
+        for row in _popular_rows(model):
+            if len(top) == limit:
+                break
+            if int(model.product_ids[row]) not in exclude:
+                top.append((model.skus[row], int(model.customers[row])))
     most = max((count for _, count in top), default=1)
     return [Recommendation(sku, round(count / most, 6)) for sku, count in top]
+
+
+_STANDING = (
+    "SELECT c.processing_restricted_at IS NOT NULL, "  # noqa: S608 (constants)
+    "EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id "
+    "AND s.purpose_id = %s AND s.granted), "
+    "EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id "
+    f"AND s.purpose_id = %s AND s.granted), {', '.join(memory.KEY_COLUMNS)} "
+    "FROM customers_customer c WHERE c.id = %s"
+)
+
+
+def _standing(customer_id: uuid.UUID) -> tuple[bool, set[str], memory.Key | None]:
+    """(restricted?, which of the two purposes are granted, the served model's key):
+    one statement, the first of the two a request makes (the purchases are the other)."""
+    pk = Customer._meta.pk.get_db_prep_value(customer_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING, [PERSONALIZATION, SENSITIVE_PERSONALIZATION, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return False, set(), memory.current_key()
+    restricted, personal, sensitive, *key = row
+    granted = {PERSONALIZATION} if personal else set()
+    granted |= {SENSITIVE_PERSONALIZATION} if sensitive else set()
+    return bool(restricted), granted, memory.key_of(*key)
 
 
 def _granted(customer_id: uuid.UUID) -> set[str]:
@@ -131,34 +169,26 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
     nothing for a customer whose processing is restricted.
     Sensitive products, both as evidence and as results, only with
     `sensitive_personalization` too."""
-    if is_restricted(customer_id):
+    restricted, granted, key = _standing(customer_id)
+    if restricted:
         # GDPR Art. 18: a restricted customer's data is stored, not used; no results at all.
         return Recommendations(False, [])
-    granted = _granted(customer_id)
     hidden = (
         policy.ignored_categories()
         if SENSITIVE_PERSONALIZATION in granted
         else policy.excluded_categories()
     )
     evidence, ages, owned = _history(customer_id, hidden)
-    if PERSONALIZATION not in granted:
-        return Recommendations(False, _popular(limit, owned))
-    rows = list(
-        Neighbour.objects.filter(build__is_active=True, product_id__in=evidence)
-        .exclude(neighbour__category__in=hidden)
-        .values_list("product_id", "neighbour_id", "score")
-    )
+    model = memory.served_model_at(key)
+    if PERSONALIZATION not in granted or model is None:
+        return Recommendations(False, _popular(limit, owned, model))
+    rows = _neighbour_rows(model, evidence, hidden)
     if not rows:
-        return Recommendations(False, _popular(limit, owned))
+        return Recommendations(False, _popular(limit, owned, model))
     # The popularity prior (engine.popularity_prior) can lift a popular product that no
     # neighbour row names above a weak neighbour: the best sellers the customer does not
     # own are candidates too, and every candidate needs its customer count.
-    popular = (
-        ItemCounts.objects.filter(build__is_active=True, customers__gte=policy.min_support())
-        .exclude(product__category__in=policy.excluded_categories())
-        .order_by("-customers", "product_id")
-        .values_list("product_id", flat=True)[: limit + len(owned)]
-    )
+    popular = model.product_ids[_popular_rows(model)[: limit + len(owned)]].tolist()
     candidates = sorted(
         {neighbour for _, neighbour, _ in rows} | set(popular) | owned | set(evidence)
     )
@@ -172,14 +202,10 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
         shape=(len(evidence), len(candidates)),
     )
     params = policy.params()
-    counts = ItemCounts.objects.filter(build__is_active=True)
-    bought_by = dict(
-        counts.filter(product_id__in=candidates).values_list("product_id", "customers")
-    )
     prior = engine.popularity_prior(
-        np.array([bought_by.get(product_id, 0) for product_id in candidates]),
+        np.array([model.customers[model.index[p]] if p in model.index else 0 for p in candidates]),
         params,
-        best=counts.order_by("-customers").values_list("customers", flat=True).first() or 0,
+        best=model.best,
     )
     ranked = engine.rank(
         matrix,
@@ -189,25 +215,41 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
         exclude=np.array([column[p] for p in owned if p in column]),
         prior=prior,
     )
-    skus = dict(
-        Product.objects.filter(
-            pk__in={candidates[i] for hit in ranked for i in (hit.item, *hit.because)}
-        ).values_list("pk", "sku")
-    )
+
+    def sku(i: int) -> str:
+        return model.skus[model.index[candidates[i]]]
+
     results = [
-        Recommendation(
-            skus[candidates[hit.item]],
-            round(hit.score, 6),
-            tuple(skus[candidates[i]] for i in hit.because),
-        )
+        Recommendation(sku(hit.item), round(hit.score, 6), tuple(sku(i) for i in hit.because))
         for hit in ranked
     ]
     if len(results) < limit:
         taken = owned | {candidates[hit.item] for hit in ranked}
-        results += [Recommendation(item.sku, 0.0) for item in _popular(limit - len(results), taken)]
+        results += [
+            Recommendation(item.sku, 0.0) for item in _popular(limit - len(results), taken, model)
+        ]
     # Personal only when the customer's purchases shaped the list, not when the prior
     # alone ranked popular items.
     return Recommendations(any(item.because for item in results), results)
+
+
+def _neighbour_rows(
+    model: ServedModel, evidence: list[int], hidden: list[str]
+) -> list[tuple[int, int, float]]:
+    """(evidence product id, neighbour product id, score) of the evidence's neighbours,
+    none in a `hidden` category."""
+    found = []
+    for product_id in evidence:
+        row = model.index.get(product_id)
+        if row is None:
+            continue
+        columns, scores = model.neighbour_rows(row)
+        shown = ~model.in_categories(columns, hidden)
+        neighbour_ids = model.product_ids[columns[shown]].tolist()
+        found += zip(
+            [product_id] * len(neighbour_ids), neighbour_ids, scores[shown].tolist(), strict=True
+        )
+    return found
 
 
 def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:
@@ -216,10 +258,13 @@ def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:
     what else its buyers bought)."""
     if product.category in policy.sensitive_categories():
         return []
-    rows = (
-        Neighbour.objects.filter(build__is_active=True, product=product)
-        .exclude(neighbour__category__in=policy.excluded_categories())
-        .order_by("rank")
-        .values_list("neighbour__sku", "score")[:limit]
-    )
-    return [Recommendation(sku, round(score, 6)) for sku, score in rows]
+    model = served_model()
+    row = None if model is None else model.index.get(product.pk)
+    if row is None:
+        return []
+    columns, scores = model.neighbour_rows(row)
+    shown = ~model.in_categories(columns, policy.excluded_categories())
+    return [
+        Recommendation(model.skus[column], round(float(score), 6))
+        for column, score in zip(columns[shown][:limit], scores[shown][:limit], strict=True)
+    ]

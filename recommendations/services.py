@@ -31,7 +31,7 @@ from audit.services import SYSTEM, record_event
 from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
 from customers.models import Customer, Product, Purchase
-from recommendations import engine, policy
+from recommendations import engine, memory, policy
 from recommendations.counts import CountsModel
 from recommendations.models import (
     Build,
@@ -336,6 +336,8 @@ def _forget_in(
         contributor.save(update_fields=["products", "weight"])
     else:
         contributor.delete()
+    # Every serving process loads this build again on its next request.
+    memory.bump([build.pk])
 
 
 def forget_customer(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outbox.services import enqueue
+from recommendations.batches import apply_pending_forgets as apply_batch
 from recommendations.models import BuildRun
 from recommendations.services import build_model
 
@@ -56,3 +57,10 @@ def resume_interrupted_builds() -> int:
         if not running:
             enqueue("recommendations.tasks.rebuild_recommendations")
     return len(lapsed)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=5, retry_backoff=5)
+def apply_pending_forgets() -> int:
+    """Due RECS_FORGET_BATCH_SECONDS after an erasure's forget step, and every minute (a
+    job lost with its worker): subtract every pending contribution in one batch."""
+    return apply_batch()

@@ -103,3 +103,25 @@ def test_an_inactive_policy_is_skipped(policies, customer):
 def test_retention_is_on_the_daily_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["apply-retention-daily"]
     assert schedule["task"] == "disposal.tasks.apply_retention"
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+@pytest.mark.usefixtures("reference_data")
+def test_the_command_reports_progress_on_stderr_and_waits_for_every_erasure(
+    policies, make_customer, capsys, monkeypatch
+):
+    from disposal.management.commands import apply_retention as command
+
+    monkeypatch.setattr(command, "PROGRESS_EVERY", 2)
+    dormant = [make_customer() for _ in range(3)]
+    Customer.objects.filter(pk__in=[c.pk for c in dormant]).update(
+        updated_at=timezone.now() - 1200 * DAY
+    )
+    call_command("apply_retention", "--wait")  # the jobs run in-process as committed
+    captured = capsys.readouterr()
+    assert "2/3" in captured.err and "3/3" in captured.err  # the sweep's progress
+    assert "erased 3/3" in captured.err  # the erasures' progress
+    assert "inactive_customers: 3 went" in captured.out
+    assert "erased 3 in" in captured.out  # the summary: how long, start to last
+    assert not Customer.objects.filter(pk__in=[c.pk for c in dormant]).exists()
+    assert set(ErasureRequest.objects.values_list("status", flat=True)) == {"done"}

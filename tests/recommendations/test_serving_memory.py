@@ -1,0 +1,114 @@
+"""Serving from memory (recommendations.memory): each process holds the active build and
+checks its revision on every request, so a forgotten customer's influence is gone on the
+next request in every process, proven as deployed with two gunicorn workers."""
+
+import re
+from decimal import Decimal
+
+import pytest
+import requests
+from django.db import connection
+
+from api.models import Scope, StorefrontKey
+from consent.models import ConsentSource
+from consent.services import PERSONALIZATION, set_consent
+from customers.services import upsert_product
+from recommendations import memory, policy, selectors
+from recommendations.services import build_model
+from tests.deployed import gunicorn_command, served_databases, serving
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases="__all__"),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+@pytest.fixture
+def pair(make_customer, make_product, buy):
+    """Five customers bought A with B: exactly RECS_MIN_SUPPORT, so B is also-bought."""
+    a, b = make_product(sku="A", category="books"), make_product(sku="B", category="books")
+    buyers = [make_customer() for _ in range(5)]
+    for customer in buyers:
+        buy(customer, a, b)
+    build_model()
+    return a, buyers
+
+
+def _with_pid(port: int) -> list[str]:
+    # The worker's pid in the access log tells which process answered.
+    return [*gunicorn_command(port, workers=2), "--access-logformat", 'pid=%(p)s "%(U)s" %(s)s']
+
+
+def _answers_by_worker(served, key: str, wanted: int = 2, tries: int = 200) -> dict[str, list]:
+    """Ask for A's also-bought on fresh connections until `wanted` workers answered;
+    returns {pid: [skus of each answer]} for the requests made by this call."""
+    already = len(served.log().splitlines())
+    answers: list[list[str]] = []
+    for _ in range(tries):
+        response = requests.get(
+            f"{served.base}/api/v1/products/A/also-bought/",
+            headers={"Authorization": f"Api-Key {key}", "Connection": "close"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+        answers.append([item["sku"] for item in response.json()["results"]])
+        log = "\n".join(served.log().splitlines()[already:])
+        pids = re.findall(r'pid=<(\d+)> "/api/v1/products/A/also-bought/"', log)
+        if len(set(pids)) >= wanted and len(pids) == len(answers):
+            by_worker: dict[str, list] = {}
+            for pid, skus in zip(pids, answers, strict=True):
+                by_worker.setdefault(pid, []).append(skus)
+            return by_worker
+    raise AssertionError("the requests did not reach both workers")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="as deployed: PostgreSQL")
+def test_a_withdrawal_is_served_by_every_worker_on_its_next_request(pair):
+    _, buyers = pair
+    _, key = StorefrontKey.objects.create_key(name="shop", scopes=list(Scope.values))
+    env = {**served_databases(), "REDIS_URL": "", "DEBUG": "false",
+           "EMBEDDED_SWEEP_SECONDS": "0", "API_RATE_LIMIT": "1000000/min"}  # fmt: skip
+    with serving(env, command=_with_pid) as served:
+        before = _answers_by_worker(served, key)
+        assert all(skus == ["B"] for answers in before.values() for skus in answers)
+
+        # The fifth buyer withdraws: A with B now rests on four customers.
+        set_consent(
+            customer=buyers[0], purpose=PERSONALIZATION, granted=False,
+            source=ConsentSource.API, actor="api:shop",
+        )  # fmt: skip
+
+        after = _answers_by_worker(served, key)
+        assert set(after) == set(before)  # the same two processes, each warm before
+        assert all(skus == [] for answers in after.values() for skus in answers)
+
+
+def test_a_process_loads_the_build_again_when_its_revision_moves(pair):
+    a, buyers = pair
+    held = memory.served_model()
+    assert memory.served_model() is held  # the same key: no reload
+    assert [item.sku for item in selectors.also_bought(a)] == ["B"]
+    set_consent(
+        customer=buyers[1], purpose=PERSONALIZATION, granted=False,
+        source=ConsentSource.API, actor="api:shop",
+    )  # fmt: skip
+    assert memory.served_model() is not held
+    assert selectors.also_bought(a) == []
+
+
+def test_a_product_moved_to_a_sensitive_category_leaves_memory_at_once(pair):
+    a, _ = pair
+    assert [item.sku for item in selectors.also_bought(a)] == ["B"]
+    sensitive = policy.sensitive_categories()[0]
+    upsert_product(sku="B", name="B", category=sensitive, price=Decimal("1.00"), actor="staff:1")
+    assert selectors.also_bought(a) == []
+
+
+def test_a_new_build_going_live_is_served_at_once(pair, make_customer, make_product, buy):
+    a, _ = pair
+    c = make_product(sku="C", category="books")
+    for _ in range(5):
+        buy(make_customer(), a, c)
+    assert [item.sku for item in selectors.also_bought(a)] == ["B"]
+    build_model()
+    assert {item.sku for item in selectors.also_bought(a)} == {"B", "C"}
