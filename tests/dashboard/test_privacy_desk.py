@@ -16,6 +16,7 @@ from disposal.models import ErasureStatus
 from disposal.services import run_erasure
 from privacy.models import DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
 from privacy.services import open_request
+from vault.categories import category_name
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 CONFIRM = {CONFIRM_FIELD: "yes"}  # what the confirmation page posts
@@ -106,7 +107,8 @@ def test_the_records_of_processing_come_from_the_registry_as_a_page_and_csv(sign
     assert rows[0] == ["Section", "Name", "Detail", "Value"]
     entries = {(row[0], row[1]) for row in rows[1:]}
     assert ("Categories of personal data", "Your profile") in entries
-    assert ("Categories of personal data", "Requests you made about your data") in entries
+    # Named as the portal names them (the one vocabulary).
+    assert ("Categories of personal data", category_name("data_subject_requests")) in entries
     assert ("Purposes of the processing", "Offers by email") in entries
     at_rest = [
         row[3]
