@@ -88,6 +88,8 @@ class AuditAction(models.TextChoices):
     TICKET_NOTE_ADDED = "ticket.note_added"
     WEBHOOK_REDELIVERED = "webhook.redelivered"
     ACCESS_REVIEWED = "access.reviewed"
+    CALL_CLAIMED = "call.claimed"
+    CALL_RECORDED = "call.recorded"
 
 
 class AppendOnlyError(Exception):

@@ -56,6 +56,39 @@ ACTIONS = {
     A.TICKET_NOTE_ADDED: Term(
         _("wrote in a service ticket"), _("A message was added to a ticket.")
     ),
+    A.REQUEST_OPENED: Term(
+        _("recorded your request"), _("Your request about your data was received.")
+    ),
+    A.REQUEST_VERIFIED: Term(
+        _("checked it was you who asked"), _("We confirmed the request came from you.")
+    ),
+    A.REQUEST_ASSIGNED: Term(
+        _("gave your request to a colleague"), _("A staff member took charge of your request.")
+    ),
+    A.REQUEST_EXTENDED: Term(
+        _("extended the deadline of your request"), _("We need more time and told you why.")
+    ),
+    A.REQUEST_COMPLETED: Term(_("answered your request"), _("Your request is done.")),
+    A.REQUEST_REJECTED: Term(
+        _("declined your request"), _("We could not do what you asked, and told you why.")
+    ),
+    A.PROCESSING_RESTRICTED: Term(
+        _("paused the use of your data"), _("Your data is kept but not used, as you asked.")
+    ),
+    A.RESTRICTION_LIFTED: Term(
+        _("resumed the use of your data"), _("The pause on using your data ended.")
+    ),
+    A.CAMPAIGN_PREVIEWED: Term(
+        _("previewed an offer for you"),
+        _("A staff member checked how an offer would look to you."),
+    ),
+    A.CALL_CLAIMED: Term(
+        _("took your planned call from a call list"),
+        _("A staff member was given your call to make."),
+    ),
+    A.CALL_RECORDED: Term(
+        _("noted how a call with you went"), _("The outcome of a planned call was noted.")
+    ),
 }
 
 # Names only, for the access log's sentences.

@@ -1,5 +1,6 @@
 """Call lists of phone campaigns: agents claim the next entry, record what happened,
-and the list closes when nobody is left to call or when it expires.
+and the list closes when nobody is left to call or when it expires. Each claim and each
+recorded outcome is audited (who was handed whose call; ids and codes only).
 
 A claim is one transaction: the next claimable row is locked with
 `select_for_update(skip_locked=True)` where the database has it (PostgreSQL), and
@@ -19,6 +20,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import record_event
 from campaigns.models import (
     CallOutcome,
     Campaign,
@@ -139,7 +142,21 @@ def _claim_one(campaign: Campaign, actor: str) -> tuple[Recipient | None, bool]:
         recipient.claimed_by = ""
         recipient.save(update_fields=["status", "skip_reason", "claimed_by"])
         return None, True
+    _record_call_event(recipient, AuditAction.CALL_CLAIMED, actor)
     return recipient, False
+
+
+def _record_call_event(recipient: Recipient, action: AuditAction, actor: str, **metadata) -> None:
+    """Who was handed whose call, and what they noted: ids and codes only."""
+    record_event(
+        actor=actor,
+        action=action,
+        object_type="campaigns.recipient",
+        object_id=recipient.pk,
+        subject_id=recipient.customer_id,
+        purpose=f"call:{recipient.pk}",
+        metadata={"campaign": str(recipient.campaign_id), **metadata},
+    )
 
 
 def record_call(
@@ -173,6 +190,7 @@ def record_call(
                 recipient.offered = _offers(recipient, recipient.campaign)
                 recipient.sent_at = timezone.now()
         recipient.save()
+        _record_call_event(recipient, AuditAction.CALL_RECORDED, actor, outcome=outcome)
         if outcome == CallOutcome.DO_NOT_CALL:
             set_consent(
                 customer=Customer.objects.get(pk=recipient.customer_id),

@@ -236,3 +236,28 @@ def test_the_call_list_speaks_bahasa_indonesia(call_list, agents):
     claim(ana, campaign)
     page = ana.get(f"/dashboard/campaigns/{campaign.pk}/calls/").content.decode()
     assert "Catat panggilan" in page and "Tidak dijawab" in page and "Jangan telepon lagi" in page
+
+
+def test_each_claim_and_outcome_is_audited_with_ids_only_and_shown_to_the_customer(
+    call_list, agents, client
+):
+    campaign, [customer] = call_list(1)
+    [(agent, user)] = agents(1)
+    claim(agent, campaign)
+    row = held(user, campaign)
+    record(agent, campaign, row, "no_answer")
+    events = AuditEvent.objects.filter(subject_id=customer.pk, object_id=str(row.pk))
+    claimed = events.get(action=AuditAction.CALL_CLAIMED)
+    noted = events.get(action=AuditAction.CALL_RECORDED)
+    assert claimed.actor == noted.actor == f"staff:{user.pk}"
+    assert claimed.purpose == noted.purpose == f"call:{row.pk}"
+    assert noted.metadata["outcome"] == "no_answer"
+    assert noted.metadata["campaign"] == str(campaign.pk)
+    assert customer.phone not in str(claimed.metadata) + str(noted.metadata)
+    # The customer reads both in their access log, in words.
+    from tests.portal.conftest import sign_in
+
+    page = sign_in(client, customer).get("/portal/access-log/").content.decode()
+    assert "took your planned call from a call list" in page
+    assert "noted how a call with you went" in page
+    assert "call.claimed" not in page and "Call Claimed" not in page
