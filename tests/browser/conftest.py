@@ -21,6 +21,13 @@ def _reseeded(reference_data):
     """Live-server tests are transactional: re-seed what earlier ones flushed."""
 
 
+@pytest.fixture(autouse=True)
+def _links_to_the_live_server(request, settings):
+    """Mails link to PUBLIC_URL: in a browser test, the live server the page is on."""
+    if "live_server" in request.fixturenames:
+        settings.PUBLIC_URL = request.getfixturevalue("live_server").url
+
+
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:

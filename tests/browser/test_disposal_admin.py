@@ -77,7 +77,7 @@ def test_staff_watch_an_erasure_run_to_done(staff_page: Page, live_server):
 
     row = staff_page.locator(ROWS).filter(has_text=str(request.pk))
     expect(row).to_have_count(1)
-    expect(row.locator("td.field-status")).to_have_text(ErasureStatus.DONE.label)
+    expect(row.locator("td.field-status")).to_have_text(str(ErasureStatus.DONE.label))
     expect(row.locator("td.field-source")).to_have_text(ErasureSource.STAFF.label)
 
     response = staff_page.goto(f"{live_server.url}{ERASURES}{request.pk}/change/")
@@ -85,7 +85,9 @@ def test_staff_watch_an_erasure_run_to_done(staff_page: Page, live_server):
     steps = staff_page.locator(".field-steps_done .readonly")
     for step in ErasureStep:
         expect(steps).to_contain_text(step.value)
-    expect(staff_page.locator(".field-status .readonly")).to_have_text(ErasureStatus.DONE.label)
+    expect(staff_page.locator(".field-status .readonly")).to_have_text(
+        str(ErasureStatus.DONE.label)
+    )
     expect(staff_page.locator(".field-due_by .readonly")).to_have_text(_en_gb(request.due_by))
     expect(staff_page.locator("input[name=_save]")).to_have_count(0)
     html = staff_page.content()
