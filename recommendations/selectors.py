@@ -106,7 +106,7 @@ def _popular(
 
 
 _STANDING = (
-    "SELECT c.processing_restricted_at IS NOT NULL, "  # noqa: S608 (constants)
+    "SELECT c.processing_restricted_at IS NOT NULL, "  # noqa: S608  # nosec B608 (constants only)
     "EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id "
     "AND s.purpose_id = %s AND s.granted), "
     "EXISTS (SELECT 1 FROM consent_consentstate s WHERE s.customer_id = c.id "
