@@ -13,7 +13,7 @@ from access.roles import Role
 from campaigns.models import Campaign, Segment
 from campaigns.services import start_send
 from consent.selectors import has_consent
-from tests.browser.steps import PASSWORD, screenshots
+from tests.browser.steps import PASSWORD, screenshots, signed_in_page
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -41,18 +41,6 @@ WORDS = {
 }
 
 
-def agent_page(browser, live_server, username, language, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    return context, page
-
-
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("language", ["en", "id"])
 def test_two_agents_take_different_customers_and_record_outcomes(
@@ -72,8 +60,8 @@ def test_two_agents_take_different_customers_and_record_outcomes(
     words = WORDS[language]
     name = f"{language}-{width}"
     calls = f"{live_server.url}/dashboard/campaigns/{campaign.pk}/calls/"
-    ana_context, ana = agent_page(browser, live_server, "ana", language, width)
-    budi_context, budi = agent_page(browser, live_server, "budi", language, width)
+    ana_context, ana = signed_in_page(browser, live_server, "ana", language, width)
+    budi_context, budi = signed_in_page(browser, live_server, "budi", language, width)
     try:
         held = []
         for page in (ana, budi):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from access.roles import Role
 from leads.models import Deal, DealStage, Lead, LeadNote
-from tests.browser.steps import PASSWORD, screenshots
+from tests.browser.steps import PASSWORD, screenshots, signed_in_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,19 +43,6 @@ WORDS = {
         "agreed": "Langsung · Pemberitahuan dibacakan",
     },
 }
-
-
-def signed_in_page(browser, live_server, username, language, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/dashboard/(?!sign-in)"))
-    return context, page
 
 
 def fits(page, width) -> None:

@@ -16,7 +16,7 @@ from access.roles import Role
 from dashboard.middleware import ACTIVE_COOKIE, ACTIVE_SALT
 from disposal.models import Incident
 from disposal.services import request_erasure, run_erasure
-from tests.browser.steps import PASSWORD, screenshots
+from tests.browser.steps import PASSWORD, language_page, screenshots, sign_in_by_ids
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -65,22 +65,6 @@ def fits_the_screen(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def _new_page(browser, live_server, language: str, width: int) -> tuple:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
-def _sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/dashboard/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    expect(page).not_to_have_url(f"{live_server.url}/dashboard/sign-in/")
-
-
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("language", ["en", "id"])
 def test_an_officer_records_reports_and_prints_an_incident_the_records_and_a_certificate(
@@ -89,9 +73,9 @@ def test_an_officer_records_reports_and_prints_an_incident_the_records_and_a_cer
     make_staff(Role.PRIVACY_OFFICER, username="pia", password=PASSWORD)
     words, name = WORDS[language], f"{language}-{width}"
     discovered = timezone.localtime() - timedelta(hours=5)
-    context, page = _new_page(browser, live_server, language, width)
+    context, page = language_page(browser, live_server, language, width)
     try:
-        _sign_in(page, live_server, "pia")
+        sign_in_by_ids(page, live_server, "pia")
         page.goto(f"{live_server.url}/dashboard/privacy/incidents/new/")
         page.get_by_label(words["summary"]).fill("Mailing list sent to the wrong processor")
         page.get_by_label(words["discovered"]).fill(discovered.strftime(MOMENT))
@@ -165,9 +149,9 @@ def test_the_idle_sign_out_says_why_after_the_session_cookie_expired(
     browser, live_server, make_staff, language, width
 ):
     make_staff(Role.SUPPORT_AGENT, username="sam", password=PASSWORD)
-    context, page = _new_page(browser, live_server, language, width)
+    context, page = language_page(browser, live_server, language, width)
     try:
-        _sign_in(page, live_server, "sam")
+        sign_in_by_ids(page, live_server, "sam")
         names = {cookie["name"] for cookie in context.cookies()}
         assert ACTIVE_COOKIE in names
         # Fifteen minutes later the browser has dropped the session cookie (it expired
@@ -201,7 +185,7 @@ def test_the_idle_sign_out_says_why_after_the_session_cookie_expired(
 def test_the_header_fits_one_row_at_1280_px_for_every_role(
     browser, live_server, make_staff, language
 ):
-    context, page = _new_page(browser, live_server, language, 1280)
+    context, page = language_page(browser, live_server, language, 1280)
     try:
         for role in Role:
             username = f"head-{role.value}".replace("_", "-")[:30]
@@ -210,7 +194,7 @@ def test_the_header_fits_one_row_at_1280_px_for_every_role(
             page.context.add_cookies(
                 [{"name": "django_language", "value": language, "url": live_server.url}]
             )
-            _sign_in(page, live_server, username)
+            sign_in_by_ids(page, live_server, username)
             page.goto(f"{live_server.url}/dashboard/")
             nav = page.evaluate(
                 """() => {
@@ -251,9 +235,9 @@ def test_an_access_request_is_handed_over_as_the_portals_readable_summary(
     complete_access(request=request, actor="x")
     make_staff(Role.PRIVACY_OFFICER, username="pia", password=PASSWORD)
     heading = {"en": "Your data: summary", "id": "Data Anda: ringkasan"}[language]
-    context, page = _new_page(browser, live_server, language, width)
+    context, page = language_page(browser, live_server, language, width)
     try:
-        _sign_in(page, live_server, "pia")
+        sign_in_by_ids(page, live_server, "pia")
         page.goto(f"{live_server.url}/dashboard/privacy/requests/{request.pk}/")
         page.locator(f"form[action$='/requests/{request.pk}/summary/'] button").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
@@ -269,9 +253,9 @@ def test_an_access_request_is_handed_over_as_the_portals_readable_summary(
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_metrics_charts_span_the_page_width(browser, live_server, make_staff, width):
     make_staff(Role.SUPPORT_AGENT, username="sam", password=PASSWORD)
-    context, page = _new_page(browser, live_server, "en", width)
+    context, page = language_page(browser, live_server, "en", width)
     try:
-        _sign_in(page, live_server, "sam")
+        sign_in_by_ids(page, live_server, "sam")
         page.goto(f"{live_server.url}/dashboard/metrics/")
         sizes = page.evaluate(
             """() => {
