@@ -34,5 +34,7 @@ class AccessConfig(AppConfig):
         # Its key is destroyed by then; the unreadable ciphertext goes before the unlink.
         registry.register_forget_handler(
             "access_review_notes",
-            lambda subject_id: AccessReview.objects.filter(subject_id=subject_id).update(note=None),
+            lambda subject_ids: AccessReview.objects.filter(subject_id__in=subject_ids).update(
+                note=None
+            ),
         )

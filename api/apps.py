@@ -7,7 +7,7 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import schema  # noqa: F401 (registers the OpenAPI auth extension)
-        from api.idempotency import forget_subject
+        from api.idempotency import forget_subjects
         from api.models import IdempotentReply, StorefrontKey
         from audit.actors import register_actor_describer
         from vault import registry
@@ -28,4 +28,4 @@ class ApiConfig(AppConfig):
 
         register_actor_describer("api-key", key_name)
         # Erasure turns every stored answer naming the customer into a tombstone (v1.3).
-        registry.register_forget_handler("api_replies", forget_subject)
+        registry.register_forget_handler("api_replies", forget_subjects)

@@ -18,7 +18,7 @@ matter (Location, Link, Deprecation), with `Idempotent-Replayed: true`.
 - No personal data in clear: an answer about a customer is sealed under that customer's
   data key. Every answer that names customers (`concerns`, `names`, or by default the
   customer of the path) is linked to each of them (`ReplySubject`); their erasure turns
-  the answer into a tombstone (`forget_subject`, an erasure forget handler): body,
+  the answer into a tombstone (`forget_subjects`, an erasure forget handler): body,
   headers, fingerprint and links go, and a replay of the key answers 410 and does
   nothing. `in_clear(response)` marks an answer that holds ids and statuses only (an
   erasure request), so that it outlives the customer.
@@ -259,12 +259,12 @@ def _tombstone(reply: IdempotentReply) -> None:
     reply.save()
 
 
-def forget_subject(subject_id) -> int:
-    """Erasure forget handler: every stored answer naming this customer becomes a
-    tombstone (no body, headers, fingerprint or link; a replay answers 410). Idempotent.
-    Returns how many answers it changed."""
+def forget_subjects(subject_ids: list) -> int:
+    """Erasure forget handler: every stored answer naming one of these customers becomes
+    a tombstone (no body, headers, fingerprint or link; a replay answers 410).
+    Idempotent. Returns how many answers it changed."""
     naming = IdempotentReply.objects.filter(
-        Q(subject_id=subject_id) | Q(subjects__customer_id=subject_id)
+        Q(subject_id__in=subject_ids) | Q(subjects__customer_id__in=subject_ids)
     ).values_list("pk", flat=True)
     with transaction.atomic():
         ids = list(naming.distinct())

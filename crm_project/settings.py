@@ -547,6 +547,9 @@ ERASURE_STALL_MINUTES = env.int("ERASURE_STALL_MINUTES", default=15)
 # A running erasure holds a lease its worker renews at every step; a lapsed lease (a
 # killed worker, a run cut off by a lost database) is resumed by the minute's sweep.
 ERASURE_LEASE_SECONDS = env.int("ERASURE_LEASE_SECONDS", default=60)
+# An erasure job takes up to this many waiting requests with it, each step a few
+# statements for the whole batch (1 = one request per job).
+ERASURE_BATCH_SIZE = env.int("ERASURE_BATCH_SIZE", default=100)
 # A step that fails on a lost database or broker connection is retried this often,
 # with backoff (1, 2, 4 ... up to 30 s), before the request is left to the sweep.
 JOB_CONNECTION_RETRIES = env.int("JOB_CONNECTION_RETRIES", default=8)

@@ -73,9 +73,9 @@ def index_names(customers: Iterable[Customer]) -> None:
     )
 
 
-def forget_name_tokens(subject_id: uuid.UUID) -> None:
-    """Erasure's forget handler: the subject's name tokens go (idempotent)."""
-    CustomerNameToken.objects.filter(customer_id=subject_id).delete()
+def forget_name_tokens(subject_ids: list[uuid.UUID]) -> None:
+    """Erasure's forget handler: the subjects' name tokens go (idempotent)."""
+    CustomerNameToken.objects.filter(customer_id__in=subject_ids).delete()
 
 
 @sensitive_variables()

@@ -1,6 +1,8 @@
 """The erasure pipeline: request, extend, run. Each step is idempotent and recorded on
 the request, so a run cut short (a killed worker) is finished by the next run."""
 
+import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -8,11 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
-from audit.services import SYSTEM, record_event
+from audit.services import SYSTEM, record_event, record_events
 from changes.services import record_erased
 from customers.models import Customer
 from disposal.deadlines import add_months
@@ -31,9 +35,11 @@ from outbox.services import enqueue
 from vault import registry
 from vault.models import DataKey, Tombstone
 from vault.routers import KEYS_DB
-from vault.services import SYSTEM_SUBJECT, destroy_key, ensure_data_key, subject_pseudonym
+from vault.services import SYSTEM_SUBJECT, destroy_keys, ensure_data_key, subject_pseudonym
 
 MAX_EXTENSION_MONTHS = 2
+
+logger = logging.getLogger(__name__)
 
 
 def open_request_for(subject_id: uuid.UUID) -> ErasureRequest | None:
@@ -126,13 +132,23 @@ def _lease_end():
     return timezone.now() + timedelta(seconds=settings.ERASURE_LEASE_SECONDS)
 
 
-def _mark(request: ErasureRequest, step: ErasureStep, **changes) -> None:
-    """Record a finished step and renew the run's lease."""
-    request.steps_done = [*request.steps_done, step.value]
-    changes.setdefault("lease_expires_at", _lease_end())
-    for name, value in changes.items():
-        setattr(request, name, value)
-    request.save(update_fields=["steps_done", *changes])
+def _mark(requests: list[ErasureRequest], step: ErasureStep, *fields: str, renew=True) -> None:
+    """Record a finished step on every request of the batch and renew their lease;
+    `fields` names the other fields the step set on them. One UPDATE per distinct set of
+    values (a batch at the same point shares one)."""
+    lease = _lease_end()
+    groups: dict[str, tuple[dict, list]] = {}
+    for request in requests:
+        request.steps_done = [*request.steps_done, step.value]
+        if renew:
+            request.lease_expires_at = lease
+        values = {
+            name: getattr(request, name) for name in ("steps_done", "lease_expires_at", *fields)
+        }
+        key = json.dumps(values, sort_keys=True, cls=DjangoJSONEncoder)
+        groups.setdefault(key, (values, []))[1].append(request.pk)
+    for values, pks in groups.values():
+        ErasureRequest.objects.filter(pk__in=pks).update(**values)
 
 
 # Called as handler(request=...) just before the key is destroyed, while the customer's
@@ -146,34 +162,39 @@ def register_before_key_destroyed(handler: Callable) -> None:
         _before_key_destroyed.append(handler)
 
 
-def _destroy_key(request: ErasureRequest) -> None:
-    for handler in _before_key_destroyed:
-        handler(request=request)
-    # The tombstone first, in the key store's own transaction: from here on a restore
+def _destroy_keys(requests: list[ErasureRequest]) -> None:
+    for request in requests:
+        for handler in _before_key_destroyed:
+            handler(request=request)
+    # The tombstones first, in the key store's own transaction: from here on a restore
     # of the data database can always be brought back in line (replay_erasures).
+    now = timezone.now()
     with transaction.atomic(using=KEYS_DB):
-        Tombstone.objects.get_or_create(
-            pseudonym=request.subject_pseudonym,
-            defaults={"erased_at": timezone.now(), "request_id": request.pk},
+        Tombstone.objects.bulk_create(
+            [
+                Tombstone(pseudonym=request.subject_pseudonym, erased_at=now, request_id=request.pk)
+                for request in requests
+            ],
+            ignore_conflicts=True,  # a re-run keeps the first erasure time
         )
-        destroy_key(subject_id=request.subject_id)
-    _mark(request, ErasureStep.KEY_DESTROYED)
+        destroy_keys(subject_ids=[request.subject_id for request in requests])
+    _mark(requests, ErasureStep.KEY_DESTROYED)
 
 
-def _forget(request: ErasureRequest) -> None:
+def _forget(requests: list[ErasureRequest]) -> None:
+    subject_ids = [request.subject_id for request in requests]
     for handler in registry.forget_handlers().values():
-        handler(request.subject_id)
-    _mark(request, ErasureStep.FORGOTTEN)
+        handler(subject_ids)
+    _mark(requests, ErasureStep.FORGOTTEN)
 
 
 @transaction.atomic
-def _notify_processors(request: ErasureRequest) -> None:
-    processor_ids = set(
-        Disclosure.objects.filter(customer_id=request.subject_id).values_list(
-            "processor_id", flat=True
-        )
-    )
-    if processor_ids:
+def _notify_processors(requests: list[ErasureRequest]) -> None:
+    shared: dict[uuid.UUID, set] = {}
+    disclosures = Disclosure.objects.filter(customer_id__in=[r.subject_id for r in requests])
+    for customer_id, processor_id in disclosures.values_list("customer_id", "processor_id"):
+        shared.setdefault(customer_id, set()).add(processor_id)
+    if shared:
         ensure_data_key(subject_id=SYSTEM_SUBJECT)
     deliveries = [
         WebhookDelivery.objects.get_or_create(
@@ -184,27 +205,32 @@ def _notify_processors(request: ErasureRequest) -> None:
                 "next_attempt_at": timezone.now(),
             },
         )[0]
-        for processor_id in sorted(processor_ids)
+        for request in requests
+        for processor_id in sorted(shared.get(request.subject_id, ()))
     ]
     for delivery in deliveries:
         enqueue("disposal.tasks.deliver_webhook", str(delivery.pk))
-    _mark(request, ErasureStep.PROCESSORS_NOTIFIED)
+    _mark(requests, ErasureStep.PROCESSORS_NOTIFIED)
 
 
 @transaction.atomic
-def _erase_rows(request: ErasureRequest) -> None:
-    """Every registered table in one transaction: the subject's own row last."""
-    deleted, pseudonymized = dict(request.rows_erased), dict(request.rows_pseudonymized)
+def _erase_rows(requests: list[ErasureRequest]) -> None:
+    """Every registered table in one transaction, a statement or two per table for the
+    whole batch: the subjects' own rows last."""
+    pseudonyms = {request.subject_id: request.subject_pseudonym for request in requests}
+    for request in requests:
+        request.rows_erased = dict(request.rows_erased)
+        request.rows_pseudonymized = dict(request.rows_pseudonymized)
     for entry in sorted(registry.entries(), key=lambda entry: entry.is_subject_row):
-        changed = entry.erase(request.subject_id, pseudonym=request.subject_pseudonym)
-        counts = deleted if entry.erasure is registry.Erasure.DELETE else pseudonymized
-        counts[entry.category] = counts.get(entry.category, 0) + changed
-    _mark(
-        request,
-        ErasureStep.ROWS_ERASED,
-        rows_erased=deleted,
-        rows_pseudonymized=pseudonymized,
-    )
+        changed = entry.erase_many(pseudonyms)
+        for request in requests:
+            counts = (
+                request.rows_erased
+                if entry.erasure is registry.Erasure.DELETE
+                else request.rows_pseudonymized
+            )
+            counts[entry.category] = counts.get(entry.category, 0) + changed[request.subject_id]
+    _mark(requests, ErasureStep.ROWS_ERASED, "rows_erased", "rows_pseudonymized")
 
 
 def erasure_methods() -> tuple[dict, dict]:
@@ -228,70 +254,96 @@ def erasure_methods() -> tuple[dict, dict]:
 
 
 @transaction.atomic
-def _certify(request: ErasureRequest) -> None:
-    key = DataKey.objects.filter(subject_id=request.subject_id).first()
-    destroyed_at = key.destroyed_at if key else None
+def _certify(requests: list[ErasureRequest]) -> None:
+    destroyed = dict(
+        DataKey.objects.filter(subject_id__in=[r.subject_id for r in requests]).values_list(
+            "subject_id", "destroyed_at"
+        )
+    )
     methods, holds = erasure_methods()
-    notified = [
-        {"processor": delivery.processor.name, "agreement": delivery.processor.agreement_reference}
-        for delivery in request.deliveries.select_related("processor").order_by("processor__name")
-    ]
-    DisposalRecord.objects.get_or_create(
-        erasure_request=request,
-        defaults={
-            "id": request.certificate_id or uuid.uuid4(),
-            "kind": DisposalKind.ERASURE,
-            "subject_pseudonym": request.subject_pseudonym,
-            "categories": sorted(methods),
-            "method": {"key": "crypto-shredded (data key destroyed)", **methods},
-            "rows_removed": request.rows_erased,
-            "rows_pseudonymized": request.rows_pseudonymized,
-            "legal_holds": holds,
-            "key_destroyed_at": destroyed_at,
-            "backup_horizon": (destroyed_at or timezone.now()).date()
-            + timedelta(days=settings.KEY_BACKUP_RETENTION_DAYS),
-            "processors_notified": notified,
-        },
+    notified: dict[uuid.UUID, list] = {}
+    deliveries = WebhookDelivery.objects.filter(erasure_request__in=requests)
+    for delivery in deliveries.select_related("processor").order_by("processor__name"):
+        notified.setdefault(delivery.erasure_request_id, []).append(
+            {
+                "processor": delivery.processor.name,
+                "agreement": delivery.processor.agreement_reference,
+            }
+        )
+    certified = set(
+        DisposalRecord.objects.filter(erasure_request__in=requests).values_list(
+            "erasure_request_id", flat=True
+        )
     )
+    records = []
+    for request in requests:
+        destroyed_at = destroyed.get(request.subject_id)
+        if request.pk in certified:
+            continue
+        records.append(
+            DisposalRecord(
+                id=request.certificate_id or uuid.uuid4(),
+                erasure_request=request,
+                kind=DisposalKind.ERASURE,
+                subject_pseudonym=request.subject_pseudonym,
+                categories=sorted(methods),
+                method={"key": "crypto-shredded (data key destroyed)", **methods},
+                rows_removed=request.rows_erased,
+                rows_pseudonymized=request.rows_pseudonymized,
+                legal_holds=holds,
+                key_destroyed_at=destroyed_at,
+                backup_horizon=(destroyed_at or timezone.now()).date()
+                + timedelta(days=settings.KEY_BACKUP_RETENTION_DAYS),
+                processors_notified=notified.get(request.pk, []),
+            )
+        )
+    DisposalRecord.objects.bulk_create(records)
     now = timezone.now()
-    # The storefront's change feed hears of it (the id sealed, like a pending notice).
-    record_erased(customer_id=request.subject_id)
-    # Done: the request keeps the pseudonym only, so nothing in the data database
-    # links the pseudonymized rows back to the customer's id.
-    _mark(
-        request,
-        ErasureStep.CERTIFIED,
-        status=ErasureStatus.DONE,
-        completed_at=now,
-        subject_id=None,
-        lease_expires_at=None,
-    )
+    for request in requests:
+        # The storefront's change feed hears of it (the id sealed, like a pending notice).
+        record_erased(customer_id=request.subject_id)
+        # Done: the request keeps the pseudonym only, so nothing in the data database
+        # links the pseudonymized rows back to the customer's id.
+        request.status = ErasureStatus.DONE
+        request.completed_at = now
+        request.subject_id = None
+        request.lease_expires_at = None
+    _mark(requests, ErasureStep.CERTIFIED, "status", "completed_at", "subject_id", renew=False)
     # The audit trail records the one change it allows: how many of its own rows this
     # erasure pseudonymized (audit/chain.py: the chain still verifies across it).
     audit_category = registry.entry_for(AuditEvent).category
-    _record_outcome(
-        request,
+    _record_outcomes(
+        requests,
         AuditAction.ERASURE_COMPLETED,
-        audit_events_pseudonymized=request.rows_pseudonymized.get(audit_category, 0),
+        lambda request: {
+            "audit_events_pseudonymized": request.rows_pseudonymized.get(audit_category, 0)
+        },
     )
 
 
-def _record_outcome(request: ErasureRequest, action: AuditAction, **metadata) -> None:
+def _record_outcomes(
+    requests: list[ErasureRequest], action: AuditAction, metadata: Callable = dict
+) -> None:
     # The subject is named by pseudonym only, like every reference erasure leaves.
     with transaction.atomic():
-        record_event(
-            actor=SYSTEM,
-            action=action,
-            object_type="disposal.erasurerequest",
-            object_id=request.pk,
-            subject_pseudonym=request.subject_pseudonym,
-            purpose="erasure",
-            metadata={"attempt": request.attempts, **metadata},
+        record_events(
+            [
+                AuditEvent(
+                    actor=SYSTEM,
+                    action=action,
+                    object_type="disposal.erasurerequest",
+                    object_id=request.pk,
+                    subject_pseudonym=request.subject_pseudonym,
+                    purpose="erasure",
+                    metadata={"attempt": request.attempts, **metadata(request)},
+                )
+                for request in requests
+            ]
         )
 
 
 STEPS = (
-    (ErasureStep.KEY_DESTROYED, _destroy_key),
+    (ErasureStep.KEY_DESTROYED, _destroy_keys),
     (ErasureStep.FORGOTTEN, _forget),
     (ErasureStep.PROCESSORS_NOTIFIED, _notify_processors),
     (ErasureStep.ROWS_ERASED, _erase_rows),
@@ -308,45 +360,119 @@ def _pause_for_tests(step: ErasureStep) -> None:
 
 
 def run_erasure(
-    *, request_id: uuid.UUID, until: ErasureStep | None = None, holder: str = ""
+    *,
+    request_id: uuid.UUID,
+    until: ErasureStep | None = None,
+    holder: str = "",
+    batch_size: int = 1,
 ) -> ErasureRequest:
-    """Run the steps not yet done. `until` stops after that step (tests use it to cut
-    a run short the way a killed worker would). `holder` names the job (its retries
-    share it), which may take over its own lease."""
+    """Run the steps not yet done, together with up to `batch_size - 1` other pending
+    requests (the job passes ERASURE_BATCH_SIZE): each step is a few statements for the
+    whole batch, so a wave of erasures costs little more than one. `until` stops after
+    that step (tests use it to cut a run short the way a killed worker would). `holder`
+    names the job (its retries share it), which may take over its own leases.
+
+    A batch that fails (other than by a lost connection, which the job's retry resumes)
+    is run again one request at a time, so one request's fault cannot hold up the rest:
+    that request is marked failed, and its error raised if it is this job's own."""
+    requests = _claim(request_id, holder, batch_size)
+    own = requests[0] if requests else None  # this job's own request comes first
+    if own is None:
+        # Done, or another job is running it now (a redelivered message, a sweep that
+        # raced a slow step, a batch that took it in): one run at a time.
+        return ErasureRequest.objects.get(pk=request_id)
+    try:
+        _run_steps(requests, until)
+    except (OperationalError, InterfaceError) as error:
+        if len(requests) == 1:
+            _fail(own, error)
+        raise  # the database went away: the job's retry takes its batch up again
+    except Exception as error:
+        if len(requests) == 1:
+            _fail(own, error)
+            raise
+        logger.warning(
+            "erasure batch of %d failed (%s): running each alone",
+            len(requests),
+            type(error).__name__,
+        )
+        own_error = None
+        for request in requests:
+            request.refresh_from_db()
+            try:
+                _run_steps([request], until)
+            except Exception as alone:
+                _fail(request, alone)
+                if request is own:
+                    own_error = alone
+        if own_error is not None:
+            raise own_error from error
+    stopped = [request for request in requests if request.status == ErasureStatus.RUNNING]
+    if stopped:
+        # Stopped on purpose (`until`): the next run may start at once.
+        ErasureRequest.objects.filter(pk__in=[request.pk for request in stopped]).update(
+            lease_expires_at=None
+        )
+    return own
+
+
+def _claim(request_id: uuid.UUID, holder: str, batch_size: int) -> list[ErasureRequest]:
+    """Lease the request, and up to batch_size - 1 others waiting (pending, or this
+    job's own from a run its retry resumes), oldest first; [] if the request is done or
+    another job holds it. Requests other jobs have locked are skipped, not waited for."""
     with transaction.atomic():
         request = ErasureRequest.objects.select_for_update().get(pk=request_id)
         if request.status == ErasureStatus.DONE or leased_by_another(request, holder):
-            # Done, or another worker is running it now (a redelivered message, a
-            # sweep that raced a slow step): one run at a time.
-            return request
-        request.status = ErasureStatus.RUNNING
-        request.attempts += 1
-        request.started_at = timezone.now()
-        request.lease_expires_at = _lease_end()
-        request.lease_holder = holder
-        request.error = ""
-        request.save(
-            update_fields=[
-                "status", "attempts", "started_at", "lease_expires_at", "lease_holder", "error"
-            ]
-        )  # fmt: skip
-    try:
-        for step, action in STEPS:
-            if not request.has_done(step):
-                _pause_for_tests(step)
-                action(request)
-            if step == until:
-                break
-    except Exception as error:
-        ErasureRequest.objects.filter(pk=request.pk).update(
-            status=ErasureStatus.FAILED, error=type(error).__name__, lease_expires_at=None
+            return []
+        waiting = Q(status=ErasureStatus.PENDING)
+        if holder:
+            waiting |= Q(status=ErasureStatus.RUNNING, lease_holder=holder)
+        others = (
+            ErasureRequest.objects.select_for_update(skip_locked=True)
+            .filter(waiting)
+            .exclude(pk=request.pk)
+            .order_by("requested_at")[: max(batch_size - 1, 0)]
+            if batch_size > 1
+            else []
         )
-        _record_outcome(request, AuditAction.ERASURE_FAILED, error=type(error).__name__)
-        raise
-    if request.status == ErasureStatus.RUNNING:
-        # Stopped on purpose (`until`): the next run may start at once.
-        ErasureRequest.objects.filter(pk=request.pk).update(lease_expires_at=None)
-    return request
+        requests = [request, *others]
+        now, lease = timezone.now(), _lease_end()
+        for each in requests:
+            each.status = ErasureStatus.RUNNING
+            each.attempts += 1
+            each.started_at = now
+            each.lease_expires_at = lease
+            each.lease_holder = holder
+            each.error = ""
+        ErasureRequest.objects.filter(pk__in=[each.pk for each in requests]).update(
+            status=ErasureStatus.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            lease_expires_at=lease,
+            lease_holder=holder,
+            error="",
+        )
+    return requests
+
+
+def _run_steps(requests: list[ErasureRequest], until: ErasureStep | None) -> None:
+    for step, action in STEPS:
+        todo = [request for request in requests if not request.has_done(step)]
+        if todo:
+            _pause_for_tests(step)
+            action(todo)
+        if step == until:
+            break
+
+
+def _fail(request: ErasureRequest, error: BaseException) -> None:
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        status=ErasureStatus.FAILED, error=type(error).__name__, lease_expires_at=None
+    )
+    request.status = ErasureStatus.FAILED
+    _record_outcomes(
+        [request], AuditAction.ERASURE_FAILED, lambda _request: {"error": type(error).__name__}
+    )
 
 
 def leased_by_another(request: ErasureRequest, holder: str = "") -> bool:

@@ -22,7 +22,11 @@ MAX_AUTOMATIC_ATTEMPTS = 5
 def run_erasure(self, request_id: str) -> str:
     try:
         with key_scope():
-            return services.run_erasure(request_id=request_id, holder=self.request.id or "").status
+            return services.run_erasure(
+                request_id=request_id,
+                holder=self.request.id or "",
+                batch_size=settings.ERASURE_BATCH_SIZE,
+            ).status
     except CONNECTION_ERRORS as error:
         # The database (a restart, a failover) or the broker went away mid-run: the
         # steps done are recorded, so the retry resumes where this run stopped.

@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
         from disposal.models import RetentionCategory
         from disposal.retention import register_subject_expiry
         from leads.models import Deal, Lead, LeadConfirmation, LeadConsent, LeadNote
-        from leads.rights import expired_lead_ids, forget_converted_lead
+        from leads.rights import expired_lead_ids, forget_converted_leads
         from vault import registry
 
         # A lead is a data subject of its own (its id is the vault subject).
@@ -75,4 +75,4 @@ class LeadsConfig(AppConfig):
         )
         register_subject_expiry(RetentionCategory.UNCONVERTED_LEADS, expired_lead_ids)
         # Erasing a customer who was a lead unlinks what the lead left behind, too.
-        registry.register_forget_handler("leads.converted_lead", forget_converted_lead)
+        registry.register_forget_handler("leads.converted_lead", forget_converted_leads)

@@ -79,7 +79,7 @@ def expired_lead_ids(cutoff: datetime, now: datetime) -> list[uuid.UUID]:
     )
 
 
-def forget_converted_lead(subject_id) -> None:
+def forget_converted_leads(subject_ids: list) -> None:
     """Erasure handler: when a customer who was once a lead is erased, the lead's consent
     evidence and audit trail are unlinked too (kept under the lead's pseudonym, like the
     customer's own ledger). The lead row stays with its source and dates only, so the
@@ -89,7 +89,9 @@ def forget_converted_lead(subject_id) -> None:
     from vault.services import subject_pseudonym
 
     with transaction.atomic():
-        for lead_id in Lead.objects.filter(customer_id=subject_id).values_list("pk", flat=True):
+        for lead_id in Lead.objects.filter(customer_id__in=subject_ids).values_list(
+            "pk", flat=True
+        ):
             pseudonym = subject_pseudonym(lead_id)
             for model in (LeadConsent, AuditEvent):
                 registry.entry_for(model).erase(lead_id, pseudonym=pseudonym)

@@ -36,4 +36,4 @@ class RecommendationsConfig(AppConfig):
         register_withdrawal_handler(
             SENSITIVE_PERSONALIZATION, handlers.on_sensitive_personalization_withdrawn
         )
-        registry.register_forget_handler("recommendations", handlers.forget_subject)
+        registry.register_forget_handler("recommendations", handlers.forget_subjects)

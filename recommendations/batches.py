@@ -1,8 +1,8 @@
 """Batched forgetting: erasures that reach the forget step within
 RECS_FORGET_BATCH_SECONDS are taken out of each build together.
 
-An erasure's own forget step (`forget_erased`, in one transaction under the model lock)
-deletes the contributor rows that name the customer, takes the customer out of the
+A batch of erasures' forget step (`forget_erased`, in one transaction under the model
+lock) deletes the contributor rows that name the customers, takes the customers out of the
 pair supports and customer counts of their products' rows (a few small rows, no matrix
 load), deletes the neighbour rows of pairs that fell under the build's minimum support,
 and leaves the contribution, with no customer named, as a PendingForget. So before the
@@ -22,8 +22,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
-from audit.models import AuditAction
-from audit.services import SYSTEM, record_event
+from audit.models import AuditAction, AuditEvent
+from audit.services import SYSTEM, record_events
 from consent.services import PERSONALIZATION
 from outbox.services import enqueue
 from recommendations import engine, memory
@@ -41,70 +41,106 @@ from recommendations.services import (
 APPLY_TASK = "recommendations.tasks.apply_pending_forgets"
 
 
-def forget_erased(*, customer_id: uuid.UUID, actor: str = SYSTEM) -> int:
-    """An erased customer out of every build: at once (batching off) or by the next
-    batch, with their supports out and their contributor rows gone now. Idempotent.
-    Returns how many builds changed."""
+def forget_erased(*, customer_ids: list[uuid.UUID], actor: str = SYSTEM) -> int:
+    """Erased customers (a batch of erasures) out of every build: at once (batching off)
+    or by the next batch, with their supports out and their contributor rows gone now.
+    Idempotent. Returns how many contributions it took out."""
     window = settings.RECS_FORGET_BATCH_SECONDS
     if window <= 0:
-        return forget_customer(customer_id=customer_id, actor=actor)
+        return sum(forget_customer(customer_id=pk, actor=actor) for pk in customer_ids)
     with transaction.atomic():
         _lock_model()
         contributors = list(
-            Contributor.objects.select_related("build").filter(customer_id=customer_id)
+            Contributor.objects.select_related("build").filter(customer_id__in=customer_ids)
         )
         if not contributors:
             return 0
         first = not PendingForget.objects.exists()
+        by_build: dict[int, list[Contributor]] = {}
         for contributor in contributors:
-            _take_out_supports(contributor.build, contributor.products)
-            PendingForget.objects.create(
-                build=contributor.build,
-                products=contributor.products,
-                weight=contributor.weight,
-            )
-            contributor.delete()
-        memory.bump([contributor.build_id for contributor in contributors])
+            by_build.setdefault(contributor.build_id, []).append(contributor)
+        for items in by_build.values():
+            _take_out_supports(items[0].build, [item.products for item in items])
+        PendingForget.objects.bulk_create(
+            PendingForget(build=item.build, products=item.products, weight=item.weight)
+            for item in contributors
+        )
+        Contributor.objects.filter(pk__in=[item.pk for item in contributors]).delete()
+        memory.bump(list(by_build))
         if first:  # later contributions of the window join this job's batch
             enqueue(APPLY_TASK, countdown=window)
-        record_event(
-            actor=actor,
-            action=AuditAction.RECOMMENDATIONS_FORGOTTEN,
-            object_type="recommendations.contributor",
-            object_id=customer_id,
-            subject_id=customer_id,
-            purpose=PERSONALIZATION,
-            metadata={"builds": len(contributors), "batched": True},
+        builds: dict[uuid.UUID, int] = {}
+        for item in contributors:
+            builds[item.customer_id] = builds.get(item.customer_id, 0) + 1
+        record_events(
+            [
+                AuditEvent(
+                    actor=actor,
+                    action=AuditAction.RECOMMENDATIONS_FORGOTTEN,
+                    object_type="recommendations.contributor",
+                    object_id=customer_id,
+                    subject_id=customer_id,
+                    purpose=PERSONALIZATION,
+                    metadata={"builds": count, "batched": True},
+                )
+                for customer_id, count in builds.items()
+            ]
         )
     return len(contributors)
 
 
-def _take_out_supports(build: Build, products: list[int]) -> None:
-    """One customer out of the pair supports and customer counts of their products'
-    rows; the neighbour rows of pairs now under the build's floor are deleted. Plain
-    statements, many parameters each (profiled: the ORM's bulk_update and an OR of
+def _take_out_supports(build: Build, baskets: list[list[int]]) -> None:
+    """Customers (one basket each) out of the pair supports and customer counts of their
+    products' rows; the neighbour rows of pairs now under the build's floor are deleted.
+    Plain statements, many parameters each (profiled: the ORM's bulk_update and an OR of
     conditions were nine tenths of an erasure's forget step)."""
     floor = engine.Params(**build.params).min_support
-    basket = np.array(sorted(products), dtype=np.int64)
-    rows = ItemCounts.objects.filter(build=build, product_id__in=products).values_list(
+    baskets = [np.array(sorted(products), dtype=np.int64) for products in baskets]
+    holding: dict[int, list[np.ndarray]] = {}  # product -> the baskets that hold it
+    for basket in baskets:
+        for product_id in basket.tolist():
+            holding.setdefault(product_id, []).append(basket)
+    rows = ItemCounts.objects.filter(build=build, product_id__in=list(holding)).values_list(
         "pk", "product_id", "customers", "partners", "supports"
     )
     updates, fallen = [], []
     for pk, product_id, customers, partners, stored in rows:
+        leaving = len(holding[product_id])
         partners = np.frombuffer(bytes(partners), dtype=np.int64)
         supports = np.frombuffer(bytes(stored), dtype=np.int32).copy()
         if len(supports) != len(partners):
             # A build from before supports were kept: no floor to keep.
-            updates.append((max(customers - 1, 0), bytes(stored), pk))
+            updates.append((max(customers - leaving, 0), bytes(stored), pk))
             continue
-        bought = np.isin(partners, basket)
-        # Pairs exactly at the floor fall under it; the rest had no neighbour row.
-        at_floor = bought & (supports == floor) & (partners != product_id)
-        supports[bought] -= 1
-        updates.append((max(customers - 1, 0), supports.tobytes(), pk))
+        before = supports.copy()
+        for basket in holding[product_id]:
+            supports[np.isin(partners, basket)] -= 1
+        updates.append((max(customers - leaving, 0), supports.tobytes(), pk))
         if floor > 1:
-            fallen += [(build.pk, product_id, int(p)) for p in partners[at_floor]]
+            # Pairs that were at or over the floor and now are under it had a
+            # neighbour row; the rest never had one.
+            under = (before >= floor) & (supports < floor) & (partners != product_id)
+            fallen += [(build.pk, product_id, int(p)) for p in partners[under]]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement each, however many rows
+            cursor.execute(
+                "UPDATE recommendations_itemcounts AS c SET customers = u.customers, "
+                "supports = u.supports FROM unnest(%s::bigint[], %s::int[], %s::bytea[]) "
+                "AS u(id, customers, supports) WHERE c.id = u.id",
+                [
+                    [row[2] for row in updates],
+                    [row[0] for row in updates],
+                    [row[1] for row in updates],
+                ],
+            )
+            if fallen:
+                cursor.execute(
+                    "DELETE FROM recommendations_neighbour AS n USING unnest(%s::bigint[], "
+                    "%s::bigint[]) AS f(product_id, neighbour_id) WHERE n.build_id = %s AND "
+                    "n.product_id = f.product_id AND n.neighbour_id = f.neighbour_id",
+                    [[row[1] for row in fallen], [row[2] for row in fallen], build.pk],
+                )
+            return
         cursor.executemany(
             "UPDATE recommendations_itemcounts SET customers = %s, supports = %s WHERE id = %s",
             updates,

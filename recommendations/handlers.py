@@ -19,7 +19,7 @@ def on_sensitive_personalization_withdrawn(*, customer_id: uuid.UUID, actor: str
     forget_sensitive(customer_id=customer_id, actor=actor)
 
 
-def forget_subject(subject_id: uuid.UUID) -> None:
+def forget_subjects(subject_ids: list[uuid.UUID]) -> None:
     # Erasure: the contributor rows and the supports at once, the counts by the next
     # batch (recommendations.batches; at once with RECS_FORGET_BATCH_SECONDS = 0).
-    forget_erased(customer_id=subject_id, actor=SYSTEM)
+    forget_erased(customer_ids=subject_ids, actor=SYSTEM)

@@ -177,18 +177,33 @@ def destroyed_among(subject_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
 
 def destroy_key(*, subject_id: uuid.UUID) -> bool:
     """Crypto-shred: forget the subject's data key. Idempotent; True if it was live."""
+    return bool(destroy_keys(subject_ids=[subject_id]))
+
+
+def destroy_keys(*, subject_ids: Iterable[uuid.UUID]) -> int:
+    """Crypto-shred many subjects in two statements (a batch of erasures). Idempotent;
+    returns how many keys were live. A subject that never had a key (or whose key the
+    restored key store lacks) gets a destroyed row, so later reads still say "erased"."""
+    subject_ids = list(dict.fromkeys(uuid.UUID(str(subject_id)) for subject_id in subject_ids))
     cache = _scope.get()
     if cache is not None:
-        cache.pop(subject_id, None)
+        for subject_id in subject_ids:
+            cache.pop(subject_id, None)
     now = timezone.now()
-    updated = DataKey.objects.filter(subject_id=subject_id, destroyed_at__isnull=True).update(
+    updated = DataKey.objects.filter(subject_id__in=subject_ids, destroyed_at__isnull=True).update(
         wrapped_key=None, destroyed_at=now
     )
-    if not updated and not DataKey.objects.filter(subject_id=subject_id).exists():
-        # Never had a key (or the key store was restored from before it existed):
-        # leave a tombstone so that later reads still say "erased".
-        DataKey.objects.create(subject_id=subject_id, destroyed_at=now)
-    return bool(updated)
+    known = set(
+        DataKey.objects.filter(subject_id__in=subject_ids).values_list("subject_id", flat=True)
+    )
+    DataKey.objects.bulk_create(
+        [
+            DataKey(subject_id=subject_id, destroyed_at=now)
+            for subject_id in subject_ids
+            if subject_id not in known
+        ]
+    )
+    return updated
 
 
 @sensitive_variables()

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import models
+from django.db import connections, models, router
+from django.db.models import Count
 
 from vault.exceptions import DecryptionFailed
 from vault.fields import EncryptedTextField
@@ -88,6 +89,56 @@ class PersonalData:
             return changed
         return rows.delete()[1].get(self.model._meta.label, 0)
 
+    def erase_many(self, pseudonyms: dict) -> dict:
+        """`erase` for many subjects at once ({subject id: pseudonym}, a batch of
+        erasures) in a few statements whatever their number; returns the rows changed
+        per subject."""
+        if len(pseudonyms) == 1:
+            [(subject_id, pseudonym)] = pseudonyms.items()
+            return {subject_id: self.erase(subject_id, pseudonym=pseudonym)}
+        rows = self.model._default_manager.filter(**{f"{self.subject}__in": list(pseudonyms)})
+        counts = dict(rows.order_by().values_list(self.subject).annotate(rows=Count("pk")))
+        if self.erasure is Erasure.PSEUDONYMIZE:
+            subject = self.model._meta.get_field(self.subject)
+            pseudonym = self.model._meta.get_field("subject_pseudonym")
+            self._update_each(
+                f"{_name(subject)} = NULL, {_name(pseudonym)} = %s",
+                subject,
+                [
+                    (pseudonym, value, subject, key)
+                    for key, value in pseudonyms.items()
+                    if key in counts
+                ],
+            )
+            for name in self.id_fields:
+                field = self.model._meta.get_field(name)
+                self._update_each(
+                    f"{_name(field)} = %s",
+                    field,
+                    [(field, str(value), field, str(key)) for key, value in pseudonyms.items()],
+                )
+        elif counts:
+            rows.delete()
+        return {subject_id: counts.get(subject_id, 0) for subject_id in pseudonyms}
+
+    def _update_each(self, assignments: str, where: models.Field, rows: list[tuple]) -> None:
+        """One UPDATE per subject, sent together (a pipeline on PostgreSQL): rows hold
+        (field, value) pairs for the placeholders, the WHERE value last. Plain SQL, as
+        append-only ledgers refuse the ORM's updates; the values go through each
+        field's own conversion."""
+        if not rows:
+            return
+        connection = connections[router.db_for_write(self.model)]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        params = [
+            [row[i].get_db_prep_save(row[i + 1], connection) for i in range(0, len(row), 2)]
+            for row in rows
+        ]
+        # Table and column names come from the model's meta, the values are parameters.
+        statement = f"UPDATE {table} SET {assignments} WHERE {_name(where)} = %s"  # noqa: S608  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, params)
+
     @property
     def encrypted_fields(self) -> tuple[str, ...]:
         return tuple(
@@ -98,6 +149,10 @@ class PersonalData:
 
     def rows_of(self, subject_id) -> models.QuerySet:
         return self.model._default_manager.filter(**{self.subject: subject_id})
+
+
+def _name(field: models.Field) -> str:
+    return connections[router.db_for_write(field.model)].ops.quote_name(field.column)
 
 
 _entries: dict[str, PersonalData] = {}
@@ -155,9 +210,10 @@ _forget_handlers: dict[str, Callable] = {}
 
 
 def register_forget_handler(name: str, handler: Callable) -> None:
-    """Register handler(subject_id) that removes a subject's contribution from derived
-    data. Erasure calls every handler after the key is destroyed and before the rows go;
-    a handler must be idempotent, because a re-run after a crash calls it again."""
+    """Register handler(subject_ids) that removes the contribution of each subject in the
+    list from derived data (a list: erasures run in batches). Erasure calls every handler
+    after the keys are destroyed and before the rows go; a handler must be idempotent,
+    because a re-run after a crash calls it again."""
     _forget_handlers[name] = handler
 
 

@@ -143,8 +143,8 @@ def test_a_failing_step_marks_the_request_failed_without_data_and_a_rerun_finish
         customer_id=customer.pk, source=ErasureSource.API, actor="api-key:x"
     )
 
-    def broken(subject_id):
-        raise RuntimeError(f"boom for {subject_id}")
+    def broken(subject_ids):
+        raise RuntimeError(f"boom for {len(subject_ids)}")
 
     monkeypatch.setattr("vault.registry._forget_handlers", {"broken": broken})
     with pytest.raises(RuntimeError):

@@ -79,3 +79,21 @@ def test_a_batch_killed_midway_leaves_every_erasure_resumable(crowd, monkeypatch
     build_model()
     assert_same_model(batched, snapshot())
     assert ErasureRequest.objects.filter(status="done").count() == 2
+
+
+def test_erasures_in_one_job_take_a_pair_under_the_floor_together(crowd):
+    """Six buy A with C: two erased in one job bring the pair to four, under the floor
+    of five, though neither alone would have."""
+    a, _, six = crowd
+    requests = [
+        request_erasure(customer_id=customer.pk, source=ErasureSource.API, actor="api:k")
+        for customer in six[3:5]
+    ]
+    run_erasure(request_id=requests[0].pk, batch_size=10)
+    assert ErasureRequest.objects.filter(status="done").count() == 2
+    assert [item.sku for item in selectors.also_bought(a)] == ["B"]
+    assert PendingForget.objects.count() == 2
+    assert apply_pending_forgets() == 2
+    batched = snapshot()
+    build_model()
+    assert_same_model(batched, snapshot())

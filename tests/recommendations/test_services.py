@@ -151,11 +151,11 @@ def test_the_erasure_forget_handler_is_idempotent_and_needs_no_purchase_rows(sho
     build_model()
     destroy_key(subject_id=cy.pk)
     handler = registry.forget_handlers()["recommendations"]
-    handler(cy.pk)
+    handler([cy.pk])
     apply_pending_forgets()
     once = snapshot()
     Purchase.objects.filter(customer=cy).delete()
-    handler(cy.pk)  # a re-run after a crash
+    handler([cy.pk])  # a re-run after a crash
     assert apply_pending_forgets() == 0
     assert_same_model(once, snapshot())
     assert forget_customer(customer_id=cy.pk) == 0
