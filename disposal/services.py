@@ -375,12 +375,16 @@ def run_erasure(
     A batch that fails (other than by a lost connection, which the job's retry resumes)
     is run again one request at a time, so one request's fault cannot hold up the rest:
     that request is marked failed, and its error raised if it is this job's own."""
+    # Done, or another job is running it now (a batch that took it in, a redelivered
+    # message, a sweep that raced a slow step): one run at a time. A plain read first,
+    # as most messages of a wave find their request done or taken by a batch.
+    request = ErasureRequest.objects.get(pk=request_id)
+    if request.status == ErasureStatus.DONE or leased_by_another(request, holder):
+        return request
     requests = _claim(request_id, holder, batch_size)
-    own = requests[0] if requests else None  # this job's own request comes first
-    if own is None:
-        # Done, or another job is running it now (a redelivered message, a sweep that
-        # raced a slow step, a batch that took it in): one run at a time.
+    if not requests:  # taken between the read and the lock
         return ErasureRequest.objects.get(pk=request_id)
+    own = requests[0]  # this job's own request comes first
     try:
         _run_steps(requests, until)
     except (OperationalError, InterfaceError) as error:
