@@ -10,19 +10,21 @@ influence, or a product's old category, on no request after the change commits: 
 request in every process sees the new key and loads the build again.
 
 Loaded: per product of the build its id, sku, category and how many customers bought it,
-and the neighbour rows (best first) as a sparse matrix. Policy (the minimum support, the
-excluded categories) is applied per request, as the SQL reads did. Nothing personal is
-held: contributor rows are never read here.
+the neighbour rows (best first) as a sparse matrix, and every product's category (so a
+request need not join the catalogue to tell which of a customer's purchases are hidden).
+Policy (the minimum support, the excluded categories) is applied per request, as the SQL
+reads did. Nothing personal is held: contributor rows are never read here.
 """
 
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
 from scipy import sparse
 
+from customers.models import Product
 from recommendations.models import Build, ItemCounts
 
 Key = tuple[int, uuid.UUID, object]
@@ -38,6 +40,9 @@ class ServedModel:
     customers: np.ndarray  # contributing customers who bought each product
     neighbours: sparse.csr_matrix  # row -> neighbour rows, columns in rank order
     popular: np.ndarray  # rows by customers descending, then product id
+    catalogue: dict[int, str]  # every product's category (built or not) when loaded
+    # Per set of categories, a mask over every row (a few sets per process: the policy's).
+    masks: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def best(self) -> int:
@@ -47,16 +52,48 @@ class ServedModel:
     def rows_of(self, product_ids) -> np.ndarray:
         return np.array([self.index[p] for p in product_ids if p in self.index], dtype=np.int64)
 
+    def category_mask(self, categories) -> np.ndarray:
+        """A mask of every row: is its product in one of `categories`? Computed once per
+        set and kept with the model (a string comparison per row is the slow part)."""
+        wanted = frozenset(categories)
+        mask = self.masks.get(wanted)
+        if mask is None:
+            mask = np.isin(self.categories, list(wanted))
+            mask.flags.writeable = False
+            self.masks[wanted] = mask
+        return mask
+
     def in_categories(self, rows: np.ndarray, categories) -> np.ndarray:
         """A mask of `rows` whose product is in one of `categories`."""
-        if not len(rows) or not categories:
-            return np.zeros(len(rows), dtype=bool)
-        return np.isin(self.categories[rows], list(categories))
+        return self.category_mask(categories)[np.asarray(rows, dtype=np.int64)]
 
     def neighbour_rows(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """(neighbour rows, scores) of one product, best first."""
         start, end = self.neighbours.indptr[row], self.neighbours.indptr[row + 1]
         return self.neighbours.indices[start:end], self.neighbours.data[start:end]
+
+    def neighbours_of(self, rows: np.ndarray, hidden) -> sparse.csr_matrix:
+        """Row i: the neighbour rows of `rows[i]` (-1: a product not in the build, an
+        empty row), scores by model row, none in a `hidden` category; gathered in one
+        pass, each row's columns in rank order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        known = rows >= 0
+        indptr = self.neighbours.indptr
+        starts = np.where(known, indptr[np.where(known, rows, 0)], 0)
+        lengths = np.where(known, indptr[np.where(known, rows, 0) + 1], 0) - starts
+        # Positions start..end of every row, end to end: one fancy index, no Python loop.
+        ends = np.cumsum(lengths)
+        positions = np.arange(ends[-1] if len(ends) else 0) + np.repeat(
+            starts - ends + lengths, lengths
+        )
+        columns = self.neighbours.indices[positions]
+        shown = ~self.category_mask(hidden)[columns]
+        owner = np.repeat(np.arange(len(rows)), lengths)[shown]
+        kept = np.concatenate(([0], np.cumsum(np.bincount(owner, minlength=len(rows)))))
+        return sparse.csr_matrix(
+            (self.neighbours.data[positions][shown], columns[shown], kept),
+            shape=(len(rows), len(self.product_ids)),
+        )
 
 
 # The key's three columns, as subqueries a caller can read with its own row.
@@ -113,7 +150,16 @@ def _load(key: Key) -> ServedModel:
     else:
         neighbours = sparse.csr_matrix((size, size))
     popular = np.lexsort((product_ids, -customers))
-    return ServedModel(key, product_ids, index, skus, categories, customers, neighbours, popular)
+    names: dict[str, str] = {}  # one string per category, not one per product
+    catalogue = {
+        product_id: names.setdefault(category, category)
+        for product_id, category in Product.objects.order_by()
+        .values_list("pk", "category")
+        .iterator()
+    }
+    return ServedModel(
+        key, product_ids, index, skus, categories, customers, neighbours, popular, catalogue
+    )
 
 
 _lock = threading.Lock()

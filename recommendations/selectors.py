@@ -12,7 +12,9 @@ in also-bought, whose list for a sensitive product is empty. The model is read f
 this process's copy of the active build (recommendations.memory), checked against the
 build's revision once per request, so a request sees one build whole, and a forget,
 withdrawal or new build committed before the request is always in it. The customer's
-consent, restriction and purchases are read from the database on every call.
+consent, restriction and purchases are read from the database on every call, in two
+statements; which purchases are in a hidden category is told by the served copy's
+catalogue (current with the same key), by the database for a product it does not hold.
 """
 
 import uuid
@@ -21,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 from django.db.models import Count
-from scipy import sparse
 
 from consent.models import ConsentState
 from consent.services import PERSONALIZATION, SENSITIVE_PERSONALIZATION
@@ -141,23 +142,47 @@ def _granted(customer_id: uuid.UUID) -> set[str]:
     )
 
 
-def _history(customer_id: uuid.UUID, hidden: list[str]) -> tuple[list[int], np.ndarray, set[int]]:
+# The customer's purchase lines, newest first: one index range of customers_purchase and
+# no join (a join of the catalogue cost more than the lines: categories come from memory).
+_LINES = (
+    "SELECT product_id, order_id, quantity, returned_quantity FROM customers_purchase "
+    "WHERE customer_id = %s ORDER BY purchased_at DESC, id DESC"
+)
+
+
+def _in_categories(
+    product_ids: set[int], categories: list[str], model: ServedModel | None
+) -> set[int]:
+    """Which of `product_ids` are in one of `categories`: from the served model's
+    catalogue, and from the database for a product it does not hold (no build yet, or a
+    product created since it was loaded)."""
+    catalogue = model.catalogue if model is not None else {}
+    known = {p: catalogue[p] for p in product_ids if p in catalogue}
+    missing = product_ids - known.keys()
+    if missing:
+        known |= dict(Product.objects.filter(pk__in=missing).values_list("pk", "category"))
+    wanted = set(categories)
+    return {product_id for product_id, category in known.items() if category in wanted}
+
+
+def _history(
+    customer_id: uuid.UUID, hidden: list[str], model: ServedModel | None
+) -> tuple[list[int], np.ndarray, set[int]]:
     """(evidence product ids, their age in orders, every product owned); products in
     `hidden` categories are owned but never evidence."""
-    lines = (
-        Purchase.objects.filter(customer_id=customer_id)
-        .order_by("-purchased_at", "-id")
-        .values_list("product_id", "order_id", "product__category", "quantity", "returned_quantity")
-    )
-    excluded = set(hidden)
+    pk = Customer._meta.pk.get_db_prep_value(customer_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_LINES, [pk])
+        lines = cursor.fetchall()
+    excluded = _in_categories({line[0] for line in lines}, hidden, model)
     owned, considered, evidence, ages, orders = set(), set(), [], [], {}
-    for product_id, order_id, category, quantity, returned in lines:
+    for product_id, order_id, quantity, returned in lines:
         age = orders.setdefault(order_id, len(orders))
         owned.add(product_id)  # never recommended back, even when returned
         if returned >= quantity or product_id in considered:
             continue  # a fully returned line is no evidence of a taste
         considered.add(product_id)
-        if category not in excluded and len(evidence) < HISTORY:
+        if product_id not in excluded and len(evidence) < HISTORY:
             evidence.append(product_id)
             ages.append(age)
     return evidence, np.asarray(ages, dtype=np.float64), owned
@@ -178,78 +203,46 @@ def recommendations_for(customer_id: uuid.UUID, *, limit: int = 10) -> Recommend
         if SENSITIVE_PERSONALIZATION in granted
         else policy.excluded_categories()
     )
-    evidence, ages, owned = _history(customer_id, hidden)
     model = memory.served_model_at(key)
+    evidence, ages, owned = _history(customer_id, hidden, model)
     if PERSONALIZATION not in granted or model is None:
         return Recommendations(False, _popular(limit, owned, model))
-    rows = _neighbour_rows(model, evidence, hidden)
-    if not rows:
+    # Columns are the build's rows (product ids ascending, so ties break by product id).
+    evidence_rows = np.array([model.index.get(p, -1) for p in evidence], dtype=np.int64)
+    matrix = model.neighbours_of(evidence_rows, hidden)
+    if not matrix.nnz:
         return Recommendations(False, _popular(limit, owned, model))
     # The popularity prior (engine.popularity_prior) can lift a popular product that no
     # neighbour row names above a weak neighbour: the best sellers the customer does not
-    # own are candidates too, and every candidate needs its customer count.
-    popular = model.product_ids[_popular_rows(model)[: limit + len(owned)]].tolist()
-    candidates = sorted(
-        {neighbour for _, neighbour, _ in rows} | set(popular) | owned | set(evidence)
-    )
-    column = {product_id: i for i, product_id in enumerate(candidates)}
-    position = {product_id: i for i, product_id in enumerate(evidence)}
-    matrix = sparse.csr_matrix(
-        (
-            [score for _, _, score in rows],
-            ([position[p] for p, _, _ in rows], [column[n] for _, n, _ in rows]),
-        ),
-        shape=(len(evidence), len(candidates)),
-    )
+    # own are candidates too; no other product gets a prior.
+    owned_rows = model.rows_of(owned)
+    candidate = np.zeros(len(model.product_ids), dtype=bool)
+    candidate[matrix.indices] = True
+    candidate[_popular_rows(model)[: limit + len(owned)]] = True
     params = policy.params()
-    prior = engine.popularity_prior(
-        np.array([model.customers[model.index[p]] if p in model.index else 0 for p in candidates]),
-        params,
-        best=model.best,
-    )
+    prior = engine.popularity_prior(model.customers, params, best=model.best)
     ranked = engine.rank(
         matrix,
-        np.array([column[p] for p in evidence]),
+        evidence_rows,
         engine.recency_weights(ages, params),
         limit,
-        exclude=np.array([column[p] for p in owned if p in column]),
-        prior=prior,
+        exclude=owned_rows,
+        prior=np.where(candidate, prior, 0.0),
     )
-
-    def sku(i: int) -> str:
-        return model.skus[model.index[candidates[i]]]
-
     results = [
-        Recommendation(sku(hit.item), round(hit.score, 6), tuple(sku(i) for i in hit.because))
+        Recommendation(
+            model.skus[hit.item], round(hit.score, 6), tuple(model.skus[r] for r in hit.because)
+        )
         for hit in ranked
     ]
     if len(results) < limit:
-        taken = owned | {candidates[hit.item] for hit in ranked}
+        taken = owned | {int(model.product_ids[hit.item]) for hit in ranked}
         results += [
             Recommendation(item.sku, 0.0) for item in _popular(limit - len(results), taken, model)
         ]
     # Personal only when the customer's purchases shaped the list, not when the prior
     # alone ranked popular items.
     return Recommendations(any(item.because for item in results), results)
-
-
-def _neighbour_rows(
-    model: ServedModel, evidence: list[int], hidden: list[str]
-) -> list[tuple[int, int, float]]:
-    """(evidence product id, neighbour product id, score) of the evidence's neighbours,
-    none in a `hidden` category."""
-    found = []
-    for product_id in evidence:
-        row = model.index.get(product_id)
-        if row is None:
-            continue
-        columns, scores = model.neighbour_rows(row)
-        shown = ~model.in_categories(columns, hidden)
-        neighbour_ids = model.product_ids[columns[shown]].tolist()
-        found += zip(
-            [product_id] * len(neighbour_ids), neighbour_ids, scores[shown].tolist(), strict=True
-        )
-    return found
 
 
 def also_bought(product: Product, *, limit: int = 10) -> list[Recommendation]:

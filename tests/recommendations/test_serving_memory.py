@@ -12,6 +12,7 @@ from django.db import connection
 from api.models import Scope, StorefrontKey
 from consent.models import ConsentSource
 from consent.services import PERSONALIZATION, set_consent
+from customers.models import Product
 from customers.services import upsert_product
 from recommendations import memory, policy, selectors
 from recommendations.services import build_model
@@ -112,3 +113,40 @@ def test_a_new_build_going_live_is_served_at_once(pair, make_customer, make_prod
     assert [item.sku for item in selectors.also_bought(a)] == ["B"]
     build_model()
     assert {item.sku for item in selectors.also_bought(a)} == {"B", "C"}
+
+
+def test_a_purchase_moved_to_a_sensitive_category_stops_being_evidence_at_once(
+    pair, make_customer, buy
+):
+    # The customer's purchases are told hidden or not by the served copy's catalogue:
+    # moving a product moves the key, so the next request reads the new category.
+    a, _ = pair
+    shopper = make_customer()
+    buy(shopper, a)
+    before = selectors.recommendations_for(shopper.pk)
+    assert before.personalized and before.results[0].because == ("A",)
+    sensitive = policy.sensitive_categories()[0]
+    upsert_product(sku="A", name="A", category=sensitive, price=Decimal("1.00"), actor="staff:1")
+    after = selectors.recommendations_for(shopper.pk)
+    assert not after.personalized
+    assert all(item.because == () for item in after.results)
+
+
+def test_a_product_the_served_catalogue_does_not_hold_is_told_hidden_by_the_database(
+    pair, make_customer, make_product, buy, monkeypatch
+):
+    # A product created while a process already held its copy (here: its last change
+    # put back, so the catalogue's key does not move) is looked up, never taken as shown.
+    a, _ = pair
+    held = memory.served_model()
+    pills = make_product(sku="PILLS", category=policy.sensitive_categories()[0])
+    Product.objects.filter(pk=pills.pk).update(updated_at=a.updated_at)
+    shopper = make_customer()
+    buy(shopper, a)
+    buy(shopper, pills)  # the newest purchase
+    assert memory.served_model() is held and pills.pk not in held.catalogue
+    # One product of evidence: the pills would take the only place if not told hidden.
+    monkeypatch.setattr(selectors, "HISTORY", 1)
+    found = selectors.recommendations_for(shopper.pk)
+    assert found.personalized
+    assert [(item.sku, item.because) for item in found.results] == [("B", ("A",))]
