@@ -108,10 +108,13 @@ class Stack:
         self.processes: list[subprocess.Popen] = []
 
     def manage(self, *args: str) -> str:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
             capture_output=True, text=True,
-        ).stdout  # fmt: skip
+        )  # fmt: skip
+        if done.returncode:
+            raise SystemExit(f"bench: manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
 
     def fresh(self) -> None:
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
