@@ -41,7 +41,8 @@ def test_each_event_keeps_its_own_metadata_even_when_values_compare_equal():
     assert type(stored[subjects[1]]["lines"]) is bool
 
 
-def test_free_text_in_metadata_is_refused_and_nothing_is_written():
+@pytest.mark.parametrize("metadata", [{"note": "someone@example.org"}, {"ids": [1, 2]}])
+def test_metadata_beyond_counts_ids_and_codes_is_refused_and_nothing_is_written(metadata):
     with pytest.raises(ValueError), transaction.atomic():
-        append_events([_event(uuid.uuid4(), {"note": "someone@example.org"})])
+        append_events([_event(uuid.uuid4(), {"lines": 1}), _event(uuid.uuid4(), metadata)])
     assert not AuditEvent.objects.exists()
