@@ -18,16 +18,18 @@ TOO_DEEP = f"JSON nested more than {MAX_DEPTH} levels deep is not accepted."
 
 def nesting_depth(value) -> int:
     """How deep lists and objects nest (a scalar is 0), without recursion."""
+    if not isinstance(value, (dict, list)):
+        return 0
+    # Only lists and objects go on the stack: a batch of 500 flat lines is 500 entries,
+    # not the 3,500 values inside them.
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
-        if not isinstance(item, (dict, list)):
-            continue
         deepest = max(deepest, depth)
         if depth > MAX_DEPTH:
             break
-        stack.extend((child, depth + 1) for child in children)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
 
 

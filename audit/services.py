@@ -116,6 +116,21 @@ def append_events(events: list[NewEvent]) -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events are written inside the service's transaction.")
     now = timezone.now()
+    # A batch's events mostly share their metadata ({"lines": 1}): checked and encoded
+    # once per distinct value (every allowed value is a number, id, short code or None:
+    # hashable; anything else goes to _check_metadata, which refuses it).
+    encoded: dict[tuple, str] = {}
+
+    def as_json(metadata: dict) -> str:
+        key = tuple((name, type(value), value) for name, value in metadata.items())
+        try:
+            if key in encoded:
+                return encoded[key]
+        except TypeError:
+            return json.dumps(_check_metadata(metadata))
+        encoded[key] = json.dumps(_check_metadata(metadata))
+        return encoded[key]
+
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
@@ -133,7 +148,7 @@ def append_events(events: list[NewEvent]) -> None:
                     event.subject_id,
                     event.subject_pseudonym,
                     event.purpose,
-                    json.dumps(_check_metadata(event.metadata or {})),
+                    as_json(event.metadata or {}),
                 )
             )
 

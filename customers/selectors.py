@@ -37,6 +37,9 @@ def live_customer_ids(customer_ids: Iterable, *, rows_loaded: bool = False) -> s
     just read these customers' rows, so their existence is not asked again."""
     wanted = set()
     for customer_id in customer_ids:
+        if isinstance(customer_id, uuid.UUID):  # as services pass them: no round trip via str
+            wanted.add(customer_id)
+            continue
         try:
             wanted.add(uuid.UUID(str(customer_id)))
         except ValueError:
@@ -45,7 +48,10 @@ def live_customer_ids(customer_ids: Iterable, *, rows_loaded: bool = False) -> s
         found = (
             wanted
             if rows_loaded
-            else set(Customer.objects.filter(pk__any_of=wanted).values_list("pk", flat=True))
+            # No order_by: the model's default ordering would sort 500 ids for a set.
+            else set(
+                Customer.objects.filter(pk__any_of=wanted).order_by().values_list("pk", flat=True)
+            )
         )
         if not found:
             return found

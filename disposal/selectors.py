@@ -161,9 +161,10 @@ def disclosures_of(subject_id: uuid.UUID):
 
 def subjects_being_erased(subject_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Those of the subjects with an erasure started and not done (pending, running, or
-    failed and waiting for an operator). Registered with customers.selectors."""
+    failed and waiting for an operator). Registered with customers.selectors, so a
+    purchase batch asks it for 500 ids: one array parameter (`any_of`), not 500."""
     return set(
-        ErasureRequest.objects.filter(subject_id__in=subject_ids)
+        ErasureRequest.objects.filter(subject_id__any_of=subject_ids)
         .exclude(status=ErasureStatus.DONE)
         .values_list("subject_id", flat=True)
     )

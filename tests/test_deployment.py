@@ -116,6 +116,27 @@ def test_check_deploy_passes_with_the_production_defaults():
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_a_worker_loads_every_view_as_it_starts_not_on_its_first_request():
+    """gunicorn imports crm_project.wsgi in each worker; the URLconf and the API's views
+    come with it, so no storefront's request waits for them (issue 28)."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "false",
+        "SECRET_KEY": base64.urlsafe_b64encode(os.urandom(48)).decode(),
+        "VAULT_MASTER_KEYS": _key(),
+        "VAULT_INDEX_KEY": _key(),
+        "ALLOWED_HOSTS": "crm.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "KEYS_DATABASE_URL": "sqlite:///:memory:",
+    }
+    script = "import sys, crm_project.wsgi; print('api.views.purchases' in sys.modules)"
+    shown = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split()[-1] == "True"
+
+
 def test_docker_compose_publishes_gunicorn_on_loopback_only():
     compose = (ROOT / "docker-compose.yml").read_text()
     published = re.findall(r'^\s*-\s*"?([0-9.:]*8000:8000)"?\s*$', compose, re.MULTILINE)

@@ -3,9 +3,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
+from audit.models import AuditAction, AuditEvent
 from customers.models import Product, Purchase
 from customers.services import PurchaseLine, record_purchases
+from disposal.models import ErasureRequest, ErasureStatus
+from vault.services import subject_pseudonym
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -170,3 +174,56 @@ def test_two_concurrent_identical_batches_store_each_line_once(
         thread.join()
     assert sorted((r.created, r.duplicates) for r in results) == [(0, 200), (200, 0)]
     assert Purchase.objects.count() == 200
+
+
+def test_a_line_for_a_customer_whose_erasure_has_started_is_refused_by_its_index(
+    client, make_customer, make_product
+):
+    """The live-customer rule for a whole batch: a pending or failed erasure (waiting for
+    an operator) makes the customer unknown to purchases, as a missing one is."""
+    make_product(sku="BK-1")
+    live, pending, failed = make_customer(), make_customer(), make_customer()
+    for customer, status in ((pending, ErasureStatus.PENDING), (failed, ErasureStatus.FAILED)):
+        ErasureRequest.objects.create(
+            subject_id=customer.pk,
+            subject_pseudonym=subject_pseudonym(customer.pk),
+            status=status,
+            source="staff",
+            requested_by="staff:1",
+            due_by=timezone.localdate(),
+        )
+    batch = [
+        _line(live, order_id="o-1"),
+        _line(pending, order_id="o-2"),
+        _line(live, order_id="o-3"),
+        _line(failed, order_id="o-4"),
+    ]
+    response = client.post("/api/v1/purchases/", batch, format="json")
+    assert response.status_code == 400
+    assert response.json()["items"] == {
+        "1": {"customer": ["No customer with this id."]},
+        "3": {"customer": ["No customer with this id."]},
+    }
+    assert not Purchase.objects.exists()
+
+
+def test_each_customer_of_a_batch_gets_one_audit_event_counting_its_new_lines(
+    client, make_customer, make_product
+):
+    make_product(sku="BK-1"), make_product(sku="BK-2")
+    one, two = make_customer(), make_customer()
+    first = client.post("/api/v1/purchases/", _line(one, order_id="o-1"), format="json")
+    assert first.json()["created"] == 1
+    batch = [
+        _line(one, order_id="o-1"),  # a duplicate: no new line, no event for it
+        _line(one, sku="BK-2", order_id="o-1"),
+        _line(two, order_id="o-2"),
+        _line(two, sku="BK-2", order_id="o-2"),
+    ]
+    assert client.post("/api/v1/purchases/", batch, format="json").status_code == 201
+    events = AuditEvent.objects.filter(action=AuditAction.PURCHASES_RECORDED).order_by("id")
+    assert [(event.subject_id, event.metadata) for event in events] == [
+        (one.pk, {"lines": 1}),
+        (one.pk, {"lines": 1}),
+        (two.pk, {"lines": 2}),
+    ]

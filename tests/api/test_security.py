@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from api.admin import StorefrontKeyForm
 from api.models import Scope, StorefrontKey
+from api.parsers import MAX_DEPTH, nesting_depth
 from audit.models import AuditEvent
 from consent.models import ConsentEvent
 from disposal.models import ErasureRequest
@@ -125,6 +126,29 @@ def test_deeply_nested_json_is_a_400_not_a_500(client, depth):
 def test_ordinary_nesting_is_still_accepted(client):
     response = client.post("/api/v1/customers/", NEW, format="json")
     assert response.status_code == 201
+
+
+def _nested(depth: int):
+    value = 1
+    for level in range(depth):
+        value = [value] if level % 2 else {"key": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 5, MAX_DEPTH, MAX_DEPTH + 1])
+def test_nesting_depth_counts_lists_and_objects_only(depth):
+    assert nesting_depth(_nested(depth)) == depth
+    # Scalars beside the deepest branch change nothing; a wider shallow branch neither.
+    # Past MAX_DEPTH the walk stops: the answer is then only "too deep".
+    wrapped = nesting_depth([_nested(depth), "text", 3, None, [{"a": 1}]])
+    if depth + 1 <= MAX_DEPTH:
+        assert wrapped == max(depth + 1, 3)
+    else:
+        assert wrapped > MAX_DEPTH
+
+
+def test_a_batch_of_flat_lines_is_two_deep():
+    assert nesting_depth([{"sku": "BK-1", "quantity": 1} for _ in range(500)]) == 2
 
 
 # Finding 9 -------------------------------------------------------------------------
