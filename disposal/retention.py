@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -24,7 +25,7 @@ from disposal.models import (
     RetentionCategory,
     RetentionPolicy,
 )
-from disposal.services import request_erasure
+from disposal.services import request_erasures
 from vault import registry
 
 BATCH_SIZE = 1000
@@ -159,15 +160,17 @@ def apply_retention(*, dry_run: bool = False, now=None, progress=None) -> list[R
         if dry_run or not outcome.ids:
             continue
         if erases_subjects(policy.category):
-            for done, subject_id in enumerate(outcome.ids, start=1):
-                request_erasure(
-                    customer_id=subject_id,
+            # A chunk of requests per transaction, one job per chunk (the job's batch).
+            chunk = max(settings.ERASURE_BATCH_SIZE, 1)
+            for start in range(0, outcome.count, chunk):
+                request_erasures(
+                    customer_ids=outcome.ids[start : start + chunk],
                     source=ErasureSource.RETENTION,
                     actor=SYSTEM,
                     require_customer=policy.category == RetentionCategory.INACTIVE_CUSTOMERS,
                 )
                 if progress:
-                    progress(done, outcome.count)
+                    progress(min(start + chunk, outcome.count), outcome.count)
             category = (
                 "profile" if policy.category == RetentionCategory.INACTIVE_CUSTOMERS else "lead"
             )

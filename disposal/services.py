@@ -91,6 +91,81 @@ def request_erasure(
     return request
 
 
+def request_erasures(
+    *, customer_ids: list, source: ErasureSource, actor: str, require_customer: bool = True
+) -> int:
+    """Open erasure requests for many subjects (a retention sweep): ERASURE_BATCH_SIZE at
+    a time, each chunk in one transaction with one job, which takes the chunk's other
+    requests along as its batch (the minute's sweep starts any a lost job leaves). A
+    subject with a request open already, or (with `require_customer`) no customer row,
+    is left out. Returns how many requests it opened."""
+    opened = 0
+    size = max(settings.ERASURE_BATCH_SIZE, 1)
+    subject_ids = [uuid.UUID(str(pk)) for pk in customer_ids]
+    for start in range(0, len(subject_ids), size):
+        chunk = subject_ids[start : start + size]
+        try:
+            opened += _open_requests(chunk, source, actor, require_customer)
+        except IntegrityError:
+            # A request for one of them opened meanwhile: one at a time, as request_erasure.
+            for subject_id in chunk:
+                if open_request_for(subject_id) is None:
+                    request_erasure(
+                        customer_id=subject_id,
+                        source=source,
+                        actor=actor,
+                        require_customer=require_customer,
+                    )
+                    opened += 1
+    return opened
+
+
+@transaction.atomic
+def _open_requests(subject_ids: list, source: ErasureSource, actor: str, require: bool) -> int:
+    waiting = set(
+        ErasureRequest.objects.filter(
+            subject_id__in=subject_ids,
+            status__in=[ErasureStatus.PENDING, ErasureStatus.RUNNING],
+        ).values_list("subject_id", flat=True)
+    )
+    known = (
+        set(Customer.objects.filter(pk__in=subject_ids).values_list("pk", flat=True))
+        if require
+        else set(subject_ids)
+    )
+    due_by = add_months(timezone.localdate(), 1)
+    requests = ErasureRequest.objects.bulk_create(
+        ErasureRequest(
+            subject_id=subject_id,
+            subject_pseudonym=subject_pseudonym(subject_id),
+            source=source,
+            requested_by=actor,
+            due_by=due_by,
+            certificate_id=uuid.uuid4(),
+        )
+        for subject_id in subject_ids
+        if subject_id in known and subject_id not in waiting
+    )
+    if not requests:
+        return 0
+    record_events(
+        [
+            AuditEvent(
+                actor=actor,
+                action=AuditAction.ERASURE_REQUESTED,
+                object_type="disposal.erasurerequest",
+                object_id=request.pk,
+                subject_id=request.subject_id,
+                purpose="erasure",
+                metadata={"source": source},
+            )
+            for request in requests
+        ]
+    )
+    enqueue("disposal.tasks.run_erasure", str(requests[0].pk))
+    return len(requests)
+
+
 def erase_on_account_withdrawal(*, customer_id: uuid.UUID, actor: str) -> None:
     """Withdrawing `account` consent is a request to be erased."""
     request_erasure(customer_id=customer_id, source=ErasureSource.CONSENT, actor=actor)

@@ -3,6 +3,7 @@ all of them at once (ERASURE_BATCH_SIZE). Each request still ends as it would al
 its own certificate and counts, its own pseudonym on its own rows, its own notices; a
 fault in one request holds up no other; a retried job takes its batch up again."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from disposal.models import (
     WebhookDelivery,
 )
 from disposal.processors import save_processor
+from outbox.models import Job
 from vault.models import DataKey, Tombstone
 from vault.services import subject_pseudonym
 
@@ -171,3 +173,26 @@ def test_a_job_of_batch_size_one_leaves_the_others_waiting(history):
     requests = [ask(first), ask(second)]
     services.run_erasure(request_id=requests[0].pk, batch_size=1)
     assert ErasureRequest.objects.get(pk=requests[1].pk).status == ErasureStatus.PENDING
+
+
+def test_a_retention_sweep_opens_requests_a_batch_at_a_time_with_one_job_each(
+    make_customer, settings
+):
+    settings.ERASURE_BATCH_SIZE = 2
+    customers = [make_customer() for _ in range(5)]
+    already = ask(customers[0])
+    missing = uuid.uuid4()
+
+    opened = services.request_erasures(
+        customer_ids=[c.pk for c in customers] + [missing],
+        source=ErasureSource.RETENTION,
+        actor="system",
+    )
+
+    assert opened == 4  # the open request is not doubled, the unknown id not asked
+    assert ErasureRequest.objects.filter(subject_id=customers[0].pk).get() == already
+    assert not ErasureRequest.objects.filter(subject_id=missing).exists()
+    assert ErasureRequest.objects.filter(source=ErasureSource.RETENTION).count() == 4
+    assert AuditEvent.objects.filter(action=AuditAction.ERASURE_REQUESTED).count() == 5
+    # One job per chunk of two ids that opened any: 1 for `ask`, then 3 for the sweep.
+    assert Job.objects.filter(task="disposal.tasks.run_erasure").count() == 1 + 3

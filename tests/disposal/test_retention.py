@@ -108,11 +108,12 @@ def test_retention_is_on_the_daily_beat_schedule(settings):
 @pytest.mark.django_db(transaction=True, databases="__all__")
 @pytest.mark.usefixtures("reference_data")
 def test_the_command_reports_progress_on_stderr_and_waits_for_every_erasure(
-    policies, make_customer, capsys, monkeypatch
+    policies, make_customer, capsys, monkeypatch, settings
 ):
     from disposal.management.commands import apply_retention as command
 
     monkeypatch.setattr(command, "PROGRESS_EVERY", 2)
+    settings.ERASURE_BATCH_SIZE = 2  # requests are opened (and reported) a batch at a time
     dormant = [make_customer() for _ in range(3)]
     Customer.objects.filter(pk__in=[c.pk for c in dormant]).update(
         updated_at=timezone.now() - 1200 * DAY
