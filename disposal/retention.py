@@ -2,13 +2,14 @@
 that counts what went and holds no personal data. Legal holds win: a policy shorter
 than a hold on the same rows waits for the hold."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -26,9 +27,11 @@ from disposal.models import (
     RetentionPolicy,
 )
 from disposal.services import request_erasures
+from runtime.jobs import is_deadlock
 from vault import registry
 
 BATCH_SIZE = 1000
+DEADLOCK_ATTEMPTS = 5
 
 
 @dataclass
@@ -108,15 +111,25 @@ def expired(policy: RetentionPolicy, now: datetime) -> RetentionOutcome:
 def _delete_in_batches(model, ids: list, progress) -> int:
     removed = 0
     for start in range(0, len(ids), BATCH_SIZE):
-        with transaction.atomic():
-            removed += (
-                model.objects.filter(pk__in=ids[start : start + BATCH_SIZE])
-                .delete()[1]
-                .get(model._meta.label, 0)
-            )
+        removed += _delete_batch(model, ids[start : start + BATCH_SIZE])
         if progress:
             progress(removed, len(ids))
     return removed
+
+
+def _delete_batch(model, ids: list, attempts: int = DEADLOCK_ATTEMPTS) -> int:
+    """One batch in one transaction. The erasures this run requests delete the same
+    customers' rows meanwhile, in another order: when PostgreSQL breaks a deadlock by
+    rolling this batch back, the batch is tried again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                return model.objects.filter(pk__in=ids).delete()[1].get(model._meta.label, 0)
+        except OperationalError as error:
+            if not is_deadlock(error) or attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    return 0
 
 
 def set_retention_period(*, policy: RetentionPolicy, keep_days: int, force: bool) -> int:

@@ -10,6 +10,12 @@ from kombu.exceptions import OperationalError as BrokerError
 
 CONNECTION_ERRORS = (OperationalError, InterfaceError, BrokerError)
 MAX_BACKOFF_SECONDS = 30
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+def is_deadlock(error: Exception) -> bool:
+    """Did the database roll this transaction back to break a deadlock (worth a retry)?"""
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
 
 
 def backoff(retries: int) -> int:
