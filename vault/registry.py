@@ -97,7 +97,8 @@ class PersonalData:
             [(subject_id, pseudonym)] = pseudonyms.items()
             return {subject_id: self.erase(subject_id, pseudonym=pseudonym)}
         rows = self.model._default_manager.filter(**{f"{self.subject}__in": list(pseudonyms)})
-        counts = dict(rows.order_by().values_list(self.subject).annotate(rows=Count("pk")))
+        grouped = rows.order_by().values_list(self.subject).annotate(rows=Count("pk"))
+        counts = {str(subject): count for subject, count in grouped}  # one spelling of ids
         if self.erasure is Erasure.PSEUDONYMIZE:
             subject = self.model._meta.get_field(self.subject)
             pseudonym = self.model._meta.get_field("subject_pseudonym")
@@ -107,7 +108,7 @@ class PersonalData:
                 [
                     (pseudonym, value, subject, key)
                     for key, value in pseudonyms.items()
-                    if key in counts
+                    if str(key) in counts
                 ],
             )
             for name in self.id_fields:
@@ -119,7 +120,7 @@ class PersonalData:
                 )
         elif counts:
             rows.delete()
-        return {subject_id: counts.get(subject_id, 0) for subject_id in pseudonyms}
+        return {subject_id: counts.get(str(subject_id), 0) for subject_id in pseudonyms}
 
     def _update_each(self, assignments: str, where: models.Field, rows: list[tuple]) -> None:
         """One UPDATE per subject, sent together (a pipeline on PostgreSQL): rows hold

@@ -134,3 +134,19 @@ def test_staff_find_a_done_request_by_the_customer_id_in_the_admin(
     assert str(request.pk) in everything.content.decode()
     nothing = admin_client.get("/admin/disposal/erasurerequest/", {"q": "not-an-id"})
     assert str(request.pk) not in nothing.content.decode()
+
+
+def test_no_table_holds_any_id_of_a_batch_erased_together(history):
+    """The same promise when one job erases several customers at once (the batch's
+    statements name many subjects: each row must lose its own subject's id)."""
+    customers = [history() for _ in range(3)]
+    requests = [
+        request_erasure(customer_id=customer.pk, source=ErasureSource.STAFF, actor="op")
+        for customer in customers
+    ]
+    run_erasure(request_id=requests[0].pk, batch_size=10)
+    assert set(ErasureRequest.objects.values_list("status", flat=True)) == {ErasureStatus.DONE}
+    for customer, request in zip(customers, requests, strict=True):
+        for form in (str(customer.pk), customer.pk.hex):
+            assert _tables_holding(form) == []
+        assert verify_erasure(request.pk, subject_id=customer.pk).clean
