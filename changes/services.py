@@ -21,11 +21,14 @@ def record_change(*, customer_id: uuid.UUID, kind: ChangeKind) -> Change:
 
 
 @transaction.atomic
-def record_erased(*, customer_id: uuid.UUID) -> Change:
-    """The `erased` entry, once the customer's rows are gone: their id sealed under the
-    system key, so that no table holds it in clear."""
+def record_erased(*, customer_ids: list[uuid.UUID]) -> list[Change]:
+    """The `erased` entries, once the customers' rows are gone (a batch of erasures):
+    each id sealed under the system key, so that no table holds it in clear."""
     ensure_data_key(subject_id=SYSTEM_SUBJECT)
-    return Change.objects.create(erased_customer_id=str(customer_id), kind=ChangeKind.ERASED)
+    return Change.objects.bulk_create(
+        Change(erased_customer_id=str(customer_id), kind=ChangeKind.ERASED)
+        for customer_id in customer_ids
+    )
 
 
 def prune_changes() -> int:

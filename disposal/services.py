@@ -374,9 +374,9 @@ def _certify(requests: list[ErasureRequest]) -> None:
         )
     DisposalRecord.objects.bulk_create(records)
     now = timezone.now()
+    # The storefront's change feed hears of them (the ids sealed, like a pending notice).
+    record_erased(customer_ids=[request.subject_id for request in requests])
     for request in requests:
-        # The storefront's change feed hears of it (the id sealed, like a pending notice).
-        record_erased(customer_id=request.subject_id)
         # Done: the request keeps the pseudonym only, so nothing in the data database
         # links the pseudonymized rows back to the customer's id.
         request.status = ErasureStatus.DONE
