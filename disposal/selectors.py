@@ -163,7 +163,8 @@ def subjects_being_erased(subject_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     """Those of the subjects with an erasure started and not done (pending, running, or
     failed and waiting for an operator). Registered with customers.selectors."""
     return set(
-        ErasureRequest.objects.filter(subject_id__in=subject_ids)
+        # = ANY(one array): one plan for any number of ids (runtime/lookups.py).
+        ErasureRequest.objects.filter(subject_id__any_of=subject_ids)
         .exclude(status=ErasureStatus.DONE)
         .values_list("subject_id", flat=True)
     )
