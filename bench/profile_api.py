@@ -35,7 +35,9 @@ PATHS = {
     "API-key check": ("authenticate",),
     "throttle": ("allow_request",),
     "key-store read (data key)": ("data_cipher", "preload"),
-    "decryption (AES-GCM)": ("open_text",),
+    # A field read opens its value with ciphers.open_with (the descriptor inlines the
+    # rest); so does a batch of key unwraps, which "preload" above counts as well.
+    "decryption (AES-GCM)": ("open_with", "open_text"),
     "audit insert": ("record_access", "record_event"),
     "consents read": ("granted_by_customer",),
     "idempotency/rate headers": ("finalize_response",),

@@ -40,6 +40,7 @@ from recommendations.models import (
     Neighbour,
     ShownRecommendation,
 )
+from runtime.replica import replica_reads
 from vault.models import DataKey
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,12 @@ def eligible_customers(customer_ids: Iterable[uuid.UUID] | None = None) -> set[u
 
 def _read_training() -> tuple[dict[uuid.UUID, list[int]], list[int], set[int]]:
     """(distinct products per customer, every product counted, the sensitive ones)."""
+    # May lag (replica): build_model re-checks eligibility on the primary under its lock.
+    with replica_reads():
+        return _read_baskets()
+
+
+def _read_baskets() -> tuple[dict[uuid.UUID, list[int]], list[int], set[int]]:
     eligible = eligible_customers()
     opted_in = granted(SENSITIVE_PERSONALIZATION, eligible)
     sensitive_categories = set(policy.sensitive_categories())

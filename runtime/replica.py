@@ -4,7 +4,8 @@ With REPLICA_DATABASE_URL set, settings add a `replica` database alias (a Postgr
 streaming standby of the data database) and `ReplicaRouter`. Nothing goes there by
 default: a read goes to the replica only inside `replica_reads()`, which marks a read
 that tolerates a few seconds of lag (the staff customer list, the metrics charts and
-their CSV downloads, the /metrics scrape). Even inside that block the primary answers:
+their CSV downloads, the /metrics scrape, the access review's CSV, the recommendation
+build's read of consents and purchases). Even inside that block the primary answers:
 
 - the key store (vault, its own `keys` database: the router ahead of this one sends it
   there, and this one refuses it too);
@@ -33,6 +34,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import QuerySet
 
 from runtime.metrics import REPLICA_FALLBACK_READS, REPLICA_LAG
 
@@ -68,6 +70,13 @@ def replica_reads() -> Iterator[None]:
         yield
     finally:
         _lag_tolerant.reset(token)
+
+
+def pinned(queryset: QuerySet) -> QuerySet:
+    """The queryset fixed to the database the router picks for it now: inside
+    `replica_reads()`, the replica when it may serve. For a read consumed after the
+    block, such as a streamed export's iterator."""
+    return queryset.using(queryset.db)
 
 
 @contextmanager

@@ -5,7 +5,13 @@
 key, or a `vault_row_id` fixed at creation), so ciphertext moved to another customer,
 field or row fails to open. Code reads and assigns plain
 strings; only `pre_save` encrypts and only the descriptor decrypts, so no other code
-handles ciphertext and no plaintext reaches the data database.
+handles ciphertext and no plaintext reaches the data database. A value is decrypted on
+its first read, never before: a page decrypts only the fields it shows.
+
+In an instance's dict an encrypted field holds a str (plain, sealed on save), None, or
+ciphertext: `Sealed` when code assigned it, the driver's bytes when the row was loaded
+(no wrapper object per value: see `_from_db`). Assignment takes str, None or Sealed,
+never bare bytes, so plaintext bytes cannot pass for ciphertext.
 
 `BlindIndexField` keeps the HMAC of its source field's normalized value up to date.
 """
@@ -17,18 +23,22 @@ from collections.abc import Callable
 
 from django import forms
 from django.db import models
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils.functional import cached_property
 from django.views.decorators.debug import sensitive_variables
 
 from vault import ciphers
 from vault.blind_index import blind_index, lookup_indexes
 from vault.exceptions import DecryptionFailed, VaultError
-from vault.keys import data_cipher
+from vault.keys import data_cipher, scope_keys
 
 
 class Sealed(bytes):
-    """Ciphertext as stored; opened only by the vault."""
+    """Ciphertext handed to an encrypted field by code (a restored backup row, a data
+    migration); opened only by the vault."""
 
     def __repr__(self) -> str:
         return f"<Sealed {len(self)} bytes>"
@@ -38,21 +48,64 @@ def _plain_cache_key(attname: str) -> str:
     return f"_vault_plain_{attname}"
 
 
+def _opened_key(attname: str) -> str:
+    """Where an instance keeps the ciphertext its cached plain value was opened from."""
+    return f"_vault_opened_{attname}"
+
+
+_UNSET = object()
+
+
 class EncryptedAttribute(DeferredAttribute):
     """Decrypts on read (once per instance) and accepts only str or None on write."""
 
+    def __init__(self, field):
+        super().__init__(field)
+        self.plain_key = _plain_cache_key(field.attname)
+        self.opened_key = _opened_key(field.attname)
+
     @sensitive_variables()
     def __get__(self, instance, cls=None):
+        # Every frame below this one is hidden from error reports too: the opening
+        # below calls helpers that carry no guard of their own (one call per value).
         if instance is None:
             return self
-        raw = super().__get__(instance, cls)
-        if not isinstance(raw, Sealed):
+        data = instance.__dict__
+        field = self.field
+        raw = data.get(field.attname, _UNSET)
+        if raw is _UNSET:  # a deferred field: loaded, and decrypted, by refresh_from_db
+            raw = super().__get__(instance, cls)
+        if raw is None or isinstance(raw, str):
             return raw
-        cached = instance.__dict__.get(_plain_cache_key(self.field.attname))
-        if cached is not None and cached[0] is raw:
-            return cached[1]
-        plain = self.field.open(instance, raw)
-        instance.__dict__[_plain_cache_key(self.field.attname)] = (raw, plain)
+        # The value opened before, while the ciphertext is the one it came from: two
+        # entries, not a (ciphertext, value) pair, which would be one more object per
+        # field for the garbage collector to track (see `_from_db`).
+        if data.get(self.opened_key) is raw:
+            return data[self.plain_key]
+        # Opening, inlined: a list page opens tens of thousands of values. The row's
+        # ids are text once per row (kept while they are the same objects), its key
+        # comes from the scope (a dict lookup), and the associated data is three byte
+        # strings joined.
+        subject_attname, row_attname = field.id_attnames
+        parts = data.get(_AAD_CACHE)
+        if (
+            parts is None
+            or subject_attname is None
+            or parts[0] is not data.get(subject_attname)
+            or (row_attname is not None and parts[1] is not data.get(row_attname))
+        ):
+            parts = field.row_parts(instance)
+        subject_id, prefix, suffix = parts[2], parts[3], parts[4]
+        keys = scope_keys.get()
+        cipher = None if keys is None else keys.get(subject_id)
+        if cipher is None:
+            cipher = data_cipher(subject_id)  # outside a scope: loaded for this value
+        try:
+            plain = ciphers.open_with(cipher, raw, prefix + field.label_bytes + suffix).decode()
+        except ciphers.AuthenticationFailed as error:
+            raise DecryptionFailed(subject_id, field.label) from error
+        data[self.plain_key] = plain
+        data[self.opened_key] = raw
         return plain
 
     def __set__(self, instance, value):
@@ -169,51 +222,69 @@ class EncryptedTextField(models.BinaryField):
             plain=plain,
         )
 
-    def _aad_parts(self, instance) -> tuple[uuid.UUID, str, str]:
-        """(subject id, its text, "|<row id>" or ""), kept on the instance for its other
-        encrypted fields: turning two UUIDs into text for each of five fields was a
-        fifth of opening them, as profiled (issue 28). Ids only, never a value."""
-        attribute = row_binding(self.model)
+    @cached_property
+    def label_bytes(self) -> bytes:
+        return self.label.encode()
+
+    @cached_property
+    def id_attnames(self) -> tuple[str | None, str | None]:
+        """The instance attributes holding the subject id and the row id, read straight
+        from the instance's dict when they are concrete fields (subject None: read it
+        with getattr, e.g. a class constant; row None: no row binding)."""
+        opts = self.model._meta
+        by_name = {field.name: field.attname for field in opts.concrete_fields}
+        by_name.update({field.attname: field.attname for field in opts.concrete_fields})
+        by_name["pk"] = opts.pk.attname
+        binding = row_binding(self.model)
+        return by_name.get(self.subject), None if binding is None else by_name[binding]
+
+    def row_parts(self, instance) -> tuple:
+        """(subject id value, row id value, subject id, b"<subject id>|", b"|<row id>" or
+        b""): the associated data of any encrypted field of the row is prefix + label +
+        suffix. Kept on the instance for its other encrypted fields, and reused while
+        its ids are the same objects (turning two UUIDs into text for each of five fields
+        was a fifth of opening them, as profiled for issue 28). Ids only, never a value;
+        one tuple per row."""
         subject_value = getattr(instance, self.subject)
-        row_value = (
-            None
-            if attribute is None
-            else subject_value
-            if attribute == self.subject
-            else getattr(instance, attribute)
-        )
-        cached = instance.__dict__.get(_AAD_CACHE)
-        # The same id objects as last time (a row's ids do not change): no comparison.
-        if cached is not None and cached[0] is subject_value and cached[1] is row_value:
-            return cached[2], cached[3], cached[4]
         subject_id = self.subject_id(instance)
-        row_id = self.row_id(instance)
-        suffix = "" if row_id is None else f"|{row_id}"
-        instance.__dict__[_AAD_CACHE] = (
-            subject_value,
-            row_value,
-            subject_id,
-            str(subject_id),
-            suffix,
-        )
-        return subject_id, str(subject_id), suffix
+        subject_text = str(subject_id)
+        row_attname = self.id_attnames[1]
+        if row_attname is None:
+            row_value, suffix = None, b""
+        else:
+            row_value = getattr(instance, row_attname)
+            if row_value is subject_id:  # the row is the subject (Customer): one text
+                suffix = f"|{subject_text}".encode()
+            else:
+                suffix = f"|{self.row_id(instance)}".encode()
+        parts = (subject_value, row_value, subject_id, f"{subject_text}|".encode(), suffix)
+        instance.__dict__[_AAD_CACHE] = parts
+        return parts
 
     @sensitive_variables()
-    def open(self, instance, sealed: Sealed) -> str:
-        # open_text, inlined: a list page opens tens of thousands of values.
-        subject_id, subject_text, row_suffix = self._aad_parts(instance)
+    def open(self, instance, sealed: bytes) -> str:
+        _subject, _row, subject_id, prefix, suffix = self.row_parts(instance)
         cipher = data_cipher(subject_id)
-        aad = f"{subject_text}|{self.label}{row_suffix}".encode()
         try:
-            return ciphers.open_sealed(cipher, sealed, aad).decode()
+            return ciphers.open_with(cipher, sealed, prefix + self.label_bytes + suffix).decode()
         except ciphers.AuthenticationFailed as error:
             raise DecryptionFailed(subject_id, self.label) from error
 
     def get_default(self):
         return None if self.null else ""
 
-    def from_db_value(self, value, expression, connection):
-        return None if value is None else Sealed(bytes(value))
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only=private_only)
+        loader = getattr(cls.from_db, "__func__", None)
+        if loader is models.Model.from_db.__func__:
+            cls.from_db = classmethod(_from_db)
+            loader = _from_db
+        # A model with a from_db of its own gets Django's way: a converter per value.
+        self.converts = loader is not _from_db
+
+    def get_db_converters(self, connection):
+        converters = super().get_db_converters(connection)
+        return [*converters, _to_sealed] if getattr(self, "converts", False) else converters
 
     def to_python(self, value):
         return value
@@ -221,11 +292,12 @@ class EncryptedTextField(models.BinaryField):
     @sensitive_variables()
     def pre_save(self, model_instance, add):
         raw = model_instance.__dict__.get(self.attname)
-        if raw is None or isinstance(raw, Sealed):
+        if raw is None or not isinstance(raw, str):  # ciphertext, assigned or loaded
             return raw
         sealed = self.seal(model_instance, raw)
         model_instance.__dict__[self.attname] = sealed
-        model_instance.__dict__[_plain_cache_key(self.attname)] = (sealed, raw)
+        model_instance.__dict__[_plain_cache_key(self.attname)] = raw
+        model_instance.__dict__[_opened_key(self.attname)] = sealed
         return sealed
 
     def get_prep_value(self, value):
@@ -238,12 +310,73 @@ class EncryptedTextField(models.BinaryField):
 
     def value_to_string(self, obj):
         raw = obj.__dict__.get(self.attname)
-        return base64.b64encode(raw).decode() if isinstance(raw, Sealed) else None
+        return base64.b64encode(raw).decode() if isinstance(raw, bytes | memoryview) else None
 
     def formfield(self, **kwargs):
         defaults = {"form_class": forms.CharField, "max_length": self.max_length}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
+
+
+def _to_sealed(value, expression, connection):
+    return None if value is None else Sealed(value)
+
+
+# Descriptors that only store the value in the instance's dict when Model.__init__ sets
+# it on a new instance (a foreign key's clears a cached related object, which a new
+# instance has none of).
+_STORING_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute, EncryptedAttribute)
+
+
+@functools.cache
+def _load_layout(cls) -> tuple[tuple[str, ...], tuple[int, ...], bool]:
+    """(attnames of the concrete fields, positions of the encrypted ones, whether a
+    whole row may go straight into a new instance's dict: the model keeps Django's
+    __init__ and every field's descriptor only stores)."""
+    fields = cls._meta.concrete_fields
+    attnames = tuple(field.attname for field in fields)
+    sealed = tuple(i for i, field in enumerate(fields) if isinstance(field, EncryptedTextField))
+
+    def descriptor(name):
+        return next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), None)
+
+    direct = cls.__init__ is models.Model.__init__ and all(
+        type(descriptor(name)) in _STORING_DESCRIPTORS for name in attnames
+    )
+    return attnames, sealed, direct
+
+
+def _from_db(cls, db, field_names, values):
+    """Model.from_db for models with encrypted fields (installed by the field).
+
+    The field has no from_db_value: once any field of a query has a converter, Django
+    runs a Python loop over every field of every row, a sixth of reading a list of
+    customers as profiled (issue 28). A whole row goes into the new instance's dict at
+    once, as Model.__init__ would put it there one setattr at a time (same signals,
+    same state), its ciphertext as the driver returned it: bytes, which the garbage
+    collector does not track, where a Sealed per value (a Python subclass, tracked) and
+    a pair per opened value made ten more tracked objects per customer and a full
+    collection (60 to 90 ms here) in every read of 10,000 customers. Deferred fields,
+    and models whose __init__ or descriptors do more than store, take Django's way, with
+    the ciphertext as Sealed (assignment refuses bare bytes)."""
+    attnames, sealed, direct = _load_layout(cls)
+    if direct and len(values) == len(attnames):
+        pre_init.send(sender=cls, args=values, kwargs={})
+        new = cls.__new__(cls)
+        new._state = ModelState()
+        new.__dict__.update(zip(attnames, values, strict=True))
+        post_init.send(sender=cls, instance=new)
+        new._state.adding = False
+        new._state.db = db
+        return new
+    # Values follow field_names when some are deferred, the concrete fields otherwise.
+    names = attnames if len(values) == len(attnames) else field_names
+    encrypted = {attnames[position] for position in sealed}
+    values = [
+        Sealed(value) if value is not None and name in encrypted else value
+        for name, value in zip(names, values, strict=True)
+    ]
+    return models.Model.from_db.__func__(cls, db, field_names, values)
 
 
 class BlindIndexField(models.CharField):

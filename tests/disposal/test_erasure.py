@@ -16,6 +16,7 @@ from disposal.exceptions import UnknownSubject
 from disposal.exports import export_customer
 from disposal.models import DisposalRecord, ErasureSource, ErasureStatus, ErasureStep
 from disposal.verification import verify_erasure
+from tests.backups import stored
 from vault.exceptions import KeyDestroyed
 from vault.models import DataKey, Tombstone
 from vault.services import subject_pseudonym
@@ -98,15 +99,11 @@ def test_a_copy_of_the_data_database_taken_before_erasure_is_unreadable_after(
 
     erase(customer, django_capture_on_commit_callbacks)
 
-    restored = Customer(
-        **{f.attname: backup.__dict__[f.attname] for f in Customer._meta.concrete_fields}
-    )
+    restored = Customer(**stored(backup))
     for field in ("email", "full_name", "external_id", "phone", "postal_address"):
         with pytest.raises(KeyDestroyed):
             getattr(restored, field)
-    restored_note = Interaction(
-        **{f.attname: note_backup.__dict__[f.attname] for f in Interaction._meta.concrete_fields}
-    )
+    restored_note = Interaction(**stored(note_backup))
     with pytest.raises(KeyDestroyed):
         _ = restored_note.note
 

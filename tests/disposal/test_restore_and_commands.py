@@ -12,6 +12,7 @@ from consent.models import ConsentEvent
 from customers.models import Customer, Interaction, Purchase
 from disposal.models import ErasureRequest, ErasureSource
 from disposal.services import request_erasure, run_erasure
+from tests.backups import stored
 from vault.exceptions import KeyDestroyed
 from vault.models import DataKey, Tombstone
 from vault.services import subject_pseudonym
@@ -21,9 +22,7 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 
 def raw_copy(instance):
     """A row exactly as stored (ciphertext included), as a backup holds it."""
-    return type(instance)(
-        **{f.attname: instance.__dict__[f.attname] for f in instance._meta.concrete_fields}
-    )
+    return type(instance)(**stored(instance))
 
 
 def restore(rows) -> None:

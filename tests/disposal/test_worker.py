@@ -10,6 +10,7 @@ from api.models import StorefrontKey
 from customers.models import Customer
 from disposal.models import ErasureRequest
 from disposal.verification import verify_erasure
+from tests.backups import stored
 from tests.factories import CustomerFactory
 from vault.exceptions import KeyDestroyed
 
@@ -44,7 +45,5 @@ def test_an_erasure_requested_through_the_api_is_run_by_the_worker(reference_dat
     body = client.get(f"/api/v1/erasure-requests/{request.pk}/").json()
     assert body["certificate"]["rows_removed"]["profile"] == 1
     with pytest.raises(KeyDestroyed):
-        _ = Customer(
-            **{f.attname: backup.__dict__[f.attname] for f in Customer._meta.concrete_fields}
-        ).email
+        _ = Customer(**stored(backup)).email
     assert verify_erasure(request.pk).clean

@@ -1,6 +1,7 @@
 """`__any_of` (runtime/lookups.py) selects exactly what `__in` selects."""
 
 import pytest
+from django.db import connection
 
 from customers.models import Customer, Product
 from vault.models import DataKey
@@ -24,3 +25,12 @@ def test_any_of_selects_the_rows_in_selects(make_customer, make_product):
         assert chosen
     assert not Customer.objects.filter(pk__any_of=[]).exists()
     assert {p.sku for p in Product.objects.filter(sku__any_of={"S-1"})} == {"S-1"}
+
+
+def test_ids_go_as_one_array_literal(make_customer):
+    customers = [make_customer() for _ in range(2)]
+    wanted = [customers[1].pk, str(customers[0].pk), customers[0].pk.__class__(int=9)]
+    query = Customer.objects.filter(pk__any_of=wanted)
+    assert set(query) == set(customers)
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in str(query.query) and "::uuid[]" in str(query.query)
