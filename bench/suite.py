@@ -270,7 +270,7 @@ def bench_reads(stack: Stack, results: dict) -> None:
             f"(p50 {customer['p50']:.1f} ms, p99 {customer['p99']:.1f} ms) vs control "
             f"{control['rps']:,.0f} req/s (p50 {control['p50']:.1f}, p99 "
             f"{control['p99']:.1f}): ratio {customer['rps'] / control['rps']:.2f}x "
-            f"(target >= 0.6x)"
+            f"(target >= 0.6x: {verdict(customer['rps'] / control['rps'] >= 0.6)})"
         )
 
 
@@ -331,7 +331,8 @@ def bench_ingest(stack: Stack, results: dict, batches: int = 40) -> None:
         f"  ingest: API {api_rate:,.0f} lines/s (batches of 500, 2 senders; "
         f"{rates[4]:,.0f} with 4) vs COPY {copy_rate:,.0f} lines/s ({len(rows):,} rows): "
         f"ratio {api_rate / copy_rate:.2f}x ({rates[4] / copy_rate:.2f}x with 4) "
-        f"(targets >= 10,000 lines/s, >= 0.25x)"
+        f"(targets >= 10,000 lines/s, >= 0.25x: "
+        f"{verdict(api_rate >= 10_000 and api_rate / copy_rate >= 0.25)})"
     )
 
 
@@ -465,7 +466,8 @@ def bench_decrypt(stack: Stack, results: dict, limit: int = 10_000) -> None:
     print(
         f"  decrypt: {count:,} customers read through the ORM and decrypted in "
         f"{encrypted * 1000:,.0f} ms vs {plain * 1000:,.0f} ms for the same rows in clear "
-        f"through the ORM: {encrypted / plain:.2f}x (target <= 3x); raw SQL in clear "
+        f"through the ORM: {encrypted / plain:.2f}x (target <= 3x: "
+        f"{verdict(encrypted / plain <= 3)}); raw SQL in clear "
         f"{raw * 1000:,.0f} ms"
     )
 
@@ -515,7 +517,8 @@ def bench_recs(stack: Stack, results: dict) -> None:
     }  # fmt: skip
     print(
         f"  recs: build over {lines:,} purchase lines in {seconds:.1f} s, peak {peak:,.0f} MB "
-        f"(targets 20 s at 1M lines, 4 min at 10M, within 4 GB)\n"
+        f"(targets 20 s at 1M lines, 4 min at 10M, within 4 GB: "
+        f"{verdict(seconds <= (20 if lines <= 1_050_000 else 240) and peak <= 4096)})\n"
         f"  recs serving in-process (1,000 customers, warm): p50 {in_process['p50']:.2f} ms, "
         f"p99 {in_process['p99']:.2f} ms (target < 10 ms: "
         f"{verdict(in_process['p99'] < 10)})\n"
