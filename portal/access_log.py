@@ -2,8 +2,12 @@
 line a day, other rows saying who (a connected shop, a staff member's role at the time),
 which detail and why, in words; times in the shop's zone (TIME_ZONE)."""
 
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from itertools import islice
 
 from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
@@ -39,52 +43,88 @@ def _who(event: AuditEvent) -> str:
     return describe_actor(event.actor)
 
 
-def _own_views_by_day(customer_id) -> list[Row]:
+def _own_view_days(customer_id):
+    """The customer's own page views, one (day, count, last) row a day, newest first."""
     zone = timezone.get_current_timezone()
-    days = (
+    return (
         events_about(customer_id)
         .filter(actor=CUSTOMER, action=AuditAction.PORTAL_VIEWED)
         .annotate(day=TruncDate("occurred_at", tzinfo=zone))
         .values("day")
         .annotate(count=Count("id"), last=Max("occurred_at"))
-        .order_by()
+        .order_by("-last")
     )
-    return [
-        Row(
-            when=day["last"],
-            who=str(_("You")),
-            by_you=True,
-            what=ngettext(
-                "looked at your data once", "looked at your data %(count)d times", day["count"]
-            )
-            % {"count": day["count"]},
-            purpose="",
-            day_only=True,
-        )
-        for day in days
-    ]
 
 
-def access_rows(customer_id, *, only_others: bool = False) -> list[Row]:
-    """The customer's log, newest first."""
-    events = events_about(customer_id)
-    if only_others:
-        events = events.exclude(actor=CUSTOMER)
-    else:
-        events = events.exclude(actor=CUSTOMER, action=AuditAction.PORTAL_VIEWED)
-    rows = [
-        Row(
-            when=event.occurred_at,
-            who=_who(event),
-            by_you=event.actor == CUSTOMER,
-            what=action_text(event),
-            purpose=access_purpose_label(event.purpose) if event.purpose else "",
+def _day_row(day: dict) -> Row:
+    return Row(
+        when=day["last"],
+        who=str(_("You")),
+        by_you=True,
+        what=ngettext(
+            "looked at your data once", "looked at your data %(count)d times", day["count"]
         )
-        for event in events.only("occurred_at", "actor", "action", "metadata", "purpose")
-    ]
-    if not only_others:
-        rows.extend(_own_views_by_day(customer_id))
-    return sorted(rows, key=lambda row: row.when, reverse=True)
+        % {"count": day["count"]},
+        purpose="",
+        day_only=True,
+    )
+
+
+def _event_row(event: AuditEvent, names: dict) -> Row:
+    """`names` keeps each actor's description for the page (one lookup per actor)."""
+    role = (event.metadata or {}).get("role")
+    if (event.actor, role) not in names:
+        names[event.actor, role] = _who(event)
+    return Row(
+        when=event.occurred_at,
+        who=names[event.actor, role],
+        by_you=event.actor == CUSTOMER,
+        what=action_text(event),
+        purpose=access_purpose_label(event.purpose) if event.purpose else "",
+    )
+
+
+class AccessLog(Sequence):
+    """The customer's log, newest first, as a sequence a Paginator counts and slices
+    without building every row: a page reads the newest `stop` rows of each source (the
+    events, the folded days of the customer's own views) and merges them. A customer with
+    years of storefront reads has tens of thousands of events; a page shows 25."""
+
+    def __init__(self, customer_id, *, only_others: bool = False):
+        events = events_about(customer_id)
+        if only_others:
+            events = events.exclude(actor=CUSTOMER)
+        else:
+            events = events.exclude(actor=CUSTOMER, action=AuditAction.PORTAL_VIEWED)
+        self.events = events.only("occurred_at", "actor", "action", "metadata", "purpose")
+        self.days = None if only_others else _own_view_days(customer_id)
+
+    @cached_property
+    def _count(self) -> int:
+        return self.events.count() + (self.days.count() if self.days is not None else 0)
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        return iter(self[0 : len(self)])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self._count)
+        if stop <= start:
+            return []
+        names: dict = {}
+        newest = self.events.order_by("-occurred_at")[:stop]
+        rows = [_event_row(event, names) for event in newest]
+        if self.days is not None:
+            days = [_day_row(day) for day in self.days[:stop]]
+            rows = heapq.merge(rows, days, key=lambda row: row.when, reverse=True)
+        return list(islice(rows, start, stop))
 
 
 def zone_name() -> str:

@@ -13,7 +13,7 @@ from consent.selectors import choices_of
 from customers.models import Product
 from customers.selectors import purchases_of
 from disposal.exports import export_customer
-from portal.access_log import ONLY_OTHERS, access_rows, zone_name
+from portal.access_log import ONLY_OTHERS, AccessLog, zone_name
 from portal.holdings import holdings_of
 from portal.summary import summary_context
 from portal.views.base import customer_required, record_page_view
@@ -66,8 +66,8 @@ def recommendations(request):
 def access_log(request):
     customer = request.customer
     only_others = request.GET.get("who") == ONLY_OTHERS
-    rows = access_rows(customer.pk, only_others=only_others)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    log = AccessLog(customer.pk, only_others=only_others)
+    page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))
     record_page_view(customer, "access_log")
     return render(
         request,

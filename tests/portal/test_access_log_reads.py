@@ -7,12 +7,16 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils.formats import date_format
 
 from access.roles import Role
 from access.services import reveal_fields
 from audit.models import AuditAction, AuditEvent
 from audit.services import record_access, record_event
+from portal.access_log import AccessLog
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -73,3 +77,38 @@ def test_only_others_leaves_the_customers_own_rows_out(signed_in, customer):
     others = rows(signed_in.get("/portal/access-log/?who=others").content.decode())
     assert others and all(" You " not in f" {row} " for row in others)
     assert any("Custodian" in row for row in others)
+
+
+def test_a_long_log_pages_newest_first_and_reads_only_what_a_page_needs(signed_in, customer):
+    """Years of storefront reads: the page merges the staff and shop rows with the
+    customer's own views folded a day each, newest first, and reads the newest rows of
+    each only as far as the page (LIMIT), never the whole log."""
+    signed_in.get("/portal/my-data/")  # the customer's own view: one folded row today
+    before = len(AccessLog(customer.pk))
+    with transaction.atomic():
+        for _ in range(60):
+            record_event(
+                actor="api-key:shop",
+                action=AuditAction.CUSTOMER_VIEWED,
+                object_type="customers.customer",
+                object_id=customer.pk,
+                subject_id=customer.pk,
+                purpose="order_fulfilment",
+            )
+    log = AccessLog(customer.pk)
+    total = before + 60
+    assert len(log) == total
+    with CaptureQueriesContext(connection) as queries:
+        first = log[0:25]
+    reads = [query["sql"] for query in queries.captured_queries]
+    assert len(reads) <= 3  # the events, the folded days, the shop's name once
+    assert all("LIMIT 25" in sql for sql in reads if "audit_auditevent" in sql)
+    assert [row.when for row in first] == sorted((row.when for row in first), reverse=True)
+    whole = list(log)
+    assert whole[:25] == first and len(whole) == total
+    assert sum(row.day_only for row in whole) == 1  # today's own views, folded
+    assert whole[25:50] == log[25:50]
+
+    page = signed_in.get(reverse("portal:access_log"), {"page": 3})
+    assert page.status_code == 200
+    assert len(page.context["rows"]) == total - 50
