@@ -6,6 +6,9 @@ Every address that ticked a purpose needing double opt-in gets a mail: a link to
 confirm, or, for a customer who has already granted it, a note saying so with the way
 to their account. The answer on the page is then the same whoever the address is."""
 
+import logging
+import smtplib
+
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +16,8 @@ from django.urls import reverse
 from consent.vocabulary import purpose_name
 from leads.services import Capture, Outcome
 from runtime.links import public_url
+
+logger = logging.getLogger(__name__)
 
 
 def _send(*, to: str, template: str, context: dict) -> None:
@@ -26,9 +31,20 @@ def _send(*, to: str, template: str, context: dict) -> None:
     message.send()
 
 
-def send_confirmations(request, *, to: str, capture: Capture) -> None:
+def send_confirmations(request, *, to: str, capture: Capture) -> bool:
     """One mail per purpose waiting for confirmation: the lead's link, or the
-    customer's own portal link when the address is a customer's."""
+    customer's own portal link when the address is a customer's. False when the mail
+    server could not take them: the capture stands (the choices are recorded), the
+    failure is logged without the address, and the page says to try again later."""
+    try:
+        _send_all(to=to, capture=capture)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("lead confirmation mail not sent (%s)", type(error).__name__)
+        return False
+    return True
+
+
+def _send_all(*, to: str, capture: Capture) -> None:
     for purpose, token in capture.tokens.items():
         if capture.outcome == Outcome.CUSTOMER:
             path = reverse("portal:confirm_consent", args=[token])

@@ -73,12 +73,11 @@ def capture(request, slug: str):
                         notice_versions=form.notice_versions(),
                         allowed_purposes=set(lead_form.purposes),
                     )
-                send_confirmations(request, to=contact["email"], capture=capture)
+                mailed = send_confirmations(request, to=contact["email"], capture=capture)
                 # Said from what was ticked, never from whose address it is.
                 pending = bool(services.mailed_purposes(form.cleaned_data["purposes"]))
-                return render(
-                    request, "leads/thanks.html", {"lead_form": lead_form, "pending": pending}
-                )
+                context = {"lead_form": lead_form, "pending": pending, "unsent": not mailed}
+                return render(request, "leads/thanks.html", context)
             except ValidationError as error:
                 add_service_errors(form, error, rename={"consents": "purposes"})
             status = 400

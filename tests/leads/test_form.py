@@ -88,3 +88,26 @@ def test_the_form_speaks_bahasa_indonesia(client, lead_form):
     client.cookies["django_language"] = "id"
     body = client.get("/forms/newsletter/").content.decode()
     assert "Alamat email" in body and "Kirim" in body
+
+
+def test_a_mail_server_that_fails_keeps_the_choices_and_says_to_try_again(
+    client, lead_form, settings, caplog
+):
+    """No error page: the lead and its ticks are recorded, the page says the mail could
+    not go (in the visitor's language), and the log names the failure without the
+    address. A real SMTP connection to a closed port."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    response = _post(client, lead_form, purposes=["marketing_post", "marketing_email"])
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "could not send the confirmation email" in body
+    assert "We sent you an email" not in body
+    assert Lead.objects.count() == 1
+    assert LeadConsent.objects.filter(purpose_id="marketing_post").exists()
+    assert "lead confirmation mail not sent" in caplog.text
+    assert "form@example.org" not in caplog.text
+
+    client.cookies["django_language"] = "id"
+    response = _post(client, lead_form, email="lain@example.org", purposes=["marketing_email"])
+    assert "email konfirmasi belum dapat kami" in " ".join(response.content.decode().split())
