@@ -1,6 +1,7 @@
 """The erasure pipeline: request, extend, run. Each step is idempotent and recorded on
 the request, so a run cut short (a killed worker) is finished by the next run."""
 
+import contextlib
 import json
 import logging
 import time
@@ -48,6 +49,31 @@ def open_request_for(subject_id: uuid.UUID) -> ErasureRequest | None:
     ).first()
 
 
+def _new_request(subject_id, source: ErasureSource, actor: str, language: str = ""):
+    return ErasureRequest(
+        subject_id=subject_id,
+        subject_pseudonym=subject_pseudonym(subject_id),
+        source=source,
+        requested_by=actor,
+        due_by=add_months(timezone.localdate(), 1),
+        # Known from the start, so the person can be told it while we can write.
+        certificate_id=uuid.uuid4(),
+        language=language[:16],
+    )
+
+
+def _requested_event(request: ErasureRequest) -> AuditEvent:
+    return AuditEvent(
+        actor=request.requested_by,
+        action=AuditAction.ERASURE_REQUESTED,
+        object_type="disposal.erasurerequest",
+        object_id=request.pk,
+        subject_id=request.subject_id,
+        purpose="erasure",
+        metadata={"source": request.source},
+    )
+
+
 def request_erasure(
     *,
     customer_id: uuid.UUID,
@@ -65,25 +91,9 @@ def request_erasure(
         raise UnknownSubject(subject_id)
     try:
         with transaction.atomic():
-            request = ErasureRequest.objects.create(
-                subject_id=subject_id,
-                subject_pseudonym=subject_pseudonym(subject_id),
-                source=source,
-                requested_by=actor,
-                due_by=add_months(timezone.localdate(), 1),
-                # Known from the start, so the person can be told it while we can write.
-                certificate_id=uuid.uuid4(),
-                language=language[:16],
-            )
-            record_event(
-                actor=actor,
-                action=AuditAction.ERASURE_REQUESTED,
-                object_type="disposal.erasurerequest",
-                object_id=request.pk,
-                subject_id=subject_id,
-                purpose="erasure",
-                metadata={"source": source},
-            )
+            request = _new_request(subject_id, source, actor, language)
+            request.save(force_insert=True)
+            record_events([_requested_event(request)])
             enqueue("disposal.tasks.run_erasure", str(request.pk))
     except IntegrityError:
         # Another request for this subject opened between the check and the insert.
@@ -107,16 +117,11 @@ def request_erasures(
         try:
             opened += _open_requests(chunk, source, actor, require_customer)
         except IntegrityError:
-            # A request for one of them opened meanwhile: one at a time, as request_erasure.
+            # A request for one of them opened meanwhile: the chunk one at a time, and
+            # the one already open is left out.
             for subject_id in chunk:
-                if open_request_for(subject_id) is None:
-                    request_erasure(
-                        customer_id=subject_id,
-                        source=source,
-                        actor=actor,
-                        require_customer=require_customer,
-                    )
-                    opened += 1
+                with contextlib.suppress(IntegrityError):
+                    opened += _open_requests([subject_id], source, actor, require_customer)
     return opened
 
 
@@ -133,35 +138,14 @@ def _open_requests(subject_ids: list, source: ErasureSource, actor: str, require
         if require
         else set(subject_ids)
     )
-    due_by = add_months(timezone.localdate(), 1)
     requests = ErasureRequest.objects.bulk_create(
-        ErasureRequest(
-            subject_id=subject_id,
-            subject_pseudonym=subject_pseudonym(subject_id),
-            source=source,
-            requested_by=actor,
-            due_by=due_by,
-            certificate_id=uuid.uuid4(),
-        )
+        _new_request(subject_id, source, actor)
         for subject_id in subject_ids
         if subject_id in known and subject_id not in waiting
     )
     if not requests:
         return 0
-    record_events(
-        [
-            AuditEvent(
-                actor=actor,
-                action=AuditAction.ERASURE_REQUESTED,
-                object_type="disposal.erasurerequest",
-                object_id=request.pk,
-                subject_id=request.subject_id,
-                purpose="erasure",
-                metadata={"source": source},
-            )
-            for request in requests
-        ]
-    )
+    record_events([_requested_event(request) for request in requests])
     enqueue("disposal.tasks.run_erasure", str(requests[0].pk))
     return len(requests)
 
